@@ -1,0 +1,32 @@
+"""Router only: page config, cookie login restored, the role's menu, run the page."""
+
+import streamlit as st
+
+from lib import auth
+from lib.first_run import first_run_page
+from lib.navigation import pages_for
+from lib.services.accounts import needs_first_run
+from lib.ui import app_engine, t
+
+st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
+
+if needs_first_run(app_engine()):
+    st.navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
+    st.stop()
+
+auth.restore_login()
+user = auth.current_user()
+if user is None:
+    st.navigation([st.Page(auth.login_page, title=t("login.title"), url_path="login")], position="hidden").run()
+    st.stop()
+
+sections: dict[str, list] = {}
+for spec in pages_for(user.role):
+    sections.setdefault(t(spec.section_key), []).append(
+        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                default=spec.url_path == "home"))
+with st.sidebar:
+    st.caption(t("nav.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
+    auth.language_switch(user)
+    auth.logout_button()
+st.navigation(sections).run()

@@ -1,0 +1,1 @@
+"""Pure business rules: no Streamlit, no SQL, no clock reads (STYLE.md, Layers)."""

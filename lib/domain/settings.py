@@ -1,0 +1,83 @@
+"""Rule parameters as data: every number of SPEC is a setting with a default and a source.
+
+Each domain module declares its own ``SETTINGS: list[SettingDef]``; the settings
+service collects them all, seeds the defaults and validates an admin's edit with
+``parse_value``. The label of a setting is the catalog key ``setting.<key>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from lib.domain.errors import DomainError
+
+KINDS = ("int", "float", "bool", "str", "time", "json")
+SCOPES = ("global", "dept", "post", "policy")
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    """One rule parameter (SPEC M0 Settings: key, value, unit, scope, source)."""
+
+    key: str
+    default: object
+    kind: str
+    unit: str
+    source: str
+    scope: str = "global"
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown setting kind {self.kind!r}")
+        if self.scope not in SCOPES:
+            raise ValueError(f"unknown setting scope {self.scope!r}")
+
+
+def encode(value: object) -> str:
+    """Stored text form of a setting value (JSON; times as HH:MM)."""
+    if isinstance(value, dt.time):
+        return json.dumps(value.strftime("%H:%M"))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode(definition: SettingDef, text: str) -> object:
+    """The typed value of a stored setting."""
+    raw = json.loads(text)
+    if definition.kind == "time":
+        return dt.time.fromisoformat(raw)
+    return raw
+
+
+def parse_value(definition: SettingDef, text: str) -> object:
+    """Parse an admin's typed value, or raise ``DomainError('settings.invalid_*')`` (SPEC M0 Settings)."""
+    text = (text or "").strip()
+    try:
+        if definition.kind == "int":
+            value: object = int(text)
+        elif definition.kind == "float":
+            value = float(text)
+        elif definition.kind == "bool":
+            lowered = text.lower()
+            if lowered not in {"true", "false", "1", "0", "是", "否"}:
+                raise ValueError(text)
+            value = lowered in {"true", "1", "是"}
+        elif definition.kind == "time":
+            value = dt.time.fromisoformat(text)
+        elif definition.kind == "json":
+            value = json.loads(text)
+        else:
+            if not text:
+                raise ValueError(text)
+            value = text
+    except ValueError as exc:
+        raise DomainError("settings.invalid_value", kind=definition.kind, value=text) from exc
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if definition.minimum is not None and value < definition.minimum:
+            raise DomainError("settings.below_minimum", minimum=definition.minimum)
+        if definition.maximum is not None and value > definition.maximum:
+            raise DomainError("settings.above_maximum", maximum=definition.maximum)
+    return value

@@ -1,0 +1,69 @@
+"""Spreadsheet exports that are safe to open: Excel (openpyxl) and CSV (UTF-8 with BOM).
+
+A cell that starts with ``= + - @`` (or a tab / carriage return) would run as a
+formula in Excel; such text is prefixed with an apostrophe (OWASP CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value: object) -> object:
+    """Text that Excel would read as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # already converted to office time by the caller
+    if value is None:
+        return ""
+    return neutralise(value)
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """CSV with a BOM so Excel on Windows shows Chinese; every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([_text(_cell(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[object]], sheet: str = "Sheet1") -> bytes:
+    """An .xlsx workbook with a bold header row and sensible column widths."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet[:31] or "Sheet1"
+    ws.append([neutralise(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = cell.font.copy(bold=True)
+    for row in rows:
+        ws.append([_cell(v) for v in row])
+    for index, header in enumerate(headers, start=1):
+        width = max([len(str(header))] + [len(_text(_cell(r[index - 1]))) for r in rows[:200]]) + 2
+        ws.column_dimensions[get_column_letter(index)].width = min(max(width * 1.6, 8), 60)
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

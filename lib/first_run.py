@@ -1,0 +1,42 @@
+"""The first-run page: create the admin (and optionally the demo office), then it is gone for good."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.demo import load_demo
+from lib.auth import attempt_login
+from lib.domain.errors import DomainError
+from lib.services import accounts
+from lib.ui import app_engine, show_error, t
+
+
+def first_run_page() -> None:
+    st.title(t("setup.title"))
+    st.info(t("setup.intro"))
+    with st.form("first_run_form"):
+        username = st.text_input(t("field.username"), key="setup_username", placeholder="admin")
+        name = st.text_input(t("field.name"), key="setup_name")
+        password = st.text_input(t("field.password"), type="password", key="setup_password",
+                                 help=t("password.rule"))
+        repeat = st.text_input(t("field.password_repeat"), type="password", key="setup_repeat")
+        create = st.form_submit_button(t("setup.create"), type="primary")
+        create_demo = st.form_submit_button(t("setup.create_with_demo"))
+    if not (create or create_demo):
+        return
+    engine = app_engine()
+    try:
+        admin = accounts.create_first_admin(engine, username=username, name=name, password=password, repeat=repeat)
+        if create_demo:
+            with st.spinner(t("setup.loading_demo")):
+                staff = load_demo(engine, actor=admin)
+            st.success(t("setup.demo_loaded", staff=staff))
+    except DomainError as exc:
+        show_error(exc)
+        return
+    problem = attempt_login(admin.username, password)
+    if problem:
+        st.error(problem)
+        return
+    st.success(t("setup.done"))
+    st.button(t("login.continue"), key="setup_continue")

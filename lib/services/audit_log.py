@@ -1,0 +1,59 @@
+"""Reading the audit trail (supervisors and admins); it is written only by other services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from db.engine import session_scope
+from db.models import AuditEvent
+from lib.domain import office
+from lib.domain.text import clean
+from lib.services import settings
+from lib.services.base import SUPERVISORS, Actor, require
+
+AUDIT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: dt.datetime
+    username: str
+    entity: str
+    entity_id: str
+    action: str
+    before: str
+    after: str
+    reason: str
+
+
+def entities(engine: Engine, *, actor: Actor) -> list[str]:
+    require(actor, SUPERVISORS)
+    with session_scope(engine, write=False) as session:
+        return list(session.exec(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all())
+
+
+def search_audit(engine: Engine, *, actor: Actor, first: dt.date, last: dt.date, entity: str = "",
+                 username: str = "", action: str = "") -> list[AuditRow]:
+    """Audit rows in a date range (indexed on ``at``), newest first, filtered by entity/user/action."""
+    require(actor, SUPERVISORS)
+    with session_scope(engine, write=False) as session:
+        start, end = office.range_bounds(first, last, settings.office_zone(session))
+        query = select(AuditEvent).where(AuditEvent.at >= start, AuditEvent.at < end)
+        if entity:
+            query = query.where(AuditEvent.entity == entity)
+        if clean(username):
+            query = query.where(AuditEvent.username == clean(username).lower())
+        if clean(action):
+            query = query.where(AuditEvent.action == clean(action))
+        rows = session.exec(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(AUDIT_LIMIT)).all()
+    return [AuditRow(at=r.at, username=r.username, entity=r.entity, entity_id=r.entity_id, action=r.action,
+                     before=_json(r.before), after=_json(r.after), reason=r.reason) for r in rows]
+
+
+def _json(value) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

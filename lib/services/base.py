@@ -1,0 +1,86 @@
+"""What every service shares: the acting user, role checks, the audit writer, the clock."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from db.models import AuditEvent
+from lib.domain.errors import NotAllowed
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in user as services see it (plain data, loaded fresh every run)."""
+
+    id: int | None
+    username: str
+    name: str
+    role: str
+    titles: tuple[str, ...] = field(default_factory=tuple)
+    lang: str = "zh_CN"
+    department_id: int | None = None
+    team_id: int | None = None
+    group_id: int | None = None
+
+    def has_title(self, title: str) -> bool:
+        return title in self.titles
+
+
+SYSTEM = Actor(id=None, username="system", name="system", role="admin")
+
+WRITERS = ("admin", "supervisor", "staff")
+SUPERVISORS = ("admin", "supervisor")
+ADMINS = ("admin",)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def require(actor: Actor, roles: tuple[str, ...]) -> None:
+    """Server-side role check for an action; pages check too, but this is the one that counts."""
+    if actor.role not in roles:
+        raise NotAllowed("auth.forbidden")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict | None:
+    """A JSON-safe picture of a row or dataclass for the audit log (secrets left out)."""
+    if obj is None:
+        return None
+    if dataclasses.is_dataclass(obj):
+        data = dataclasses.asdict(obj)
+    elif hasattr(obj, "model_dump"):
+        data = obj.model_dump()
+    else:
+        data = dict(obj)
+    return {k: _jsonable(v) for k, v in data.items() if k not in exclude}
+
+
+def audit(session: Session, *, actor: Actor, entity: str, entity_id: object, action: str,
+          before: Any = None, after: Any = None, reason: str = "", at: dt.datetime | None = None) -> None:
+    """Append the audit row in the caller's transaction (SPEC M0 Audit)."""
+    session.add(AuditEvent(
+        at=at or utcnow(), user_id=actor.id, username=actor.username, entity=entity,
+        entity_id="" if entity_id is None else str(entity_id), action=action,
+        before=before if isinstance(before, dict) or before is None else snapshot(before),
+        after=after if isinstance(after, dict) or after is None else snapshot(after),
+        reason=reason or "",
+    ))

@@ -1,0 +1,111 @@
+"""Rule parameters: definitions from every domain module, values versioned in ``setting_value``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlmodel import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import lib.domain
+from db.engine import session_scope
+from db.models import SettingValue
+from lib.domain import settings as sdef
+from lib.domain.errors import DomainError
+from lib.domain.office import zone
+from lib.services.base import ADMINS, Actor, audit, require, utcnow
+
+
+@lru_cache(maxsize=1)
+def definitions() -> dict[str, sdef.SettingDef]:
+    """Every ``SETTINGS`` list declared in ``lib/domain/*``, by key (a key declared twice is an error)."""
+    found: dict[str, sdef.SettingDef] = {}
+    for module_info in pkgutil.iter_modules(lib.domain.__path__):
+        module = importlib.import_module(f"lib.domain.{module_info.name}")
+        for definition in getattr(module, "SETTINGS", []):
+            if definition.key in found:
+                raise ValueError(f"setting {definition.key} declared twice")
+            found[definition.key] = definition
+    return dict(sorted(found.items()))
+
+
+def current_values(session: Session, keys: list[str] | None = None) -> dict[str, object]:
+    """The value in force for each key (global scope): newest version, else the default."""
+    defs = definitions()
+    wanted = keys or list(defs)
+    now = utcnow()
+    rows = session.exec(
+        select(SettingValue.key, SettingValue.value)
+        .where(SettingValue.key.in_(wanted), SettingValue.scope == "global",
+               SettingValue.effective_from <= now)
+        .order_by(SettingValue.key, SettingValue.effective_from, SettingValue.id)
+    ).all()
+    values = {key: defs[key].default for key in wanted}
+    for key, text in rows:
+        values[key] = sdef.decode(defs[key], text)
+    return values
+
+
+def get(session: Session, key: str) -> object:
+    return current_values(session, [key])[key]
+
+
+def office_zone(session: Session):
+    return zone(str(get(session, "office.timezone")))
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    key: str
+    value: object
+    default: object
+    kind: str
+    unit: str
+    scope: str
+    source: str
+    changed: bool
+
+
+def list_settings(engine: Engine) -> list[SettingRow]:
+    """All settings with their value in force, default, unit, scope and seed source."""
+    defs = definitions()
+    with session_scope(engine, write=False) as session:
+        values = current_values(session)
+    return [SettingRow(key=k, value=values[k], default=d.default, kind=d.kind, unit=d.unit, scope=d.scope,
+                       source=d.source, changed=values[k] != d.default) for k, d in defs.items()]
+
+
+def change_setting(engine: Engine, *, actor: Actor, key: str, text: str, reason: str = "") -> object:
+    """An admin sets a new value; it takes effect now and is audited (SPEC M0 Settings)."""
+    require(actor, ADMINS)
+    defs = definitions()
+    if key not in defs:
+        raise DomainError("settings.unknown", key=key)
+    value = sdef.parse_value(defs[key], text)
+    if key == "office.timezone":
+        zone(str(value))
+    now = utcnow()
+    with session_scope(engine) as session:
+        before = current_values(session, [key])[key]
+        session.add(SettingValue(key=key, value=sdef.encode(value), effective_from=now,
+                                 changed_by_id=actor.id, changed_at=now))
+        audit(session, actor=actor, entity="setting", entity_id=key, action="change",
+              before={"value": sdef.encode(before)}, after={"value": sdef.encode(value)}, reason=reason)
+    return value
+
+
+def today(session: Session, now: dt.datetime | None = None) -> dt.date:
+    """The office calendar day now."""
+    return (now or utcnow()).astimezone(office_zone(session)).date()
+
+
+def office_zone_now(engine) -> tuple:
+    """The office time zone and today's office date (for pages that show and default dates)."""
+    with session_scope(engine, write=False) as session:
+        tz = office_zone(session)
+    return tz, utcnow().astimezone(tz).date()

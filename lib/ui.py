@@ -1,0 +1,156 @@
+"""Small shared widgets: translated text, errors, tables with export, form helpers.
+
+Everything a page needs twice lives here, so pages stay thin and alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from db.engine import database_url, make_engine
+from db.migrate import upgrade
+from lib import export
+from lib.domain.errors import DomainError, ValidationFailed
+from lib.i18n import DEFAULT_LANG, translate
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str):
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def app_engine():
+    """The one Engine of this process for ``DATABASE_URL``, migrated to head on first use."""
+    return _engine_for(database_url())
+
+
+def lang() -> str:
+    return st.session_state.get("lang", DEFAULT_LANG)
+
+
+def t(key: str, **params: object) -> str:
+    """Catalog text in the user's language."""
+    return translate(key, lang(), **params)
+
+
+def error_text(exc: DomainError) -> str:
+    """One message for any domain error; a ValidationFailed lists each field to fix."""
+    if isinstance(exc, ValidationFailed):
+        lines = [f"- **{t('field.' + e.field)}**: {t(e.key, **e.params)}" for e in exc.errors]
+        return t("error.fix_fields") + "\n" + "\n".join(lines)
+    return t(exc.key, **exc.params)
+
+
+def show_error(exc: DomainError) -> None:
+    st.error(error_text(exc))
+
+
+def flash(key: str, **params: object) -> None:
+    """A success message that survives the rerun a callback causes."""
+    st.session_state["_flash"] = t(key, **params)
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)
+
+
+def run_action(action: Callable[[], object], success_key: str | None = None, **params: object) -> bool:
+    """Call one service; show its domain error or a success note. True when it worked."""
+    try:
+        action()
+    except DomainError as exc:
+        show_error(exc)
+        return False
+    if success_key:
+        st.success(t(success_key, **params))
+    return True
+
+
+def submit_callback(action: Callable[[], object], *, clear: Sequence[str] = (), success_key: str,
+                    error_slot: str) -> Callable[[], None]:
+    """An ``on_click`` for a form: run the service; on success clear the form keys, on an error keep
+    every typed value and remember the message for ``show_form_error(error_slot)``."""
+
+    def callback() -> None:
+        try:
+            action()
+        except DomainError as exc:
+            st.session_state[error_slot] = error_text(exc)
+            return
+        st.session_state.pop(error_slot, None)
+        for key in clear:
+            st.session_state.pop(key, None)
+        flash(success_key)
+
+    return callback
+
+
+def show_form_error(error_slot: str) -> None:
+    message = st.session_state.get(error_slot)
+    if message:
+        st.error(message)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: the attribute of the row and the catalog key of its header."""
+
+    attr: str
+    label_key: str
+    fmt: Callable[[object], object] | None = None
+
+
+def local_time(value: dt.datetime | None, zone) -> str:
+    return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def table(rows: Sequence[object], columns: Sequence[Column], *, export_name: str, empty_key: str,
+          key: str) -> None:
+    """A read-only table with its Excel and CSV download beside it; an empty list says what to do."""
+    if not rows:
+        st.info(t(empty_key))
+        return
+    headers = [t(c.label_key) for c in columns]
+    values = [[(c.fmt(getattr(r, c.attr)) if c.fmt else getattr(r, c.attr)) for c in columns] for r in rows]
+    st.dataframe([dict(zip(headers, v)) for v in values], width="stretch", hide_index=True)
+    export_buttons(headers, values, export_name=export_name, key=key)
+
+
+def export_buttons(headers: Sequence[str], values: Sequence[Sequence[object]], *, export_name: str, key: str) -> None:
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("export.xlsx"), export.to_xlsx(headers, values, sheet=export_name),
+                         file_name=f"{export_name}.xlsx", key=f"{key}_xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button(t("export.csv"), export.to_csv(headers, values), file_name=f"{export_name}.csv",
+                          key=f"{key}_csv", mime="text/csv")
+
+
+def choice_labels(prefix: str, values: Sequence[str]) -> dict[str, str]:
+    """Enum slug → catalog label, for selectboxes (``format_func``)."""
+    return {v: t(f"{prefix}.{v}") for v in values}
+
+
+def confirm_button(label_key: str, *, key: str, confirm_key: str = "confirm.sure") -> bool:
+    """A destructive action needs a second click on the confirmation that appears."""
+    pending = f"{key}_pending"
+    if st.session_state.get(pending):
+        st.warning(t(confirm_key))
+        yes, no = st.columns(2)
+        if yes.button(t("confirm.yes"), key=f"{key}_yes", type="primary"):
+            st.session_state[pending] = False
+            return True
+        if no.button(t("confirm.no"), key=f"{key}_no"):
+            st.session_state[pending] = False
+        return False
+    if st.button(t(label_key), key=key):
+        st.session_state[pending] = True
+        st.rerun()
+    return False

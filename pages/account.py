@@ -1,0 +1,27 @@
+"""My account: language and password."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.navigation import WRITERS
+from lib.services import accounts
+from lib.ui import app_engine, show_flash, show_form_error, submit_callback, t
+
+user = require_role(*WRITERS)
+engine = app_engine()
+st.title(t("nav.account"))
+show_flash()
+st.write(t("account.who", name=user.name, username=user.username, role=t(f"role.{user.role}")))
+if user.titles:
+    st.write(t("account.titles", titles="、".join(user.titles)))
+
+with st.form("password_form"):
+    st.text_input(t("account.old_password"), type="password", key="pw_old")
+    st.text_input(t("field.password"), type="password", key="pw_new", help=t("password.rule"))
+    st.text_input(t("field.password_repeat"), type="password", key="pw_repeat")
+    st.form_submit_button(t("account.change_password"), type="primary", on_click=submit_callback(
+        lambda: accounts.change_own_password(engine, actor=user, old=st.session_state.get("pw_old", ""),
+                                             password=st.session_state.get("pw_new", ""),
+                                             repeat=st.session_state.get("pw_repeat", "")),
+        clear=["pw_old", "pw_new", "pw_repeat"], success_key="account.password_changed", error_slot="pw_error"))
+show_form_error("pw_error")

@@ -1,0 +1,96 @@
+"""Users: create, edit role and org fields, deactivate, reset password (SPEC M0)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.domain.accounts import Role
+from lib.navigation import ADMINS
+from lib.services import accounts
+from lib.ui import (Column, app_engine, choice_labels, confirm_button, run_action, show_flash, show_form_error,
+                    submit_callback, t, table)
+
+user = require_role(*ADMINS)
+engine = app_engine()
+st.title(t("nav.users"))
+show_flash()
+
+roles = choice_labels("role", [r.value for r in Role])
+org = {u.id: u for u in accounts.list_org(engine)}
+units = {kind: {None: "—", **{i: u.name for i, u in org.items() if u.kind == kind}} for kind in ("department", "team", "group")}
+users = accounts.list_users(engine)
+yes_no = lambda v: t("common.yes") if v else t("common.no")  # noqa: E731
+table(users, [Column("username", "field.username"), Column("name", "field.name"), Column("role", "field.role", roles.get),
+              Column("staff_no", "field.staff_no"), Column("titles", "field.titles", "、".join),
+              Column("department_id", "field.department_id", units["department"].get),
+              Column("team_id", "field.team_id", units["team"].get), Column("group_id", "field.group_id", units["group"].get),
+              Column("active", "field.active", yes_no), Column("locked", "field.locked", yes_no)],
+      export_name="users", empty_key="users.none", key="u_table")
+
+
+def account_fields(prefix: str, existing=None) -> None:
+    """The shared fields of the create and edit forms (values kept in session state under ``prefix``)."""
+    left, right = st.columns(2)
+    left.text_input(t("field.username") + " *", key=f"{prefix}username", value=existing.username if existing else "")
+    right.text_input(t("field.name") + " *", key=f"{prefix}name", value=existing.name if existing else "")
+    left.selectbox(t("field.role"), list(roles), format_func=roles.get, key=f"{prefix}role",
+                   index=list(roles).index(existing.role) if existing else 2)
+    right.text_input(t("field.staff_no"), key=f"{prefix}staff_no", value=existing.staff_no if existing else "")
+    left.text_input(t("field.titles"), key=f"{prefix}titles", help=t("users.titles_help"),
+                    value="、".join(existing.titles) if existing else "")
+    right.checkbox(t("field.is_intern"), key=f"{prefix}is_intern", value=existing.is_intern if existing else False)
+    for kind, column in (("department", left), ("team", right), ("group", left)):
+        options = list(units[kind])
+        current = getattr(existing, f"{kind}_id") if existing else None
+        column.selectbox(t(f"field.{kind}_id"), options, format_func=units[kind].get, key=f"{prefix}{kind}",
+                         index=options.index(current) if current in options else 0)
+
+
+def form_of(prefix: str) -> accounts.UserForm:
+    s = st.session_state
+    titles = s.get(f"{prefix}titles", "").replace(",", "、").replace("，", "、").split("、")
+    return accounts.UserForm(username=s.get(f"{prefix}username", ""), name=s.get(f"{prefix}name", ""),
+                             role=s.get(f"{prefix}role", "staff"), staff_no=s.get(f"{prefix}staff_no", ""),
+                             titles=tuple(titles), department_id=s.get(f"{prefix}department"),
+                             team_id=s.get(f"{prefix}team"), group_id=s.get(f"{prefix}group"),
+                             is_intern=s.get(f"{prefix}is_intern", False))
+
+
+create_tab, edit_tab = st.tabs([t("users.create"), t("users.edit")])
+with create_tab, st.form("user_create"):
+    account_fields("uc_")
+    left, right = st.columns(2)
+    left.text_input(t("field.password") + " *", type="password", key="uc_password", help=t("password.rule"))
+    right.text_input(t("field.password_repeat") + " *", type="password", key="uc_repeat")
+    st.form_submit_button(t("users.create"), type="primary", on_click=submit_callback(
+        lambda: accounts.create_user(engine, actor=user, form=form_of("uc_"), password=st.session_state["uc_password"],
+                                     repeat=st.session_state["uc_repeat"]),
+        clear=[k for k in st.session_state if str(k).startswith("uc_")], success_key="users.created", error_slot="uc_error"))
+show_form_error("uc_error")
+
+with edit_tab:
+    if not users:
+        st.info(t("users.none"))
+        st.stop()
+    by_id = {u.id: u for u in users}
+    chosen = st.selectbox(t("users.pick"), list(by_id), format_func=lambda i: f"{by_id[i].name} ({by_id[i].username})",
+                          key="ue_pick")
+    target = by_id[chosen]
+    with st.form(f"user_edit_{chosen}"):
+        account_fields(f"ue{chosen}_", target)
+        st.form_submit_button(t("users.save"), type="primary", on_click=submit_callback(
+            lambda: accounts.update_user(engine, actor=user, user_id=chosen, form=form_of(f"ue{chosen}_")),
+            success_key="users.saved", error_slot="ue_error"))
+    show_form_error("ue_error")
+    with st.form(f"user_pw_{chosen}"):
+        st.text_input(t("field.password"), type="password", key="up_password", help=t("password.rule"))
+        st.text_input(t("field.password_repeat"), type="password", key="up_repeat")
+        st.form_submit_button(t("users.reset_password"), on_click=submit_callback(
+            lambda: accounts.reset_password(engine, actor=user, user_id=chosen, password=st.session_state["up_password"],
+                                            repeat=st.session_state["up_repeat"]),
+            clear=["up_password", "up_repeat"], success_key="users.password_reset", error_slot="up_error"))
+    show_form_error("up_error")
+    label = "users.deactivate" if target.active else "users.reactivate"
+    if confirm_button(label, key=f"toggle_{chosen}"):
+        if run_action(lambda: accounts.set_active(engine, actor=user, user_id=chosen, active=not target.active),
+                      "users.saved"):
+            st.rerun()
