@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -57,7 +58,7 @@ def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[object]], sheet: str
     ws.title = sheet[:31] or "Sheet1"
     ws.append([neutralise(h) for h in headers])
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     for row in rows:
         ws.append([_cell(v) for v in row])
     for index, header in enumerate(headers, start=1):

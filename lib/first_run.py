@@ -15,7 +15,7 @@ def first_run_page() -> None:
     st.title(t("setup.title"))
     st.info(t("setup.intro"))
     with st.form("first_run_form"):
-        username = st.text_input(t("field.username"), key="setup_username", placeholder="admin")
+        username = st.text_input(t("field.username"), key="setup_username")
         name = st.text_input(t("field.name"), key="setup_name")
         password = st.text_input(t("field.password"), type="password", key="setup_password",
                                  help=t("password.rule"))

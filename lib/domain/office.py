@@ -13,6 +13,7 @@ SETTINGS = [
     SettingDef("office.timezone", "Asia/Shanghai", "str", "", "(assumed)"),
     SettingDef("workday_start", dt.time(8, 50), "time", "", "seed 000 D13"),
     SettingDef("workday_end", dt.time(18, 0), "time", "", "seed 000 D13"),
+    SettingDef("sheet_second_signer_title", "供需", "str", "", "seed 000 D1"),
     SettingDef("holidays", [], "json", "dates", "(assumed)"),
 ]
 

@@ -1,0 +1,107 @@
+"""House rules a machine can check: pure domain, guarded pages, complete catalogs, no stray UI text."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from lib.i18n import LANGS, catalog
+from lib.navigation import PAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+UI_FILES = [ROOT / "Home.py", ROOT / "lib" / "ui.py", ROOT / "lib" / "auth.py", ROOT / "lib" / "first_run.py",
+            *PAGE_FILES, *sorted((ROOT / "lib" / "views").glob("*.py"))]
+FORBIDDEN = ("streamlit", "sqlmodel", "sqlalchemy")
+CLOCK = re.compile(r"datetime\.now\(|date\.today\(|time\.time\(|utcnow\(")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "lib" / "domain").glob("*.py")), ids=lambda p: p.name)
+def test_domain_is_pure(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+    assert not CLOCK.search(path.read_text(encoding="utf-8")), f"{path.name} reads the clock"
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_every_page_starts_with_the_guard_and_is_registered(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    first_statement = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
+    assert "require_role(" in ast.unparse(first_statement), f"{path.name}: require_role must come first"
+    assert f"pages/{path.name}" in {p.path for p in PAGES}, f"{path.name} is not in lib/navigation.py"
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 150, f"{path.name} is not thin"
+
+
+def test_catalogs_have_the_same_keys_and_placeholders():
+    zh, en = catalog("zh_CN"), catalog("en")
+    assert set(zh) - set(en) == set(), "missing in en"
+    assert set(en) - set(zh) == set(), "missing in zh_CN"
+    placeholder = re.compile(r"{(\w+)}")
+    for key in zh:
+        assert set(placeholder.findall(zh[key])) == set(placeholder.findall(en[key])), key
+    assert all(text.strip() for lang in LANGS for text in catalog(lang).values())
+
+
+def _string_keys(tree: ast.AST) -> set[str]:
+    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+
+KEY_SHAPE = re.compile(r"^[a-z_0-9]+(\.[a-z_0-9]+)+$")
+
+
+def test_every_literal_catalog_key_used_in_the_ui_exists():
+    zh = catalog("zh_CN")
+    missing = set()
+    for path in UI_FILES + [ROOT / "lib" / "navigation.py"]:
+        for text in _string_keys(ast.parse(path.read_text(encoding="utf-8"))):
+            if KEY_SHAPE.match(text) and not text.startswith("pages.") and not text.endswith(".py") \
+                    and text.split(".")[0] in {k.split(".")[0] for k in zh}:
+                if text not in zh and not any(k.startswith(text + ".") for k in zh):
+                    missing.add(f"{path.name}: {text}")
+    assert not missing, sorted(missing)
+
+
+TEXT_CALLS = {"title", "header", "subheader", "caption", "write", "markdown", "info", "warning", "error",
+              "success", "button", "text_input", "text_area", "number_input", "selectbox", "multiselect",
+              "checkbox", "radio", "date_input", "time_input", "form_submit_button", "download_button",
+              "metric", "tabs", "expander", "page_link", "toast", "segmented_control", "spinner"}
+
+
+def _bare_strings(node: ast.AST):
+    """String constants that are the text itself: not keys inside a call (``t(...)``) or a subscript."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node
+    elif isinstance(node, (ast.BinOp, ast.JoinedStr, ast.FormattedValue, ast.IfExp)):
+        for child in ast.iter_child_nodes(node):
+            yield from _bare_strings(child)
+
+
+def _literal_ui_text(path: Path) -> list[str]:
+    """String literals with letters handed to a Streamlit text/label argument."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in TEXT_CALLS):
+            continue
+        if isinstance(node.func.value, ast.Name) and node.func.value.id in {"handle", "buffer", "writer"}:
+            continue
+        candidates = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in {"label", "help", "placeholder"}]
+        for arg in candidates:
+            for sub in _bare_strings(arg):
+                if re.search(r"[A-Za-z\u4e00-\u9fff]", sub.value) and not sub.value.endswith(".py"):
+                    found.append(f"{path.name}:{sub.lineno}: {sub.value!r}")
+    return found
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+def test_pages_show_no_literal_text_outside_the_catalog(path):
+    assert _literal_ui_text(path) == []
