@@ -1,0 +1,35 @@
+# Duty Desk: `make run` and `make test` are all a newcomer needs (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT   ?= 8501
+SCALE  ?= 1
+
+.PHONY: run test migrate demo bench venv clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+migrate: venv
+	$(BIN)/python -m db.migrate
+
+run: migrate
+	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.address 127.0.0.1
+
+demo: migrate
+	$(BIN)/python -m db.demo
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
