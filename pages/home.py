@@ -22,5 +22,3 @@ cols[2].metric(t("home.messages_open"), summary.messages_open)
 cols[3].metric(t("home.messages_overdue"), summary.messages_overdue)
 if summary.messages_overdue:
     st.warning(t("home.overdue_warning", count=summary.messages_overdue))
-st.page_link("pages/visitors.py", label=t("nav.visitors"), icon=":material/badge:")
-st.page_link("pages/messages.py", label=t("nav.messages"), icon=":material/call:")

@@ -101,7 +101,7 @@ def validate_visitor(form: VisitorForm, *, now: dt.datetime, max_headcount: int 
     visitor can be recognised by it. Time in defaults to now and may not lie in the future.
     """
     errors: list[FieldError] = []
-    name = required_text("name", form.name, NAME_MAX, errors)
+    name = required_text("visitor_name", form.name, NAME_MAX, errors)
     purpose = required_text("purpose", form.purpose, PURPOSE_MAX, errors)
     company = optional_text("company", form.company, COMPANY_MAX, errors)
     note = optional_text("note", form.note, NOTE_MAX, errors)

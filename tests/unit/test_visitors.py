@@ -19,7 +19,7 @@ def fields(exc: ValidationFailed) -> dict[str, str]:
 def test_S21_entry_without_name_or_headcount_is_rejected():
     with pytest.raises(ValidationFailed) as info:
         validate_visitor(VisitorForm(name="  ", headcount="", purpose="面试"), now=NOW)
-    assert fields(info.value) == {"name": "field.required", "headcount": "field.required"}
+    assert fields(info.value) == {"visitor_name": "field.required", "headcount": "field.required"}
 
 
 def test_S21_time_out_is_filled_on_departure_and_only_once():
@@ -76,7 +76,7 @@ def test_too_long_name_and_future_time_are_reported_together():
     with pytest.raises(ValidationFailed) as info:
         validate_visitor(VisitorForm(name="长" * 51, headcount=1, purpose="x",
                                      time_in=NOW + dt.timedelta(hours=1)), now=NOW)
-    assert fields(info.value) == {"name": "field.too_long", "time_in": "visitor.time_in_future"}
+    assert fields(info.value) == {"visitor_name": "field.too_long", "time_in": "visitor.time_in_future"}
 
 
 def test_S22_leader_guest_escort_waits_for_host_notification():

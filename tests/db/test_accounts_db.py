@@ -1,0 +1,108 @@
+"""Accounts, first run, lockout and settings on both backends."""
+
+import datetime as dt
+
+import pytest
+
+from db.models import AppMeta, AuditEvent, SettingValue, User
+from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from lib.services import accounts, settings
+from tests.db.helpers import audit_actions, count, make_user, race
+
+
+def first_admin(engine, username="boss"):
+    return accounts.create_first_admin(engine, username=username, name="老板", password="secret123",
+                                       repeat="secret123")
+
+
+def test_first_run_creates_the_admin_once_and_is_gone_for_good(engine):
+    assert accounts.needs_first_run(engine)
+    admin = first_admin(engine)
+    assert admin.role == "admin"
+    assert not accounts.needs_first_run(engine)
+    with pytest.raises(Conflict):
+        first_admin(engine, username="other")
+    assert count(engine, User) == 1
+
+
+def test_two_first_run_forms_at_once_create_one_admin(engine):
+    results = race(lambda: first_admin(engine, "first"), lambda: first_admin(engine, "second"))
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert count(engine, User) == 1 and count(engine, AppMeta) == 1
+
+
+def test_first_run_refuses_a_bad_password_and_writes_nothing(engine):
+    with pytest.raises(ValidationFailed) as info:
+        accounts.create_first_admin(engine, username="boss", name="老板", password="short", repeat="short")
+    assert info.value.keys() == {"password": "password.too_short"}
+    assert count(engine, User) == 0 and accounts.needs_first_run(engine)
+
+
+def test_five_failed_logins_lock_the_account_for_fifteen_minutes_audited(engine):
+    make_user(engine, username="desk")
+    now = dt.datetime.now(dt.timezone.utc)
+    keys = [accounts.record_login(engine, username="desk", ok=False, now=now) for _ in range(5)]
+    assert keys == ["login.failed"] * 4 + ["login.locked_now"]
+    with pytest.raises(DomainError) as info:
+        accounts.check_can_login(engine, username="DESK", now=now + dt.timedelta(minutes=14))
+    assert info.value.key == "login.locked"
+    accounts.check_can_login(engine, username="desk", now=now + dt.timedelta(minutes=16))
+    assert audit_actions(engine, "user") == ["login_failed"] * 4 + ["login_locked"]
+
+
+def test_credentials_hold_only_active_users_with_bcrypt_hashes(engine):
+    admin = first_admin(engine)
+    staff = make_user(engine, username="desk")
+    accounts.set_active(engine, actor=admin, user_id=staff.id, active=False)
+    creds = accounts.credentials(engine)["usernames"]
+    assert list(creds) == ["boss"]
+    assert creds["boss"]["password"].startswith("$2")
+    assert creds["boss"]["roles"] == ["admin"]
+    assert accounts.load_actor(engine, "desk") is None
+
+
+def test_admin_manages_users_and_only_admins_may(engine):
+    admin = first_admin(engine)
+    form = accounts.UserForm(username="U01", name="小张", role="staff", staff_no="017", titles=("销售顾问", " "))
+    user_id = accounts.create_user(engine, actor=admin, form=form, password="password1", repeat="password1")
+    created = accounts.load_actor(engine, "u01")
+    assert (created.id, created.titles) == (user_id, ("销售顾问",))
+    with pytest.raises(ValidationFailed) as info:
+        accounts.create_user(engine, actor=admin, form=accounts.UserForm(username="u02", name="x", role="staff",
+                                                                         staff_no="017"),
+                             password="password1", repeat="password1")
+    assert info.value.keys() == {"staff_no": "account.staff_no_taken"}
+    with pytest.raises(NotAllowed):
+        accounts.create_user(engine, actor=created, form=form, password="password1", repeat="password1")
+    accounts.update_user(engine, actor=admin, user_id=user_id,
+                         form=accounts.UserForm(username="u01", name="小张", role="supervisor", titles=("销售经理",)))
+    assert accounts.load_actor(engine, "u01").role == "supervisor"
+    accounts.reset_password(engine, actor=admin, user_id=user_id, password="newpass99", repeat="newpass99")
+    assert audit_actions(engine, "user") == ["first_run_admin", "create", "update", "reset_password"]
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(engine):
+    admin = first_admin(engine)
+    with pytest.raises(DomainError) as info:
+        accounts.update_user(engine, actor=admin, user_id=admin.id,
+                             form=accounts.UserForm(username="boss", name="老板", role="staff"))
+    assert info.value.key == "account.last_admin"
+    with pytest.raises(DomainError):
+        accounts.set_active(engine, actor=admin, user_id=admin.id, active=False)
+    assert accounts.load_actor(engine, "boss").role == "admin"
+
+
+def test_settings_change_is_versioned_and_audited_and_bad_values_change_nothing(engine):
+    admin = first_admin(engine)
+    staff = make_user(engine, username="desk")
+    with pytest.raises(NotAllowed):
+        settings.change_setting(engine, actor=staff, key="phone.relay_overdue", text="3")
+    with pytest.raises(DomainError):
+        settings.change_setting(engine, actor=admin, key="phone.relay_overdue", text="soon")
+    with pytest.raises(DomainError):
+        settings.change_setting(engine, actor=admin, key="office.timezone", text="Mars/Base")
+    assert count(engine, SettingValue) == 0
+    settings.change_setting(engine, actor=admin, key="phone.relay_overdue", text="3", reason="新规定")
+    row = next(r for r in settings.list_settings(engine) if r.key == "phone.relay_overdue")
+    assert (row.value, row.default, row.changed, row.unit) == (3, 2, True, "h")
+    assert count(engine, AuditEvent, AuditEvent.entity == "setting", AuditEvent.reason == "新规定") == 1

@@ -1,0 +1,20 @@
+"""The migrations build exactly the schema the models describe, on both backends."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+import db.models  # noqa: F401
+
+
+def test_models_and_migrations_do_not_drift(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+
+
+def test_migrated_schema_has_the_indexes_today_pages_rely_on(engine):
+    indexes = {ix["name"] for ix in inspect(engine).get_indexes("visitor_entry")}
+    assert {"ix_visitor_entry_time_in", "ix_visitor_entry_time_out", "ix_visitor_entry_phone_time"} <= indexes
