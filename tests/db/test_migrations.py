@@ -18,3 +18,21 @@ def test_models_and_migrations_do_not_drift(engine):
 def test_migrated_schema_has_the_indexes_today_pages_rely_on(engine):
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("visitor_entry")}
     assert {"ix_visitor_entry_time_in", "ix_visitor_entry_time_out", "ix_visitor_entry_phone_time"} <= indexes
+
+
+def test_audit_events_cannot_be_changed_or_deleted(engine):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from db.engine import session_scope
+    from lib.services.base import SYSTEM, audit
+
+    with session_scope(engine) as session:
+        audit(session, actor=SYSTEM, entity="test", entity_id=1, action="create")
+    for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with session_scope(engine) as session:
+                session.execute(text(statement))
+    with session_scope(engine, write=False) as session:
+        assert session.execute(text("SELECT action FROM audit_event")).scalars().all() == ["create"]
