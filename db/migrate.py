@@ -1,4 +1,7 @@
-"""Run ``alembic upgrade head`` from Python (app start, tests, ``make``)."""
+"""Run ``alembic upgrade heads`` from Python (app start, tests, ``make``).
+
+Each module has its own migration branch off the platform (0002), so there may be several heads.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +24,10 @@ def alembic_config(connection=None) -> Config:
 def upgrade(engine=None) -> None:
     """Bring the database to the newest schema (on ``engine``, or ``DATABASE_URL``)."""
     if engine is None:
-        command.upgrade(alembic_config(), "head")
+        command.upgrade(alembic_config(), "heads")
         return
     with engine.connect() as connection:
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), "heads")
 
 
 if __name__ == "__main__":

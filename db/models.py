@@ -148,3 +148,11 @@ class AppMeta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(default="", max_length=200)
+
+
+# Each module's tables live in their own file beside this one (db/models_<module>.py) so a module's
+# schema reads on its own; importing db.models registers every table.
+from db.models_rotation import *  # noqa: E402,F401,F403
+from db.models_tickets import *  # noqa: E402,F401,F403
+from db.models_showroom import *  # noqa: E402,F401,F403
+from db.models_kpi import *  # noqa: E402,F401,F403

@@ -29,6 +29,10 @@ PAGES = [
     PageSpec("pages/admin_settings.py", "nav.settings", ":material/tune:", "nav.section.admin", ADMINS, "settings"),
     PageSpec("pages/admin_audit.py", "nav.audit", ":material/history:", "nav.section.admin", SUPERVISORS, "audit"),
     PageSpec("pages/account.py", "nav.account", ":material/person:", "nav.section.me", WRITERS, "account"),
+    # -- M1 duty rotation (issue 3) --
+    # -- M3 complaints and service requests (issue 5) --
+    # -- M2.3-2.5 showroom customers (issue 4) --
+    # -- M4 KPIs and wall display (issue 6) --
 ]
 
 
