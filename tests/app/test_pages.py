@@ -81,3 +81,15 @@ def test_menu_is_built_for_the_role(app_db):
     at = open_page("Home.py", "staff")
     assert not at.exception
     assert [t.value for t in at.title] == ["您好，staff用户"]
+
+
+def test_language_is_per_user_and_english_shows_english(app_db):
+    engine, users = app_db
+    from lib.services.accounts import set_language
+
+    set_language(engine, actor=users["staff"], lang="en")
+    at = open_page("pages/visitors.py", "staff")
+    assert [t.value for t in at.title] == ["Visitors"]
+    assert "Register visitor" in {b.label for b in at.button}
+    at = open_page("pages/visitors.py", "supervisor")
+    assert [t.value for t in at.title] == ["来访登记"]
