@@ -8,10 +8,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from db.models import AuditEvent
-from lib.domain.errors import NotAllowed
+from lib.domain.errors import Conflict, NotAllowed
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,14 @@ def audit(session: Session, *, actor: Actor, entity: str, entity_id: object, act
         after=after if isinstance(after, dict) or after is None else snapshot(after),
         reason=reason or "",
     ))
+
+
+def update_once(session: Session, model, row_id: int, unset, values: dict, conflict_key: str) -> None:
+    """Set ``values`` on one row only while ``unset`` (a column) is still NULL.
+
+    The condition is re-checked by the database at write time, so of two people
+    pressing the same button at once exactly one wins; the other gets ``Conflict``.
+    """
+    result = session.execute(update(model).where(model.id == row_id, unset.is_(None)).values(**values))
+    if result.rowcount != 1:
+        raise Conflict(conflict_key)

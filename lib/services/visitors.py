@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -14,11 +14,11 @@ from db.engine import session_scope
 from db.models import PhoneMessage, User, VisitorEntry
 from lib.domain import office
 from lib.domain import visitors as rules
-from lib.domain.errors import Conflict, DomainError, NotAllowed
+from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.phones import normalise_phone
 from lib.domain.text import clean
 from lib.services import settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 
 LIST_LIMIT = 500
 
@@ -78,7 +78,7 @@ def register_visitor(engine: Engine, *, actor: Actor, form: rules.VisitorForm, n
 def _ensure_active_user(session: Session, user_id: int, field: str) -> None:
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise rules.ValidationFailed([rules.FieldError(field, "field.bad_choice")])
+        raise ValidationFailed([FieldError(field, "field.bad_choice")])
 
 
 def check_out_visitor(engine: Engine, *, actor: Actor, visitor_id: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -90,13 +90,8 @@ def check_out_visitor(engine: Engine, *, actor: Actor, visitor_id: int, now: dt.
         if entry is None:
             raise DomainError("visitor.not_found")
         time_out = rules.departure_time(time_in=entry.time_in, already_out=entry.time_out is not None, now=now)
-        result = session.execute(
-            update(VisitorEntry)
-            .where(VisitorEntry.id == visitor_id, VisitorEntry.time_out.is_(None))
-            .values(time_out=time_out, state=rules.VisitState.DEPARTED.value)
-        )
-        if result.rowcount != 1:
-            raise Conflict("visitor.already_out")
+        update_once(session, VisitorEntry, visitor_id, VisitorEntry.time_out,
+                    {"time_out": time_out, "state": rules.VisitState.DEPARTED.value}, "visitor.already_out")
         audit(session, actor=actor, entity="visitor", entity_id=visitor_id, action="check_out",
               before={"time_out": None}, after={"time_out": time_out.isoformat()}, at=now)
         return time_out
@@ -231,11 +226,8 @@ def relay_message(engine: Engine, *, actor: Actor, message_id: int, now: dt.date
         if row is None:
             raise DomainError("message.not_found")
         relayed_at = rules.relay_time(already_relayed=row.relayed_at is not None, now=now)
-        result = session.execute(update(PhoneMessage)
-                                 .where(PhoneMessage.id == message_id, PhoneMessage.relayed_at.is_(None))
-                                 .values(relayed_at=relayed_at, relayed_by_id=actor.id))
-        if result.rowcount != 1:
-            raise Conflict("message.already_relayed")
+        update_once(session, PhoneMessage, message_id, PhoneMessage.relayed_at,
+                    {"relayed_at": relayed_at, "relayed_by_id": actor.id}, "message.already_relayed")
         audit(session, actor=actor, entity="phone_message", entity_id=message_id, action="relay",
               before={"relayed_at": None}, after={"relayed_at": relayed_at.isoformat()}, at=now)
         return relayed_at
