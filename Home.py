@@ -17,7 +17,10 @@ if needs_first_run(app_engine()):
 auth.restore_login()
 user = auth.current_user()
 if user is None:
-    st.navigation([st.Page(auth.login_page, title=t("login.title"), url_path="login")], position="hidden").run()
+    # Every known address shows the login form, so a deep link survives logging in.
+    login = [st.Page(auth.login_page, title=t("login.title"), url_path="login", default=True)]
+    login += [st.Page(auth.login_page, title=t(p.title_key), url_path=p.url_path) for p in pages_for("admin")]
+    st.navigation(login, position="hidden").run()
     st.stop()
 
 sections: dict[str, list] = {}
@@ -29,4 +32,4 @@ with st.sidebar:
     st.caption(t("nav.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
     auth.language_switch(user)
     auth.logout_button()
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()

@@ -6,7 +6,7 @@ Everything a page needs twice lives here, so pages stay thin and alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -57,9 +57,11 @@ def flash(key: str, **params: object) -> None:
 
 
 def show_flash() -> None:
+    """The flash lives in a slot that is always there, so widgets below (tabs) never move and remount."""
+    slot = st.empty()
     message = st.session_state.pop("_flash", None)
     if message:
-        st.success(message)
+        slot.success(message)
 
 
 def run_action(action: Callable[[], object], success_key: str | None = None, **params: object) -> bool:
@@ -74,10 +76,15 @@ def run_action(action: Callable[[], object], success_key: str | None = None, **p
     return True
 
 
-def submit_callback(action: Callable[[], object], *, clear: Sequence[str] = (), success_key: str,
-                    error_slot: str) -> Callable[[], None]:
-    """An ``on_click`` for a form: run the service; on success clear the form keys, on an error keep
-    every typed value and remember the message for ``show_form_error(error_slot)``."""
+def submit_callback(action: Callable[[], object], *, clear: Mapping[str, object] | Sequence[str] = (),
+                    success_key: str = "common.saved", error_slot: str) -> Callable[[], None]:
+    """An ``on_click`` for a form: run the service; on an error keep every typed value and remember the
+    message for ``show_form_error(error_slot)``; on success reset the form.
+
+    ``clear`` maps each widget key to its empty value: assigning the value resets the widget in the
+    browser too (popping the key would only forget it on the server, and the browser would resend
+    the old text). A plain list of keys is for widgets that are rebuilt anyway (keys that change).
+    """
 
     def callback() -> None:
         try:
@@ -86,8 +93,12 @@ def submit_callback(action: Callable[[], object], *, clear: Sequence[str] = (), 
             st.session_state[error_slot] = error_text(exc)
             return
         st.session_state.pop(error_slot, None)
-        for key in clear:
-            st.session_state.pop(key, None)
+        if isinstance(clear, Mapping):
+            for key, empty in clear.items():
+                st.session_state[key] = empty
+        else:
+            for key in clear:
+                st.session_state.pop(key, None)
         flash(success_key)
 
     return callback

@@ -23,5 +23,5 @@ with st.form("password_form"):
         lambda: accounts.change_own_password(engine, actor=user, old=st.session_state.get("pw_old", ""),
                                              password=st.session_state.get("pw_new", ""),
                                              repeat=st.session_state.get("pw_repeat", "")),
-        clear=["pw_old", "pw_new", "pw_repeat"], success_key="account.password_changed", error_slot="pw_error"))
+        clear={"pw_old": "", "pw_new": "", "pw_repeat": ""}, success_key="account.password_changed", error_slot="pw_error"))
 show_form_error("pw_error")

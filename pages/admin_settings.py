@@ -38,5 +38,5 @@ with st.form("setting_form"):
     st.text_input(t("settings.new_value"), key="s_value", help=t(f"settings.kind.{current.kind}"))
     st.text_input(t("audit.reason"), key="s_reason")
     st.form_submit_button(t("settings.save"), type="primary", on_click=submit_callback(
-        _save, clear=["s_value", "s_reason"], success_key="settings.saved", error_slot="s_error"))
+        _save, clear={"s_value": "", "s_reason": ""}, success_key="settings.saved", error_slot="s_error"))
 show_form_error("s_error")

@@ -64,7 +64,8 @@ with create_tab, st.form("user_create"):
     st.form_submit_button(t("users.create"), type="primary", on_click=submit_callback(
         lambda: accounts.create_user(engine, actor=user, form=form_of("uc_"), password=st.session_state["uc_password"],
                                      repeat=st.session_state["uc_repeat"]),
-        clear=[k for k in st.session_state if str(k).startswith("uc_")], success_key="users.created", error_slot="uc_error"))
+        clear={"uc_username": "", "uc_name": "", "uc_staff_no": "", "uc_titles": "",
+               "uc_password": "", "uc_repeat": ""}, success_key="users.created", error_slot="uc_error"))
 show_form_error("uc_error")
 
 with edit_tab:
@@ -87,7 +88,7 @@ with edit_tab:
         st.form_submit_button(t("users.reset_password"), on_click=submit_callback(
             lambda: accounts.reset_password(engine, actor=user, user_id=chosen, password=st.session_state["up_password"],
                                             repeat=st.session_state["up_repeat"]),
-            clear=["up_password", "up_repeat"], success_key="users.password_reset", error_slot="up_error"))
+            clear={"up_password": "", "up_repeat": ""}, success_key="users.password_reset", error_slot="up_error"))
     show_form_error("up_error")
     label = "users.deactivate" if target.active else "users.reactivate"
     if confirm_button(label, key=f"toggle_{chosen}"):

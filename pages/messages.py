@@ -15,7 +15,7 @@ user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
 staff = {s.id: f"{s.name} ({s.staff_no})" if s.staff_no else s.name for s in visitors.staff_options(engine)}
-FORM_KEYS = ["m_called_at", "m_caller", "m_phone", "m_matter", "m_related", "m_relay_to"]
+EMPTY_FORM = {"m_called_at": None, "m_caller": "", "m_phone": "", "m_matter": "", "m_related": "", "m_relay_to": None}
 
 st.title(t("nav.messages"))
 show_flash()
@@ -42,7 +42,7 @@ with st.expander(t("message.new"), expanded=True):
         st.text_area(t("field.matter") + " *", key="m_matter", height=68)
         st.text_input(t("field.related"), key="m_related")
         st.form_submit_button(t("message.save"), type="primary", on_click=submit_callback(
-            _log, clear=FORM_KEYS, success_key="message.saved", error_slot="m_error"))
+            _log, clear=EMPTY_FORM, success_key="message.saved", error_slot="m_error"))
     show_form_error("m_error")
 
 rows = visitors.message_board(engine, actor=user)

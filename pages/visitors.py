@@ -18,8 +18,9 @@ zone, today = office_zone_now(engine)
 staff = {s.id: f"{s.name} ({s.staff_no})" if s.staff_no else s.name for s in visitors.staff_options(engine)}
 destinations = choice_labels("visitor.destination", [d.value for d in Destination])
 levels = choice_labels("visitor.level", [lv.value for lv in Level])
-FORM_KEYS = ["v_phone", "v_name", "v_headcount", "v_purpose", "v_company", "v_host", "v_appt", "v_dest",
-             "v_level", "v_time_in", "v_note"]
+EMPTY_FORM = {"v_phone": "", "v_name": "", "v_headcount": 1, "v_purpose": "", "v_company": "", "v_host": None,
+              "v_appt": False, "v_dest": Destination.RECEPTION_AREA.value, "v_level": Level.STANDARD.value,
+              "v_time_in": None, "v_note": ""}
 COLUMNS = [Column("time_in", "field.time_in", lambda v: local_time(v, zone)),
            Column("time_out", "field.time_out", lambda v: local_time(v, zone)),
            Column("name", "field.visitor_name"), Column("headcount", "field.headcount"),
@@ -71,7 +72,7 @@ def register_tab() -> None:
         st.checkbox(t("field.has_appointment"), key="v_appt")
         st.text_area(t("field.note"), key="v_note", height=68)
         st.form_submit_button(t("visitor.register"), type="primary", on_click=submit_callback(
-            _register, clear=FORM_KEYS, success_key="visitor.registered", error_slot="v_error"))
+            _register, clear=EMPTY_FORM, success_key="visitor.registered", error_slot="v_error"))
     show_form_error("v_error")
 
 
