@@ -82,7 +82,8 @@ class AuditEvent(SQLModel, table=True):
     """Append-only record of every write: who, when, what, before/after, why (SPEC M0 Audit)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),
+                      Index("ix_audit_event_entity_at", "entity", "at"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: Optional[dt.datetime] = _utc(index=True)

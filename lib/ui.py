@@ -136,12 +136,13 @@ def table(rows: Sequence[object], columns: Sequence[Column], *, export_name: str
 
 
 def export_buttons(headers: Sequence[str], values: Sequence[Sequence[object]], *, export_name: str, key: str) -> None:
+    """Excel and CSV downloads, built only when clicked (deferred data), so a page run never pays for them."""
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("export.xlsx"), export.to_xlsx(headers, values, sheet=export_name),
-                         file_name=f"{export_name}.xlsx", key=f"{key}_xlsx",
+    left.download_button(t("export.xlsx"), lambda: export.to_xlsx(headers, values, sheet=export_name),
+                         file_name=f"{export_name}.xlsx", key=f"{key}_xlsx", on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button(t("export.csv"), export.to_csv(headers, values), file_name=f"{export_name}.csv",
-                          key=f"{key}_csv", mime="text/csv")
+    right.download_button(t("export.csv"), lambda: export.to_csv(headers, values), file_name=f"{export_name}.csv",
+                          key=f"{key}_csv", on_click="ignore", mime="text/csv")
 
 
 def choice_labels(prefix: str, values: Sequence[str]) -> dict[str, str]:

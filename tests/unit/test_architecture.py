@@ -105,3 +105,19 @@ def _literal_ui_text(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
 def test_pages_show_no_literal_text_outside_the_catalog(path):
     assert _literal_ui_text(path) == []
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_page_names_do_not_shadow_importable_modules(path):
+    """AppTest puts pages/ first on sys.path: pages/requests.py once hid the requests library."""
+    import importlib.util
+    import sys
+
+    name = path.stem
+    pages_dir = str(path.parent)
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p not in ("", pages_dir, str(ROOT))]
+    try:
+        assert importlib.util.find_spec(name) is None, f"pages/{name}.py shadows the module {name!r}"
+    finally:
+        sys.path[:] = saved
