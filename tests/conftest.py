@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
 os.environ.setdefault("DUTYDESK_COOKIE_KEY", secrets.token_urlsafe(48))
+
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -19,35 +25,78 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+_TEMPLATES: dict[str, str] = {}
+
+
+def _sqlite_template() -> Path:
+    """One migrated SQLite file per test run; each test gets a copy (migrating every time is slow)."""
+    if "sqlite" not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="dd_template_"))
+        engine = make_engine(f"sqlite:///{folder / 'template.db'}")
+        upgrade(engine)
+        engine.dispose()  # the last connection closing checkpoints the WAL into the file
+        assert not (folder / "template.db-wal").exists()
+        _TEMPLATES["sqlite"] = str(folder / "template.db")
+    return Path(_TEMPLATES["sqlite"])
+
+
 def sqlite_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    upgrade(engine)
-    return engine
+    """A fresh, migrated SQLite database file in ``tmp_path``."""
+    target = tmp_path / "test.db"
+    shutil.copyfile(_sqlite_template(), target)
+    return make_engine(f"sqlite:///{target}")
+
+
+def _pg_admin():
+    from sqlalchemy import create_engine
+
+    return create_engine(make_url(make_engine(PG_URL).url), isolation_level="AUTOCOMMIT")
+
+
+def _pg_template() -> str:
+    """A migrated template database, created once per run; tests clone it (CREATE DATABASE ... TEMPLATE)."""
+    if "pg" not in _TEMPLATES:
+        name = f"dd_tpl_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        engine = make_engine(_pg_url(name))
+        upgrade(engine)
+        engine.dispose()
+        _TEMPLATES["pg"] = name
+        atexit.register(_drop_pg_database, name)
+    return _TEMPLATES["pg"]
+
+
+def _pg_url(database: str) -> str:
+    return make_engine(PG_URL).url.set(database=database).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 def postgres_engine():
-    """A fresh schema on the test PostgreSQL, migrated; dropped by the caller via ``drop``."""
+    """A fresh database cloned from the migrated template; ``drop`` removes it."""
     if not PG_URL:
         if IN_CI:
             pytest.fail("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI")
         pytest.skip("TEST_DATABASE_URL not set (PostgreSQL tests run in CI)")
-    from sqlalchemy import text
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    template = _pg_template()
+    name = f"dd_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     admin.dispose()
-    url = PG_URL + ("&" if "?" in PG_URL else "?") + f"options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
+    engine = make_engine(_pg_url(name))
 
     def drop():
         engine.dispose()
-        cleanup = make_engine(PG_URL)
-        with cleanup.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        cleanup.dispose()
+        _drop_pg_database(name)
 
     return engine, drop
 
