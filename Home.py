@@ -7,11 +7,15 @@ from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, t
+from lib.views.wall_access import route_display_token
 
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 
 if needs_first_run(app_engine()):
     st.navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
+    st.stop()
+
+if route_display_token():  # a TV's display link: the wall page alone, never a login (SPEC 4.7)
     st.stop()
 
 auth.restore_login()
