@@ -1,0 +1,611 @@
+"""Showroom sales queue (SPEC M1 1.1): the lottery draw, the day's order, one-tap events, the board.
+
+The board is never stored. ``queue_day`` keeps a day's starting order (the lottery
+cycle from yesterday's closing front-desk person, demoted and inactive people left
+out, the pinned intern) and ``queue_event`` the append-only taps; the board is the
+domain replay of the two, so any past day can be replayed and audited. A writer
+reads the day's last ``seq``, decides with the domain and inserts ``seq + 1``: two
+taps at once give one turn, and the loser is told who is due now.
+
+The domain works in naive office-local wall times; rows keep aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db.engine import session_scope
+from db.models import LotteryDraw, OrgUnit, QueueDay, QueueDemotion, QueueEventRecord, User
+from lib.domain import rotation as rules
+from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
+from lib.domain.rotation import DrawMethod, EventType, Position, SlotState
+from lib.domain.text import clean
+from lib.services import settings
+from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
+
+# Seed 000 D1 names the midday groups 一组 and 二组: the org units of kind "group" with these names.
+MIDDAY_GROUP_NAMES = {rules.MiddayGroup.group_1: "一组", rules.MiddayGroup.group_2: "二组"}
+TURN_EVENTS = frozenset({EventType.received_new, EventType.skip, EventType.step_away, EventType.reorder})
+CONSULTANT_EVENTS = (EventType.received_new, EventType.served_old, EventType.skip, EventType.step_away,
+                     EventType.back)
+FLAG_LEFT_DESK = "left_desk"
+# The titles of the people who draw lots (seed 000 D1 「全体销售顾问」): preselected on the draw form.
+CONSULTANT_TITLES = ("销售顾问", "实习销售顾问")
+REPORT_MAX_DAYS = 92
+APPEND_ATTEMPTS = 5
+DEMOTION_SPAN_DAYS = 31  # a demotion covers one calendar month (seed 000 D1 「为期一个月」)
+_NAME_PARAMS = ("consultant", "due", "expected")
+
+
+# ---- plain rows out ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DrawInfo:
+    id: int
+    drawn_on: dt.date
+    method: str
+    order: tuple[int, ...]
+    names: tuple[str, ...]
+    drawn_by: str
+    drawn_at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    number: int
+    consultant_id: int
+    name: str
+    position: str
+    state: str
+    round_no: int
+    had_group: bool
+    skipped: bool
+    pinned: bool
+    is_due: bool
+    group: str
+    on_midday_duty: bool
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    at: dt.datetime
+    type: str
+    consultant: str
+    next_consultant: str
+    reason: str
+    flag: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A possible 抢客 (Q8) or a desk left without handover (SQ1 proposal), for the manager."""
+
+    day: dt.date
+    at: dt.datetime
+    kind: str
+    consultant: str
+    due: str
+
+
+@dataclass(frozen=True)
+class BoardView:
+    day: dt.date
+    opened: bool
+    seq: int
+    draw: DrawInfo | None
+    slots: tuple[SlotRow, ...]
+    round_no: int
+    due_id: int | None
+    due_name: str
+    demoted: tuple[str, ...]
+    inactive: tuple[str, ...]
+    intern: str
+    events: tuple[EventRow, ...]
+    notices: tuple[NoticeRow, ...]
+    report: tuple[tuple[str, tuple[int, ...]], ...]
+    midday_group: str
+    in_midday: bool
+
+    @property
+    def next_due_id(self) -> int | None:
+        """Who takes over if the person due steps away (Q4)."""
+        return next((s.consultant_id for s in self.slots if not s.pinned and not s.is_due
+                     and s.state == SlotState.waiting and s.round_no == self.round_no), None)
+
+
+@dataclass(frozen=True)
+class DemotionRow:
+    id: int
+    consultant_id: int
+    name: str
+    month_start: dt.date
+    end_day: dt.date
+    reason: str
+    source: str
+    set_by: str
+
+
+@dataclass(frozen=True)
+class PersonOption:
+    id: int
+    name: str
+    staff_no: str
+    is_intern: bool
+    is_consultant: bool
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+
+def _names(session: Session, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.exec(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def _named(session: Session, exc: DomainError) -> DomainError:
+    """The domain names people by id; the message names them by name."""
+    ids = [exc.params.get(p) for p in _NAME_PARAMS if isinstance(exc.params.get(p), int)]
+    if not ids or isinstance(exc, ValidationFailed):
+        return exc
+    names = _names(session, ids)
+    return type(exc)(exc.key, **{k: names.get(v, v) if k in _NAME_PARAMS else v for k, v in exc.params.items()})
+
+
+def _local(moment: dt.datetime, tz) -> dt.datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _rotation_settings(session: Session) -> rules.RotationSettings:
+    return rules.RotationSettings.from_values(settings.current_values(
+        session, ["queue.groups_per_round", "queue.midday_window", "queue.midday_anchor_date"]))
+
+
+def _demoted_on(session: Session, day: dt.date) -> set[int]:
+    """Demotions last one calendar month, so only those starting in the last month can cover ``day``."""
+    return set(session.exec(select(QueueDemotion.consultant_id).where(
+        QueueDemotion.month_start <= day, QueueDemotion.month_start >= day - dt.timedelta(days=DEMOTION_SPAN_DAYS),
+        QueueDemotion.end_day >= day, QueueDemotion.revoked_at.is_(None))).all())
+
+
+def _draw_for(session: Session, day: dt.date) -> LotteryDraw | None:
+    return session.exec(select(LotteryDraw).where(LotteryDraw.drawn_on <= day)
+                        .order_by(LotteryDraw.drawn_on.desc(), LotteryDraw.id.desc()).limit(1)).first()
+
+
+def _records(session: Session, day_id: int) -> list[QueueEventRecord]:
+    return list(session.exec(select(QueueEventRecord).where(QueueEventRecord.day_id == day_id)
+                             .order_by(QueueEventRecord.seq)).all())
+
+
+def _domain_event(record: QueueEventRecord, tz) -> rules.QueueEvent:
+    return rules.QueueEvent(type=EventType(record.type), consultant=record.consultant_id, at=_local(record.at, tz),
+                            next_consultant=record.next_consultant_id, contact_id=record.contact_id,
+                            order=tuple(record.new_order), reason=record.reason, by_supervisor=record.by_supervisor)
+
+
+def _order_of(row: QueueDay) -> rules.DayOrder:
+    return rules.DayOrder(members=tuple(row.start_order), demoted=frozenset(row.demoted),
+                          inactive=frozenset(row.inactive))
+
+
+def _replay(row: QueueDay, records: Sequence[QueueEventRecord], tz) -> rules.Board:
+    return rules.replay(_order_of(row), [_domain_event(r, tz) for r in records], row.intern_id,
+                        rules.RotationSettings(groups_per_round=row.groups_per_round))
+
+
+def _closing_of(session: Session, row: QueueDay, tz) -> int | None:
+    if row.closing_front_desk_id is not None:
+        return row.closing_front_desk_id
+    return rules.closing_front_desk(_replay(row, _records(session, row.id), tz))
+
+
+def _planned_day(session: Session, day: dt.date, tz) -> QueueDay | None:
+    """The starting order a day would open with (not stored): Q1 carry-over, Q6 demoted left out."""
+    draw = _draw_for(session, day)
+    if draw is None:
+        return None
+    previous = session.exec(select(QueueDay).where(QueueDay.day < day).order_by(QueueDay.day.desc())
+                            .limit(1)).first()
+    closing = intern = None
+    if previous is not None and previous.draw_id == draw.id:
+        closing = _closing_of(session, previous, tz)
+    lottery = list(draw.lottery_order)
+    inactive = set(session.exec(select(User.id).where(User.id.in_(lottery), User.active == False)).all())  # noqa: E712
+    demoted = _demoted_on(session, day) & set(lottery)
+    if previous is not None and previous.intern_id is not None:
+        pinned = session.get(User, previous.intern_id)
+        if pinned is not None and pinned.active and pinned.id not in demoted:
+            intern = pinned.id
+    order = rules.build_day_order(lottery, closing, demoted, inactive)
+    return QueueDay(day=day, draw_id=draw.id, start_order=list(order.members), demoted=sorted(order.demoted),
+                    inactive=sorted(order.inactive), intern_id=intern,
+                    start_consultant_id=order.members[0] if order.members else None,
+                    groups_per_round=_rotation_settings(session).groups_per_round)
+
+
+def _day_row(session: Session, day: dt.date) -> QueueDay | None:
+    return session.exec(select(QueueDay).where(QueueDay.day == day)).first()
+
+
+def _open_day(engine: Engine, *, actor: Actor, day: dt.date, intern_id: int | None = None,
+              set_intern: bool = False) -> int:
+    """Store the day's starting order on its first write; two screens opening at once agree on one row."""
+    for _attempt in range(2):
+        try:
+            with session_scope(engine) as session:
+                existing = _day_row(session, day)
+                if existing is not None:
+                    return existing.id
+                tz = settings.office_zone(session)
+                row = _planned_day(session, day, tz)
+                if row is None:
+                    raise DomainError("rotation.error.no_draw")
+                if set_intern:
+                    row.intern_id = intern_id
+                previous = session.exec(select(QueueDay).where(QueueDay.day < day)
+                                        .order_by(QueueDay.day.desc()).limit(1)).first()
+                if previous is not None and previous.closing_front_desk_id is None:
+                    previous.closing_front_desk_id = _closing_of(session, previous, tz)
+                    session.add(previous)
+                row.opened_at, row.opened_by_id = utcnow(), actor.id
+                session.add(row)
+                session.flush()
+                audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="open",
+                      after={"day": day.isoformat(), "start_order": row.start_order, "demoted": row.demoted,
+                             "intern_id": row.intern_id})
+                return row.id
+        except IntegrityError:
+            continue
+    raise Conflict("rotation.error.try_again")
+
+
+# ---- the board -------------------------------------------------------------------------------------
+
+def board(engine: Engine, *, actor: Actor, day: dt.date | None = None, now: dt.datetime | None = None) -> BoardView:
+    """The day's board replayed from its order and events; staff see today, supervisors any day (today's rows only)."""
+    require(actor, WRITERS)
+    now = now or utcnow()
+    with session_scope(engine, write=False) as session:
+        tz = settings.office_zone(session)
+        today = now.astimezone(tz).date()
+        day = day or today
+        if day != today and actor.role not in SUPERVISORS:
+            raise NotAllowed("rotation.error.only_today")
+        return _board_view(session, day, tz, now)
+
+
+def _board_view(session: Session, day: dt.date, tz, now: dt.datetime) -> BoardView:
+    settings_now = _rotation_settings(session)
+    row = _day_row(session, day)
+    opened = row is not None
+    if row is None and day >= now.astimezone(tz).date():
+        row = _planned_day(session, day, tz)
+    midday = rules.midday_group(day, settings_now)
+    in_midday = now.astimezone(tz).date() == day and rules.in_midday_window(now.astimezone(tz).time(), settings_now)
+    if row is None:
+        return BoardView(day, False, 0, None, (), 1, None, "", (), (), "", (), (), (), midday.value, in_midday)
+    records = _records(session, row.id) if opened else []
+    state = _replay(row, records, tz)
+    draw = session.get(LotteryDraw, row.draw_id)
+    people = set(draw.lottery_order) | {row.intern_id} | {r.recorded_by_id for r in records} \
+        | {r.next_consultant_id for r in records}
+    names = _names(session, people)
+    groups = _group_names(session, [s.consultant for s in state.slots])
+    duty_group = MIDDAY_GROUP_NAMES[midday]
+    slots = tuple(SlotRow(
+        number=s.number, consultant_id=s.consultant, name=names.get(s.consultant, str(s.consultant)),
+        position=s.position.value, state=s.state.value, round_no=s.round_no,
+        had_group=s.consultant in state.had_group, skipped=s.consultant in state.skipped, pinned=s.pinned,
+        is_due=s.consultant == state.due, group=groups.get(s.consultant, ""),
+        on_midday_duty=in_midday and groups.get(s.consultant) == duty_group) for s in state.slots)
+    events = tuple(EventRow(seq=r.seq, at=r.at, type=r.type, consultant=names.get(r.consultant_id, ""),
+                            next_consultant=names.get(r.next_consultant_id, ""), reason=r.reason, flag=r.flag,
+                            recorded_by=names.get(r.recorded_by_id, "")) for r in records)
+    notices = tuple(NoticeRow(day, _aware(f.at, tz), f.kind.value, names.get(f.consultant, ""),
+                              names.get(f.due, "")) for f in state.flags) + tuple(
+        NoticeRow(day, _aware(w.at, tz), FLAG_LEFT_DESK, names.get(w.consultant, ""), "") for w in state.warnings)
+    report = tuple((names.get(c, str(c)), tuple(per_round[c] for per_round in
+                                                  rules.groups_per_round_report(state).values()))
+                   for c in [s.consultant for s in state.members])
+    return BoardView(
+        day=day, opened=opened, seq=records[-1].seq if records else 0, draw=_draw_info(session, draw, names),
+        slots=slots, round_no=state.round_no, due_id=state.due, due_name=names.get(state.due, ""),
+        demoted=tuple(names.get(c, str(c)) for c in row.demoted),
+        inactive=tuple(names.get(c, str(c)) for c in row.inactive), intern=names.get(row.intern_id, ""),
+        events=events, notices=notices, report=report, midday_group=midday.value, in_midday=in_midday)
+
+
+def _aware(local: dt.datetime, tz) -> dt.datetime:
+    return local.replace(tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+def _group_names(session: Session, ids) -> dict[int, str]:
+    rows = session.exec(select(User.id, OrgUnit.name).join(OrgUnit, OrgUnit.id == User.group_id)
+                        .where(User.id.in_(list(ids)))).all() if ids else []
+    return dict(rows)
+
+
+def _draw_info(session: Session, draw: LotteryDraw, names: dict[int, str]) -> DrawInfo:
+    by = names.get(draw.drawn_by_id) or _names(session, [draw.drawn_by_id]).get(draw.drawn_by_id, "")
+    return DrawInfo(id=draw.id, drawn_on=draw.drawn_on, method=draw.method, order=tuple(draw.lottery_order),
+                    names=tuple(names.get(c, str(c)) for c in draw.lottery_order), drawn_by=by,
+                    drawn_at=draw.drawn_at, note=draw.note)
+
+
+def board_refresh_seconds(engine: Engine) -> int:
+    """How often every screen re-reads the board (setting ``queue.board_refresh_seconds``)."""
+    with session_scope(engine, write=False) as session:
+        return int(settings.get(session, "queue.board_refresh_seconds"))
+
+
+def wall_queue(engine: Engine, *, day: dt.date | None = None, now: dt.datetime | None = None) -> list[dict]:
+    """The wall's queue rows: position number, post slug, name, group; nothing else (S55, seed 000 D1 「公开公正」)."""
+    now = now or utcnow()
+    with session_scope(engine, write=False) as session:
+        tz = settings.office_zone(session)
+        view = _board_view(session, day or now.astimezone(tz).date(), tz, now)
+    return [{"position": s.number, "post": s.position, "name": s.name, "group": s.group} for s in view.slots]
+
+
+# ---- events ----------------------------------------------------------------------------------------
+
+def record_event(engine: Engine, *, actor: Actor, consultant_id: int, event_type: str, seen_seq: int | None = None,
+                 hand_over: bool = True, contact_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """One tap (seed 000 D1): received a new group, served an old customer, skip, step away, back.
+
+    Consultants record their own taps; the reception-PC holder and supervisors for anyone.
+    ``seen_seq`` is the board the screen showed: if the person due has changed since, the tap is
+    refused with who is due now. Returns the event's ``seq``.
+    """
+    require(actor, WRITERS)
+    kind = EventType(event_type)
+    if kind not in CONSULTANT_EVENTS:
+        raise DomainError("rotation.error.bad_event")
+    if not hand_over and actor.role not in SUPERVISORS:
+        raise NotAllowed("rotation.error.unattended_supervisor_only")
+    now = now or utcnow()
+    return _append(engine, actor=actor, now=now, seen_seq=seen_seq, kind=kind,
+                   build=lambda session, board, tz: _consultant_event(
+        session, actor, board, kind, consultant_id, hand_over, contact_id, _local(now, tz)))
+
+
+def _consultant_event(session, actor, board, kind, consultant_id, hand_over, contact_id, local_now):
+    slot = board.slot_of(consultant_id)
+    holder = next((s.consultant for s in board.slots if s.position == Position.reception_pc), None)
+    if actor.role not in SUPERVISORS and actor.id != consultant_id and actor.id != holder:
+        raise NotAllowed("rotation.error.own_events_only")
+    if kind == EventType.received_new and consultant_id in _demoted_on(session, local_now.date()):
+        raise _named(session, DomainError("rotation.error.demoted_cannot_receive", consultant=consultant_id))
+    successor = None
+    if kind == EventType.step_away and hand_over and slot is not None and consultant_id == board.due:
+        successor = next((s.consultant for s in board.members if s.consultant != consultant_id
+                          and s.state == SlotState.waiting and s.round_no == board.round_no), None)
+        if successor is None:
+            raise DomainError("rotation.error.nobody_to_take_over")
+    return rules.QueueEvent(type=kind, consultant=consultant_id, at=local_now, next_consultant=successor,
+                            contact_id=contact_id)
+
+
+def reorder(engine: Engine, *, actor: Actor, order: Sequence[int], reason: str, seen_seq: int | None = None,
+            now: dt.datetime | None = None) -> int:
+    """The 销售经理 reorders today's queue, only with a reason; the audit keeps before and after (S1, Q7)."""
+    require(actor, SUPERVISORS)
+    reason = clean(reason)
+    if not reason:
+        raise ValidationFailed([FieldError("rotation_reason", "rotation.error.reorder_needs_reason")])
+    now = now or utcnow()
+    return _append(engine, actor=actor, now=now, seen_seq=seen_seq, kind=EventType.reorder,
+                   build=lambda session, board, tz: rules.QueueEvent(
+        type=EventType.reorder, consultant=None, at=_local(now, tz), order=tuple(order), reason=reason,
+        by_supervisor=True))
+
+
+def _append(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: int | None, kind: EventType, build) -> int:
+    """Insert the day's next ``seq``; a writer that lost the race re-reads and decides again on the new board
+    (so it is refused if the person due changed under the screen it saw), as SQLite's queued writers do."""
+    with session_scope(engine, write=False) as session:
+        day = now.astimezone(settings.office_zone(session)).date()
+    day_id = _open_day(engine, actor=actor, day=day)
+    for _attempt in range(APPEND_ATTEMPTS):
+        try:
+            return _append_once(engine, actor=actor, now=now, seen_seq=seen_seq, kind=kind, build=build, day_id=day_id)
+        except IntegrityError:
+            continue
+    raise Conflict("rotation.error.try_again")
+
+
+def _append_once(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: int | None, kind: EventType, build,
+                 day_id: int) -> int:
+    with session_scope(engine) as session:
+        tz = settings.office_zone(session)
+        row = session.get(QueueDay, day_id)
+        records = _records(session, day_id)
+        before = _replay(row, records, tz)
+        last = records[-1].seq if records else 0
+        if seen_seq is not None and seen_seq != last and kind in TURN_EVENTS:
+            seen = _replay(row, [r for r in records if r.seq <= seen_seq], tz)
+            if seen.due != before.due or kind == EventType.reorder:
+                raise _changed(session, before.due)
+        event = build(session, before, tz)
+        try:
+            after = rules.apply_event(before, event)
+        except DomainError as exc:
+            raise _named(session, exc) from None
+        flag = ""
+        if len(after.flags) > len(before.flags):
+            flag = after.flags[-1].kind.value
+        elif len(after.warnings) > len(before.warnings):
+            flag = FLAG_LEFT_DESK
+        record = QueueEventRecord(
+            day_id=day_id, seq=last + 1, type=event.type.value, consultant_id=event.consultant,
+            next_consultant_id=event.next_consultant, contact_id=event.contact_id, new_order=list(event.order),
+            reason=event.reason, by_supervisor=event.by_supervisor, flag=flag, at=now, recorded_by_id=actor.id)
+        session.add(record)
+        session.flush()
+        audit(session, actor=actor, entity="queue_event", entity_id=f"{row.day.isoformat()}#{record.seq}",
+              action=event.type.value, reason=event.reason, at=now,
+              before={"order": [s.consultant for s in before.members], "due": before.due},
+              after={"order": [s.consultant for s in after.members], "due": after.due,
+                     "consultant": event.consultant, "flag": flag})
+        return record.seq
+
+
+def _changed(session: Session, due: int | None) -> Conflict:
+    return Conflict("rotation.error.board_changed", due=_names(session, [due]).get(due, "—") if due else "—")
+
+
+# ---- the draw, the intern pin, demotions ---------------------------------------------------------------
+
+def consultants(engine: Engine) -> list[PersonOption]:
+    """Active people who can be in the queue (display accounts left out)."""
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(User).where(User.active == True, User.role.in_(WRITERS))  # noqa: E712
+                            .order_by(User.staff_no, User.name)).all()
+    return [PersonOption(id=u.id, name=u.name, staff_no=u.staff_no or "", is_intern=u.is_intern,
+                         is_consultant=u.is_intern or bool(set(u.titles) & set(CONSULTANT_TITLES))) for u in rows]
+
+
+def record_draw(engine: Engine, *, actor: Actor, method: str, consultant_ids: Sequence[int], note: str = "",
+                now: dt.datetime | None = None) -> dt.date:
+    """「全体销售顾问抽签决定值班顺序」: store the physical draw as ordered, or draw with a cryptographic RNG (seed 000 D1).
+
+    The order and who drew it are kept and shown to all. It applies from today, or from
+    tomorrow when today's queue has already started. Returns the day it applies from.
+    """
+    require(actor, SUPERVISORS)
+    kind = DrawMethod(method)
+    ids = list(consultant_ids)
+    if len(ids) < 2:
+        raise ValidationFailed([FieldError("rotation_participants", "rotation.error.draw_too_few")])
+    order = rules.draw_lots(ids, secrets.SystemRandom()) if kind == DrawMethod.random else tuple(ids)
+    if len(set(order)) != len(order):
+        raise DomainError("rotation.error.lottery_duplicate")
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        found = session.exec(select(func.count()).select_from(User).where(
+            User.id.in_(ids), User.active == True, User.role.in_(WRITERS))).one()  # noqa: E712
+        if found != len(ids):
+            raise ValidationFailed([FieldError("rotation_participants", "field.bad_choice")])
+        today = now.astimezone(settings.office_zone(session)).date()
+        applies = today if _day_row(session, today) is None else today + dt.timedelta(days=1)
+        draw = LotteryDraw(drawn_on=applies, method=kind.value, lottery_order=list(order), drawn_by_id=actor.id,
+                           drawn_at=now, note=clean(note))
+        session.add(draw)
+        session.flush()
+        audit(session, actor=actor, entity="lottery_draw", entity_id=draw.id, action=kind.value, at=now,
+              after={"drawn_on": applies.isoformat(), "order": list(order)}, reason=draw.note)
+        return applies
+
+
+def pin_intern(engine: Engine, *, actor: Actor, intern_id: int | None, now: dt.datetime | None = None) -> None:
+    """Pin 接待台电脑 to an intern (「暂由实习销售顾问担当」) for today and the days after, or unpin; only before today's first tap."""
+    require(actor, SUPERVISORS)
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        if intern_id is not None:
+            user = session.get(User, intern_id)
+            if user is None or not user.active or not user.is_intern:
+                raise ValidationFailed([FieldError("rotation_intern", "rotation.error.not_an_intern")])
+        day = now.astimezone(settings.office_zone(session)).date()
+        row = _day_row(session, day)
+        if row is not None:
+            if _records(session, row.id):
+                raise DomainError("rotation.error.pin_after_events")
+            before = row.intern_id
+            row.intern_id = intern_id
+            session.add(row)
+            audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="pin_intern",
+                  before={"intern_id": before}, after={"intern_id": intern_id})
+            return
+    _open_day(engine, actor=actor, day=day, intern_id=intern_id, set_intern=True)
+
+
+def set_demotion(engine: Engine, *, actor: Actor, consultant_id: int, month: dt.date, reason: str,
+                 source: str = "manual", now: dt.datetime | None = None) -> int:
+    """Demote a consultant for a calendar month: by hand, or from the KPI ranking (``source="kpi"``) (seed 000 D1, S8)."""
+    require(actor, SUPERVISORS)
+    reason = clean(reason)
+    errors = [] if reason else [FieldError("rotation_reason", "field.required")]
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    with session_scope(engine) as session:
+        user = session.get(User, consultant_id)
+        if user is None or not user.active:
+            errors.append(FieldError("rotation_consultant", "field.bad_choice"))
+        if errors:
+            raise ValidationFailed(errors)
+        overlap = session.exec(select(QueueDemotion.id).where(
+            QueueDemotion.consultant_id == consultant_id, QueueDemotion.revoked_at.is_(None),
+            QueueDemotion.month_start <= last, QueueDemotion.end_day >= first)).first()
+        if overlap is not None:
+            raise DomainError("rotation.error.already_demoted", consultant=user.name, month=first.strftime("%Y-%m"))
+        row = QueueDemotion(consultant_id=consultant_id, month_start=first, end_day=last, reason=reason,
+                            source=source[:20], set_by_id=actor.id, set_at=now or utcnow())
+        session.add(row)
+        session.flush()
+        audit(session, actor=actor, entity="queue_demotion", entity_id=row.id, action="set", reason=reason,
+              after={"consultant_id": consultant_id, "month_start": first.isoformat(), "end": last.isoformat()})
+        return row.id
+
+
+def revoke_demotion(engine: Engine, *, actor: Actor, demotion_id: int, reason: str,
+                    now: dt.datetime | None = None) -> None:
+    """Lift a demotion (with a reason); days already opened keep their order."""
+    require(actor, SUPERVISORS)
+    reason = clean(reason)
+    if not reason:
+        raise ValidationFailed([FieldError("rotation_reason", "field.required")])
+    with session_scope(engine) as session:
+        row = session.get(QueueDemotion, demotion_id)
+        if row is None or row.revoked_at is not None:
+            raise Conflict("rotation.error.demotion_gone")
+        row.revoked_at, row.revoked_by_id = now or utcnow(), actor.id
+        session.add(row)
+        audit(session, actor=actor, entity="queue_demotion", entity_id=row.id, action="revoke", reason=reason,
+              before={"revoked_at": None}, after={"revoked_at": row.revoked_at.isoformat()})
+
+
+def demotions(engine: Engine, *, actor: Actor, around: dt.date) -> list[DemotionRow]:
+    """Demotions in force in the month of ``around`` or later (the few current ones, not history)."""
+    require(actor, WRITERS)
+    with session_scope(engine, write=False) as session:
+        first = around.replace(day=1)
+        rows = session.exec(select(QueueDemotion).where(
+            QueueDemotion.month_start >= first - dt.timedelta(days=DEMOTION_SPAN_DAYS), QueueDemotion.end_day >= first,
+            QueueDemotion.revoked_at.is_(None)).order_by(QueueDemotion.month_start)).all()
+        names = _names(session, [r.consultant_id for r in rows] + [r.set_by_id for r in rows])
+    return [DemotionRow(id=r.id, consultant_id=r.consultant_id, name=names.get(r.consultant_id, ""),
+                        month_start=r.month_start, end_day=r.end_day, reason=r.reason, source=r.source,
+                        set_by=names.get(r.set_by_id, "")) for r in rows]
+
+
+def notices(engine: Engine, *, actor: Actor, first: dt.date, last: dt.date) -> list[NoticeRow]:
+    """Possible 抢客 (Q8) and desks left without handover (SQ1) over a date range, for the manager."""
+    require(actor, SUPERVISORS)
+    if last < first:
+        raise DomainError("search.bad_range")
+    if (last - first).days + 1 > REPORT_MAX_DAYS:
+        raise DomainError("search.range_too_long", days=REPORT_MAX_DAYS)
+    with session_scope(engine, write=False) as session:
+        tz = settings.office_zone(session)
+        rows = session.exec(select(QueueDay.id, QueueDay.day).where(QueueDay.day >= first, QueueDay.day <= last)).all()
+        result = []
+        for day_id, day in rows:
+            records = _records(session, day_id)
+            if not any(r.flag for r in records):
+                continue
+            view = _board_view(session, day, tz, utcnow())
+            result.extend(view.notices)
+    return sorted(result, key=lambda n: n.at)

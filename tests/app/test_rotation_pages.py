@@ -1,0 +1,258 @@
+"""Duty rotation pages through AppTest: the queue board and its taps, the draw desk, rosters, requests,
+on-duty check-in, handovers, and the wall's queue panel; each per role, each write checked through a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.engine import session_scope
+from db.models import OrgUnit, User
+from lib.services import handover, roster, rotation
+from lib.services.base import utcnow
+from tests.app.conftest import open_page
+from tests.db.helpers import make_user
+
+
+def click(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+
+
+@pytest.fixture
+def showroom(app_db):
+    engine, users = app_db
+    people = [make_user(engine, username=f"c{i}", name=f"顾问{i}", titles=["销售顾问"]) for i in range(1, 5)]
+    return engine, users, people
+
+
+def drawn(engine, users, people):
+    rotation.record_draw(engine, actor=users["supervisor"], method="recorded", consultant_ids=[p.id for p in people])
+
+
+def test_queue_board_before_any_draw_tells_each_role_what_to_do(showroom):
+    at = open_page("pages/rotation_queue.py", "staff")
+    assert [i.value for i in at.info] == ["今天还没有排队：请等销售经理抽签。"]
+    at = open_page("pages/rotation_queue.py", "supervisor")
+    assert "抽签与排队管理" in at.info[0].value
+
+
+def test_S2_board_shows_positions_and_the_consultant_taps_received(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c1")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert {"1 · 前台", "2 · 销售热线", "3 · 接待台电脑", "4 · 替补"} <= set(captions)
+    assert any(m.label == "轮到接待" and m.value == "顾问1" for m in at.metric)
+    assert at.button(key=f"q_me_skip_{people[0].id}").disabled is False
+    at.button(key=f"q_me_received_new_{people[0].id}").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已记录：顾问1 接待新客户"]
+    view = rotation.board(engine, actor=users["supervisor"])
+    assert view.due_name == "顾问2" and [e.type for e in view.events] == ["received_new"]
+
+
+def test_S5_consultant_not_due_cannot_skip_and_staff_outside_the_queue_gets_no_buttons(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c2")
+    assert at.button(key=f"q_me_skip_{people[1].id}").disabled
+    assert not [b for b in at.button if b.key and b.key.startswith("q_due_")]
+    at = open_page("pages/rotation_queue.py", "c3")  # 接待台电脑 records for the person due
+    assert at.button(key=f"q_due_received_new_{people[0].id}").disabled is False
+    at = open_page("pages/rotation_queue.py", "staff")
+    assert [i.value for i in at.info][0].startswith("您不在今天的排队中")
+    assert not [b for b in at.button if b.key and b.key.startswith("q_")]
+
+
+def test_S9_supervisor_records_for_the_person_due_and_an_out_of_turn_reception_is_flagged(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "supervisor")
+    at.button(key=f"q_due_served_old_{people[0].id}").click().run()
+    at.selectbox(key="q_target").set_value(people[3].id).run()
+    at.button(key=f"q_other_received_new_{people[3].id}").click().run()
+    assert not at.exception
+    assert any("疑似抢客" in w.value and "顾问4" in w.value for w in at.warning)
+
+
+def test_stale_board_tap_is_refused_with_who_is_due_now(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c1")
+    rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="skip")
+    at.button(key=f"q_me_received_new_{people[0].id}").click().run()
+    assert [e.value for e in at.error] == ["排队刚刚有变化，现在轮到 顾问2。请看清最新排队后再点。"]
+
+
+def test_draw_desk_is_for_supervisors_and_a_random_draw_is_published(showroom):
+    engine, users, people = showroom
+    at = open_page("pages/rotation_draw.py", "staff")
+    assert [e.value for e in at.error] == ["您的角色无权使用此功能。如需权限，请联系管理员。"]
+    at = open_page("pages/rotation_draw.py", "supervisor")
+    assert sorted(at.multiselect(key="d_people_random").value) == sorted(p.id for p in people)
+    click(at, "保存并公布抽签结果")
+    assert at.success[0].value.startswith("抽签结果已保存并公布")
+    view = rotation.board(engine, actor=users["staff"])
+    assert sorted(view.draw.order) == sorted(p.id for p in people) and view.draw.drawn_by == "supervisor用户"
+
+
+def test_S1_reorder_without_a_reason_is_refused_and_keeps_the_order_typed(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_draw.py", "supervisor")
+    new_order = [p.id for p in reversed(people)]
+    at.multiselect(key="r_order").set_value(new_order)
+    click(at, "调整顺序")
+    assert "调整排队顺序必须填写原因" in at.error[0].value
+    assert at.multiselect(key="r_order").value == new_order
+    at.text_area(key="r_reason").set_value("顾问4 有预约客户")
+    click(at, "调整顺序")
+    assert [s.value for s in at.success] == ["排队顺序已调整，原因已记入审计日志。"]
+    assert rotation.board(engine, actor=users["supervisor"]).slots[0].name == "顾问4"
+
+
+def test_S8_demotion_set_on_the_desk_takes_the_consultant_out_of_the_queue(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_draw.py", "admin")
+    at.selectbox(key="dm_who").set_value(people[3].id)
+    click(at, "设置降级")
+    assert "原因" in at.error[0].value and at.selectbox(key="dm_who").value == people[3].id
+    at.text_input(key="dm_reason").set_value("连续两个月销量最后一名")
+    click(at, "设置降级")
+    assert "顾问4" not in [s.name for s in rotation.board(engine, actor=users["admin"]).slots]
+
+
+def test_roster_page_supervisor_builds_a_roster_publishing_is_blocked_with_reasons(app_db):
+    engine, users = app_db
+    boss = users["supervisor"]
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="中控室", is_24x7=True, min_staff=1))
+    at = open_page("pages/roster.py", "supervisor")
+    at.text_input(key="tp_name").set_value("中控室两班")
+    click(at, "按预设建立模板")
+    assert roster.templates(engine)[0].name == "中控室两班"
+    today = dt.date.today()
+    post_id = roster.posts(engine)[0].id
+    roster.set_qualification(engine, actor=boss, staff_id=users["staff"].id, post_id=post_id, trained=True,
+                             cert_valid_until=None)
+    period = roster.create_period(engine, actor=boss, post_id=post_id, template_id=roster.templates(engine)[0].id,
+                                  first_day=today, last_day=today + dt.timedelta(days=1))
+    at = open_page("pages/roster.py", "supervisor")
+    at.selectbox(key="en_staff").set_value(users["staff"].id)
+    at.selectbox(key="en_shift").set_value("day")
+    click(at, "排入")
+    assert len(roster.period_view(engine, actor=boss, period_id=period).entries) == 2
+    assert any("无人值班" in e.value for e in at.error)  # the night gaps are listed
+    click(at, "发布排班表")
+    click(at, "确定")
+    assert any("还有" in e.value and "个问题" in e.value for e in at.error)
+    staff_view = open_page("pages/roster.py", "staff")
+    assert [i.value for i in staff_view.info] == ["这个月还没有发布的排班表。"]
+
+
+def test_S11_front_desk_private_absence_is_refused_on_the_page_and_official_goes_to_the_inbox(app_db):
+    engine, users = app_db
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="前台"))
+    post_id = roster.posts(engine)[0].id
+    template = roster.create_template(engine, actor=users["supervisor"], preset="front_desk", name="前台班")
+    roster.create_period(engine, actor=users["supervisor"], post_id=post_id, template_id=template,
+                         first_day=dt.date.today(), last_day=dt.date.today())
+    at = open_page("pages/roster_requests.py", "staff")
+    at.selectbox(key="ab_post").set_value(post_id)
+    at.selectbox(key="ab_reason").set_value("private")
+    at.time_input(key="ab_start").set_value(dt.time(10, 0))
+    at.time_input(key="ab_end").set_value(dt.time(11, 0))
+    click(at, "提交离岗申请")
+    assert "私事不得离岗" in at.error[0].value
+    at.selectbox(key="ab_reason").set_value("official")
+    click(at, "提交离岗申请")
+    assert [s.value for s in at.success] == ["离岗申请已提交，等待审批。"]
+    inbox = open_page("pages/roster_requests.py", "admin")
+    assert any("离岗" in m.value and "staff用户" in m.value for m in inbox.markdown)
+    approve = next(b for b in inbox.button if b.label == "批准")
+    approve.click().run()
+    assert "综合部主管安排顶岗" in inbox.error[0].value
+    statuses = sorted(r.status for r in roster.requests_list(engine, actor=users["staff"], mine=True))
+    assert statuses == ["rejected", "submitted"]
+
+
+def test_on_duty_page_shows_the_shift_and_the_staff_checks_in(app_db):
+    engine, users = app_db
+    boss = users["supervisor"]
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="客服值班室"))
+    post_id = roster.posts(engine)[0].id
+    template = roster.create_template(engine, actor=boss, preset="call_centre_24h", name="呼叫中心")
+    today = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    period = roster.create_period(engine, actor=boss, post_id=post_id, template_id=template,
+                                  first_day=today - dt.timedelta(days=1), last_day=today)
+    for shift in ("day", "night"):
+        roster.add_entries(engine, actor=boss, period_id=period, staff_id=users["staff"].id, shift=shift,
+                           days=[today - dt.timedelta(days=1), today] if shift == "night" else [today])
+    roster.change_status(engine, actor=boss, period_id=period, target="published")
+    at = open_page("pages/on_duty.py", "staff")
+    assert not at.exception
+    assert [r["人员"] for r in at.dataframe[0].value.to_dict("records")] == ["staff用户"]
+    now = utcnow()
+    current = next(s for s in roster.my_shifts(engine, actor=users["staff"]) if s.start <= now < s.end)
+    at.button(key=f"od_in_{current.entry_id}").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已签到。请提前10分钟到岗。"]
+    done = [s for s in roster.my_shifts(engine, actor=users["staff"]) if s.checked_in_at]
+    assert [(s.entry_id, s.check_in_status) for s in done] == [(current.entry_id, "late")]
+
+
+def test_S16_handover_page_schedule_check_in_and_acknowledge(app_db):
+    engine, users = app_db
+    out, inc = users["staff"], make_user(engine, username="inc", name="接班员")
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="中控室", is_24x7=True))
+    post_id = roster.posts(engine)[0].id
+    handover.add_log_entry(engine, actor=out, post_id=post_id, text="2号机组报警", abnormal=True)
+    at = open_page("pages/handover.py", "staff")
+    click(at, "开始交接")
+    assert "接班时间" in at.error[0].value
+    at.selectbox(key="hs_incoming").set_value(inc.id)
+    at.time_input(key="hs_time").set_value((utcnow() + dt.timedelta(hours=2)).astimezone(
+        dt.timezone(dt.timedelta(hours=8))).time().replace(second=0, microsecond=0))
+    at.date_input(key="hs_day").set_value(dt.date.today() + dt.timedelta(days=1))
+    click(at, "开始交接")
+    assert [s.value for s in at.success] == ["交接已开始，等待接班人员签到。"]
+    incoming = open_page("pages/handover.py", "inc")
+    assert any("2号机组报警" in e.value for e in incoming.error)  # abnormal entry highlighted
+    click(incoming, "接班签到")
+    click(incoming, "确认并开始逐项交接")
+    assert "未确认" in incoming.error[-1].value
+    incoming.checkbox(key=next(c.key for c in incoming.checkbox if c.key.startswith("ha_"))).check()
+    click(incoming, "确认并开始逐项交接")
+    current = handover.post_handovers(engine, actor=out, post_id=post_id)[0]
+    assert current.state == "checklist"
+    wall = open_page("pages/handover.py", "display")
+    assert [e.value for e in wall.error] == ["您的角色无权使用此功能。如需权限，请联系管理员。"]
+
+
+def _panel_script():
+    from lib.ui import app_engine
+    from lib.views.queue_panel import render_queue_panel
+
+    render_queue_panel(app_engine(), privacy=True)
+
+
+def test_S55_wall_queue_panel_shows_positions_and_masked_names_only(showroom):
+    engine, users, people = showroom
+    with session_scope(engine) as session:
+        user = session.get(User, people[0].id)
+        user.name = "欧阳娜娜"
+        session.add(user)
+    drawn(engine, users, people)
+    at = AppTest.from_function(_panel_script, default_timeout=10).run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.columns) == ["顺位", "岗位", "姓名", "小组"]
+    assert table.iloc[0].tolist()[:3] == [1, "前台", "欧阳**"]

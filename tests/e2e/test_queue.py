@@ -1,0 +1,193 @@
+"""The showroom queue in a real browser: the manager records the draw, then receive, skip, old customer,
+and the next day starting with the person at the front desk at closing (SPEC M1 1.1, S2–S5, S3).
+
+The people are created through the services on the server's own SQLite file (the admin pages are the
+front-desk test's subject); everything about the queue goes through the browser. "Next day" moves the
+stored queue day and the draw back by one day (the events are append-only and the board finds them by
+their day), which is what a night's sleep leaves behind.
+Steps share one browser context and run in file order; a failed step stops the rest (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from db.engine import make_engine, session_scope
+from db.migrate import upgrade
+from db.models import LotteryDraw, QueueDay
+from lib.services import accounts, rotation, settings
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=15_000)
+
+MANAGER = {"username": "manager", "name": "吕经理", "password": "Queue-Desk-2026"}
+CONSULTANTS = ["顾问甲", "顾问乙", "顾问丙", "顾问丁"]
+
+
+@pytest.fixture(scope="module")
+def db(e2e_server):
+    engine = make_engine(f"sqlite:///{e2e_server.log.parent / 'e2e.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def settle(page: Page) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+
+
+def expect_metric(page: Page, label: str, value: str) -> None:
+    """A metric shows ``value`` (``.first``: the auto-refresh may briefly keep the previous copy beside it)."""
+    expect(page.get_by_test_id("stMetric").filter(has_text=label).filter(has_text=value).first).to_be_visible()
+
+
+def expect_card(page: Page, number: int, *texts: str) -> None:
+    """The board card of slot ``number`` shows every one of ``texts``."""
+    card = page.locator(f".st-key-q_card_{number}:not([data-stale='true'])")
+    for text in texts:
+        card = card.filter(has_text=text)
+    expect(card.first).to_be_visible()
+
+
+def tap(page: Page, key: str) -> None:
+    """Click a board button (by role: a button with a help tooltip also has a hidden copy in the DOM; and
+    while the auto-refresh reruns, the previous run's copy lingers marked ``data-stale``)."""
+    page.locator(f".st-key-{key}:not([data-stale='true'])").get_by_role("button").click()
+
+
+def open_at(page: Page, server, url_path: str, heading: str) -> None:
+    """Deep link to a page (the sidebar folds long menus); the login cookie carries over."""
+    page.goto(f"{server.url}/{url_path}")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    # The login cookie component loads after the first run and asks for one more: let it finish first,
+    # or a click may land on a button that run is replacing.
+    page.wait_for_load_state("networkidle")
+    settle(page)
+
+
+def test_manager_logs_in_with_consultants_on_file(page: Page, e2e_server, db):
+    admin = accounts.create_first_admin(db, username="boss", name="管理员", password="Admin-pass-1",
+                                        repeat="Admin-pass-1")
+    accounts.create_user(db, actor=admin, password=MANAGER["password"], repeat=MANAGER["password"],
+                         form=accounts.UserForm(username=MANAGER["username"], name=MANAGER["name"], role="supervisor",
+                                                titles=("销售经理",)))
+    for i, name in enumerate(CONSULTANTS, start=1):
+        accounts.create_user(db, actor=admin, password="Consult-1234", repeat="Consult-1234",
+                             form=accounts.UserForm(username=f"c{i}", name=name, role="staff", staff_no=f"S{i:03d}",
+                                                    titles=("销售顾问",)))
+    # The board re-reads itself every few seconds; slow it down while this test taps, so a click never lands
+    # on a button the refresh is replacing (the last step turns it back up and watches it work).
+    settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="600")
+    page.goto(e2e_server.url)
+    settle(page)
+    for label, value in (("用户名", MANAGER["username"]), ("密码", MANAGER["password"])):
+        box = page.get_by_label(label, exact=True)
+        expect(box).to_have_count(1)  # a rerun may briefly show the previous run's copy too
+        box.fill(value)
+    page.get_by_role("button", name="登录", exact=True).click()
+    # The cookie component reruns the app into the menu; 进入值班台 is the fallback when it has not yet.
+    home = page.get_by_role("heading", name=f"您好，{MANAGER['name']}")
+    continue_button = page.get_by_role("button", name="进入值班台")
+    expect(home.or_(continue_button).first).to_be_visible()
+    page.wait_for_function("document.cookie.split('; ').some(c => c.startsWith('dutydesk_auth='))")
+    try:
+        expect(home).to_be_visible(timeout=5_000)
+    except AssertionError:
+        continue_button.click()
+        expect(home).to_be_visible()
+    settle(page)
+
+
+def test_manager_records_the_physical_draw_in_order(page: Page, e2e_server, db):
+    open_at(page, e2e_server, "queue-admin", "抽签与排队管理")
+    page.locator(".st-key-d_method:not([data-stale='true'])").get_by_text("录入现场抽签结果", exact=True).click()
+    expect(page.get_by_text("按抽签结果的先后顺序选择顾问")).to_be_visible()
+    settle(page)
+    picker = page.locator(".st-key-d_people_recorded:not([data-stale='true'])")
+    for i, name in enumerate(CONSULTANTS, start=1):
+        picker.locator("input").click()
+        page.get_by_role("option", name=f"{name}（S{i:03d}）").click()
+        settle(page)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="保存并公布抽签结果").click()
+    expect(page.get_by_text("抽签结果已保存并公布", exact=False)).to_be_visible()
+    settle(page)
+    expect(page.get_by_text("录入现场抽签结果，吕经理", exact=False)).to_be_visible()
+    with session_scope(db, write=False) as session:
+        draw = session.exec(select(LotteryDraw)).one()
+    assert draw.method == "recorded" and len(draw.lottery_order) == 4
+
+
+def test_S2_board_shows_the_posts_and_a_received_customer_moves_the_desk_on(page: Page, e2e_server, db):
+    open_at(page, e2e_server, "queue", "展厅排队")
+    expect_metric(page, "轮到接待", "顾问甲")
+    for number, post, name in [(1, "前台", "顾问甲"), (2, "销售热线", "顾问乙"), (3, "接待台电脑", "顾问丙"),
+                               (4, "替补", "顾问丁")]:
+        expect_card(page, number, f"{number} · {post}", name)
+    ids = _ids(db)
+    tap(page, f"q_due_received_new_{ids['顾问甲']}")
+    expect(page.get_by_text("已记录：顾问甲 接待新客户")).to_be_visible()
+    expect_metric(page, "轮到接待", "顾问乙")
+    expect_metric(page, "本轮已接待", "1 / 4")
+    settle(page)
+
+
+def test_S5_skip_hands_the_desk_to_the_next(page: Page, db):
+    ids = _ids(db)
+    tap(page, f"q_due_skip_{ids['顾问乙']}")
+    expect(page.get_by_text("已记录：顾问乙 放弃本次接待")).to_be_visible()
+    expect_metric(page, "轮到接待", "顾问丙")
+    settle(page)
+
+
+def test_S4_old_customer_keeps_the_place(page: Page, db):
+    ids = _ids(db)
+    target = page.locator(".st-key-q_target")
+    target.locator("input").click()
+    page.get_by_role("option", name="顾问丁").click()
+    settle(page)
+    tap(page, f"q_other_served_old_{ids['顾问丁']}")
+    expect(page.get_by_text("已记录：顾问丁 接待老客户")).to_be_visible()
+    expect_card(page, 2, "顾问丁", "接待老客户中")
+    expect_metric(page, "轮到接待", "顾问丙")
+    settle(page)
+
+
+def test_S3_next_day_starts_with_the_person_at_the_front_desk_at_closing(page: Page, db):
+    with session_scope(db) as session:
+        for row in session.exec(select(QueueDay)).all():
+            row.day -= dt.timedelta(days=1)
+            session.add(row)
+        for row in session.exec(select(LotteryDraw)).all():
+            row.drawn_on -= dt.timedelta(days=1)
+            session.add(row)
+    page.reload()
+    expect(page.get_by_role("heading", name="展厅排队")).to_be_visible()
+    settle(page)
+    expect_metric(page, "轮到接待", "顾问丙")
+    expect_metric(page, "本轮已接待", "0 / 4")  # a fresh day: nobody has had a group, nobody is busy
+    for number, name in enumerate(["顾问丙", "顾问丁", "顾问甲", "顾问乙"], start=1):
+        expect_card(page, number, name, "排队中")
+    expect(page.get_by_text("接待老客户中")).to_have_count(0)
+
+
+def test_a_tap_on_another_screen_shows_up_by_itself(page: Page, db):
+    admin = accounts.load_actor(db, "boss")
+    settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="2")
+    page.reload()
+    expect(page.get_by_role("heading", name="展厅排队")).to_be_visible()
+    settle(page)
+    expect_metric(page, "轮到接待", "顾问丙")
+    ids = _ids(db)
+    consultant = accounts.load_actor(db, "c3")
+    rotation.record_event(db, actor=consultant, consultant_id=ids["顾问丙"], event_type="received_new")
+    expect_metric(page, "轮到接待", "顾问丁")  # no click, no reload: the board's own refresh
+    expect_metric(page, "本轮已接待", "1 / 4")
+
+
+def _ids(db) -> dict[str, int]:
+    return {u.name: u.id for u in accounts.list_users(db) if u.name in CONSULTANTS}
