@@ -1,0 +1,123 @@
+"""One ticket on screen: facts, running timers in colour, what this user may do, the timeline (SPEC M3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from lib.services import tickets_read
+from lib.services.base import SUPERVISORS
+from lib.ui import Column, local_time, t, table
+from lib.views.tickets_actions import action_panel, assign_form, note_form, survey_form, take_button, yes_no
+from lib.views.tickets_common import field_label, label, level_badge, ticket_table, who
+
+_ENUM_FACTS = {"cause": "complaints.cause", "escalation_reason": "complaints.escalation_reason",
+               "service_kind": "complaints.service_kind"}
+
+
+def _fact_text(name: str, value: object) -> str:
+    if name in _ENUM_FACTS:
+        return label(_ENUM_FACTS[name], value)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if name == "repeat_of_id":
+        return f"#{value}"
+    return str(value)
+
+
+def _facts(detail: tickets_read.TicketDetail, zone) -> None:
+    row = detail.row
+    lines = [
+        (t("tickets.col.customer"), row.customer_name), (t("tickets.col.phone"), row.phone),
+        (field_label("address"), row.address), (t("tickets.col.channel"), label("complaints.channel", row.channel)),
+        (t("tickets.col.category"), label("complaints.category", row.category)), (t("tickets.col.route"), who(row)),
+        (t("tickets.col.handler"), label("complaints.handler", detail.handler)),
+        (t("tickets.col.received_at"), local_time(row.received_at, zone)),
+        (t("tickets.col.assignee"), row.assignee_name), (t("tickets.col.technician"), row.technician_name),
+    ]
+    lines += [(field_label(name), _fact_text(name, value)) for name, value in detail.facts.items()
+              if value not in (None, "")]
+    left, right = st.columns(2)
+    for i, (name, value) in enumerate(lines):
+        if value:
+            (left if i % 2 == 0 else right).markdown(f"**{name}**：{value}")
+    st.markdown(f"**{field_label('problem')}**：{row.problem}")
+
+
+def _deadlines(detail: tickets_read.TicketDetail, zone) -> None:
+    for line in detail.deadlines:
+        cols = st.columns([3, 2, 3])
+        cols[0].write(label("complaints.sla.kind", line.kind))
+        cols[1].write(local_time(line.due_at, zone))
+        with cols[2]:
+            level_badge(line.level, line.remaining)
+
+
+def _step_text(data: dict | None) -> str:
+    if not data:
+        return ""
+    if data.get("requested"):
+        return t("tickets.timeline.requested", action=label("complaints.action", data["requested"]))
+    if data.get("assignee"):
+        return t("tickets.timeline.assigned", name=data["assignee"])
+    if data.get("repeat_kind"):
+        return t("tickets.timeline.repeat", kind=label("complaints.repeat_kind", data["repeat_kind"]),
+                 id=data.get("repeat_of"))
+    return ""
+
+
+def _timeline(detail: tickets_read.TicketDetail, zone, key: str) -> None:
+    st.subheader(t("tickets.timeline"))
+    table(detail.timeline, [
+        Column("seq", "tickets.col.seq"), Column("at", "tickets.col.at", lambda v: local_time(v, zone)),
+        Column("actor_name", "tickets.col.actor"),
+        Column("action", "tickets.col.action", lambda v: label("tickets.event", v)),
+        Column("to_state", "tickets.col.state", lambda v: label("complaints.state", v)),
+        Column("note", "tickets.col.note"), Column("data", "tickets.col.detail", _step_text),
+    ], export_name=f"ticket_{detail.row.id}_timeline", empty_key="tickets.timeline_empty", key=f"{key}_tl")
+    if detail.surveys:
+        st.subheader(t("tickets.survey.history"))
+        table(detail.surveys, [
+            Column("at", "tickets.col.at", lambda v: local_time(v, zone)), Column("agent_name", "tickets.col.actor"),
+            Column("convenient", "tickets.col.convenient", yes_no),
+            Column("callback_at", "tickets.col.callback_at", lambda v: local_time(v, zone)),
+            Column("resolved", "tickets.col.resolved", lambda v: "" if v is None else yes_no(v)),
+            Column("attitude", "tickets.col.attitude", lambda v: label("complaints.survey.attitude", v)),
+            Column("charged", "tickets.col.charged", lambda v: "" if v is None else yes_no(v)),
+            Column("score", "tickets.col.score"), Column("suggestion", "tickets.col.suggestion"),
+        ], export_name=f"ticket_{detail.row.id}_surveys", empty_key="tickets.timeline_empty", key=f"{key}_sv")
+
+
+def render_ticket(engine, user, ticket_id: int, zone, today: dt.date, people, scope: str = "") -> None:
+    """The ticket with its timers, actions, follow-up call and timeline; a missing number says so."""
+    detail = tickets_read.ticket_detail(engine, actor=user, ticket_id=ticket_id)
+    if detail is None:
+        st.warning(t("tickets.not_found", id=ticket_id))
+        return
+    row, key = detail.row, f"tk{scope}{ticket_id}"
+    st.subheader(t("tickets.heading", id=row.id, type=label("complaints.ticket_type", row.type),
+                   state=label("complaints.state", row.state)))
+    badges = st.columns(4)
+    badges[0].badge(label("complaints.severity", row.severity), color="red" if row.severity == "major" else "gray")
+    if row.repeat_kind:
+        badges[1].badge(label("complaints.repeat_kind", row.repeat_kind), color="violet")
+    with badges[2]:
+        level_badge(row.level, row.remaining)
+    _facts(detail, zone)
+    _deadlines(detail, zone)
+    if detail.can_take:
+        take_button(engine, user, detail, key)
+    action_panel(engine, user, detail, people, key)
+    if detail.survey_open:
+        survey_form(engine, user, detail, zone, today, key)
+    if not detail.may_act:
+        st.info(t("tickets.not_yours_hint"))
+    with st.expander(t("tickets.more")):
+        note_form(engine, user, detail, key)
+        if user.role in SUPERVISORS and row.state != "closed":
+            assign_form(engine, user, detail, people, key)
+    _timeline(detail, zone, key)
+    if detail.related:
+        st.subheader(t("tickets.related"))
+        ticket_table(detail.related, zone, export_name=f"customer_{row.id}", empty_key="tickets.none", key=f"{key}_rel")

@@ -1,0 +1,27 @@
+"""One ticket by its number (or ``?id=``), with its timeline and the actions this user may take (SPEC M3)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.navigation import WRITERS
+from lib.services import tickets_read
+from lib.services.settings import office_zone_now
+from lib.ui import app_engine, t
+from lib.views.tickets_common import show_messages
+from lib.views.tickets_detail import render_ticket
+
+user = require_role(*WRITERS)
+engine = app_engine()
+zone, today = office_zone_now(engine)
+
+st.title(t("nav.ticket_detail"))
+show_messages()
+
+given = st.query_params.get("id", "")
+number = st.number_input(t("tickets.detail.number"), min_value=1, step=1, value=int(given) if given.isdigit() else None,
+                         key="tkt_number", placeholder=t("tickets.detail.number_placeholder"))
+if number is None:
+    st.info(t("tickets.detail.hint"))
+else:
+    st.query_params["id"] = str(number)
+    render_ticket(engine, user, int(number), zone, today, tickets_read.people(engine), scope="detail")

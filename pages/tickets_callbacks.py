@@ -1,0 +1,31 @@
+"""Callback queue: completed repairs to call back now, and callbacks booked for later (seed 000 D2; S43)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.navigation import WRITERS
+from lib.services import tickets_read
+from lib.services.settings import office_zone_now
+from lib.ui import app_engine, t
+from lib.views.tickets_common import pick_ticket, show_messages, ticket_table
+from lib.views.tickets_detail import render_ticket
+
+user = require_role(*WRITERS)
+engine = app_engine()
+zone, today = office_zone_now(engine)
+queue = tickets_read.callback_queue(engine, actor=user)
+
+st.title(t("nav.tickets_callbacks"))
+show_messages()
+st.caption(t("tickets.callbacks.help"))
+
+st.subheader(t("tickets.callbacks.due", count=len(queue.due)))
+ticket_table(queue.due, zone, export_name=f"callbacks_{today.isoformat()}", empty_key="tickets.callbacks.none_due",
+             key="tkc_due")
+chosen = pick_ticket(queue.due, key="tkc_pick")
+if chosen is not None:
+    render_ticket(engine, user, chosen, zone, today, tickets_read.people(engine), scope="cb")
+
+st.subheader(t("tickets.callbacks.later", count=len(queue.later)))
+ticket_table(queue.later, zone, export_name=f"callbacks_later_{today.isoformat()}",
+             empty_key="tickets.callbacks.none_later", key="tkc_later")

@@ -1,0 +1,36 @@
+"""My tickets, most urgent first, and the unclaimed ones to take (SPEC M3 Pages)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.navigation import WRITERS
+from lib.services import tickets_read
+from lib.services.settings import office_zone_now
+from lib.ui import app_engine, t
+from lib.views.tickets_common import pick_ticket, show_messages, ticket_table
+from lib.views.tickets_detail import render_ticket
+
+user = require_role(*WRITERS)
+engine = app_engine()
+zone, today = office_zone_now(engine)
+people = tickets_read.people(engine)
+
+st.title(t("nav.tickets_mine"))
+show_messages()
+
+
+def list_tab(rows, *, name: str, empty_key: str) -> None:
+    ticket_table(rows, zone, export_name=f"tickets_{name}_{today.isoformat()}", empty_key=empty_key,
+                 key=f"tk_{name}")
+    chosen = pick_ticket(rows, key=f"tk_{name}_pick")
+    if chosen is not None:
+        render_ticket(engine, user, chosen, zone, today, people, scope=name)
+
+
+mine = tickets_read.my_tickets(engine, actor=user)
+pool = tickets_read.unclaimed(engine, actor=user)
+tab_mine, tab_pool = st.tabs([t("tickets.tab_mine", count=len(mine)), t("tickets.tab_pool", count=len(pool))])
+with tab_mine:
+    list_tab(mine, name="mine", empty_key="tickets.none_mine")
+with tab_pool:
+    list_tab(pool, name="pool", empty_key="tickets.none_pool")

@@ -1,0 +1,208 @@
+"""Ticket pages through AppTest: intake with read-back ticks, my tickets and taking, the board, dispatch,
+the follow-up call and the ticket detail, each for the roles that use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import update
+
+from db.engine import session_scope
+from db.models import Ticket, User
+from lib.services import tickets, tickets_read
+from lib.services.tickets import ActionInput, TicketForm
+from tests.app.conftest import open_page
+from tests.db.helpers import make_user
+
+REPAIR = dict(type="repair", phone="13800001234", customer_name="王芳", address="幸福小区3号楼", problem="暖气不热",
+              problem_confirmed=True, address_confirmed=True, name_confirmed=True, phone_confirmed=True,
+              product_model="GL-200", fault="不热")
+
+
+@pytest.fixture
+def desk(app_db):
+    engine, users = app_db
+    with session_scope(engine) as session:
+        session.execute(update(User).where(User.username == "staff").values(staff_no="017"))
+    users["manager"] = make_user(engine, username="manager", role="supervisor", name="部门经理老周",
+                                 titles=["部门经理"])
+    users["tech"] = make_user(engine, username="tech", role="staff", name="维修老王")
+    return engine, users
+
+
+def click(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+
+
+def log(engine, actor, **fields):
+    return tickets.log_ticket(engine, actor=actor, form=TicketForm(**{**REPAIR, **fields})).id
+
+
+def fill_repair(at, **overrides):
+    values = {"tk_problem": "暖气不热", "tk_address": "幸福小区3号楼", "tk_name": "王芳", **overrides}
+    for key, value in values.items():
+        widget = at.text_area(key=key) if key == "tk_problem" else at.text_input(key=key)
+        widget.set_value(value)
+    for name in ("problem", "address", "name"):
+        at.checkbox(key=f"tk_{name}_ok").check()
+
+
+def test_S35_intake_refuses_an_unticked_phone_keeps_the_values_then_saves_with_017(desk):
+    engine, users = desk
+    at = open_page("pages/tickets_intake.py", "staff")
+    assert "017" in at.caption[0].value
+    at.text_input(key="tk_phone").input("138 0000 1234").run()
+    fill_repair(at)
+    click(at, "保存工单")
+    message = at.error[0].value
+    assert "电话已跟读确认" in message and "请向客户复述电话" in message
+    assert at.text_input(key="tk_address").value == "幸福小区3号楼"
+    assert at.text_area(key="tk_problem").value == "暖气不热"
+    assert tickets_read.my_tickets(engine, actor=users["staff"]) == []
+    at.checkbox(key="tk_phone_ok").check()
+    click(at, "保存工单")
+    assert not at.error
+    assert at.success[0].value.startswith("工单 #1 已保存")
+    assert at.text_area(key="tk_problem").value == ""
+    [row] = tickets_read.my_tickets(engine, actor=users["staff"])
+    with session_scope(engine, write=False) as session:
+        assert session.get(Ticket, row.id).agent_no == "017"
+
+
+def test_intake_recognises_a_caller_and_shows_open_and_past_tickets(desk):
+    engine, users = desk
+    first = log(engine, users["staff"])
+    at = open_page("pages/tickets_intake.py", "staff")
+    at.text_input(key="tk_phone").input("13800001234").run()
+    assert at.text_input(key="tk_name").value == "王芳"
+    assert "未结工单 1 张" in at.info[0].value
+    assert at.dataframe[0].value.iloc[0]["工单号"] == first
+
+
+def test_S40_intake_complaint_with_compensation_is_major_and_routed(desk):
+    engine, users = desk
+    at = open_page("pages/tickets_intake.py", "staff")
+    at.segmented_control(key="tk_type").set_value("complaint").run()
+    at.text_input(key="tk_phone").input("13900001111").run()
+    at.text_area(key="tk_problem").set_value("交易纠纷要求退款")
+    at.selectbox(key="tk_category").set_value("trade_dispute")
+    at.checkbox(key="tk_comp").check()
+    click(at, "保存工单")
+    assert at.success[0].value == "工单 #1 已保存：投诉组，重大。"
+
+
+def test_my_tickets_opens_a_ticket_and_offers_only_the_allowed_actions(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"], type="complaint", category=None, phone="13900002222")
+    at = open_page("pages/tickets_mine.py", "staff")
+    at.selectbox(key="tk_mine_pick").set_value(tid).run()
+    key = f"tkmine{tid}"
+    actions = at.selectbox(key=f"{key}_action").options
+    assert actions == ["已答复客户", "分类分派"]
+    at.selectbox(key=f"{key}_action").set_value("triage").run()
+    click(at, "提交")
+    assert "请选择问题类别" in at.error[0].value
+    at.selectbox(key=f"{key}_category").set_value("top_up")
+    click(at, "提交")
+    assert at.success[0].value == "已办理“分类分派”，工单现为“已分类”。"
+    detail = tickets_read.ticket_detail(engine, actor=users["staff"], ticket_id=tid)
+    assert (detail.row.state, detail.row.cs_group) == ("triaged", "order_group")
+
+
+def test_two_agents_one_takes_first_the_other_is_told(desk):
+    engine, users = desk
+    other = make_user(engine, username="staff2", role="staff", name="客服小李")
+    tid = log(engine, users["supervisor"], type="complaint", phone="13900003333", agent_no="900")
+    at = open_page("pages/tickets_mine.py", "staff")
+    at.selectbox(key="tk_pool_pick").set_value(tid).run()
+    tickets.take_ticket(engine, actor=other, ticket_id=tid)
+    click(at, "认领此工单")
+    assert "已被 客服小李 认领" in at.error[0].value
+
+
+def test_S38_unsatisfied_close_is_shown_as_back_to_in_progress(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"], type="complaint", category="order", phone="13900004444")
+    for action, given in (("triage", {}), ("forward", {"forwarded_to": "物流部"}), ("start_work", {}),
+                          ("resolve", {}), ("inform", {"customer_satisfied": False})):
+        tickets.act(engine, actor=users["staff"], ticket_id=tid, action=action, given=ActionInput(**given))
+    at = open_page("pages/ticket_detail.py", "staff")
+    at.number_input(key="tkt_number").set_value(tid).run()
+    key = f"tkdetail{tid}"
+    at.selectbox(key=f"{key}_action").set_value("close").run()
+    click(at, "提交")
+    assert "客户不满意，不能结案" in at.warning[0].value
+    assert tickets_read.ticket_detail(engine, actor=users["staff"], ticket_id=tid).row.state == "in_progress"
+
+
+def test_ticket_detail_reads_the_number_from_the_link_and_says_when_it_is_unknown(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"])
+    at = open_page("pages/ticket_detail.py", None)
+    at.query_params["id"] = str(tid)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "supervisor"
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == f"工单 #{tid} · 报修 · 已登记"
+    at.number_input(key="tkt_number").set_value(999).run()
+    assert at.warning[0].value == "找不到工单 #999，请核对工单号。"
+
+
+def test_S36_board_counts_and_puts_the_breach_first_in_red(desk):
+    engine, users = desk
+    log(engine, users["staff"], type="complaint", phone="13900005555", compensation_involved=True)
+    yesterday = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25)
+    late = tickets.log_ticket(engine, actor=users["staff"], form=TicketForm(**{**REPAIR, "type": "service_request"}),
+                              now=yesterday).id
+    at = open_page("pages/tickets_board.py", "supervisor")
+    assert [m.value for m in at.metric] == ["2", "1", "1"]
+    assert "有 1 张工单已超时" in at.error[0].value
+    listing = at.dataframe[1].value
+    assert listing.iloc[0]["工单号"] == late and listing.iloc[0]["剩余时间"].startswith("超时")
+    at.selectbox(key="tkb_severity").set_value("major").run()
+    assert list(at.dataframe[1].value["严重程度"]) == ["重大"]
+
+
+def test_S41_dispatch_needs_the_department_manager_title(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"])
+    plain = open_page("pages/tickets_dispatch.py", "supervisor")
+    assert "只有“部门经理”可以派工" in plain.info[0].value
+    assert not [b for b in plain.button if b.label == "派工"]
+    at = open_page("pages/tickets_dispatch.py", "manager")
+    at.selectbox(key="tkd_pick").set_value(tid)
+    at.selectbox(key="tkd_technician").set_value(users["tech"].id)
+    click(at, "派工")
+    assert at.success[0].value == f"工单 #{tid} 已派给 维修老王。"
+    assert [r.id for r in tickets_read.my_tickets(engine, actor=users["tech"])] == [tid]
+
+
+def test_S43_follow_up_call_checks_answers_shows_the_fee_reminder_and_closes(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"])
+    tickets.act(engine, actor=users["manager"], ticket_id=tid, action="dispatch",
+                given=ActionInput(technician_id=users["tech"].id))
+    for action, given in (("arrive", {}), ("complete", {}), ("report", {"service_report_no": "R-1"})):
+        tickets.act(engine, actor=users["tech"], ticket_id=tid, action=action, given=ActionInput(**given))
+    at = open_page("pages/tickets_callbacks.py", "staff")
+    at.selectbox(key="tkc_pick").set_value(tid).run()
+    key = f"tkcb{tid}"
+    at.radio(key=f"{key}_conv").set_value(False).run()
+    click(at, "保存回访")
+    assert "客户现在不方便，请预约回访时间" in at.error[0].value
+    at.radio(key=f"{key}_conv").set_value(True).run()
+    at.radio(key=f"{key}_resolved").set_value(True)
+    at.radio(key=f"{key}_attitude").set_value("satisfied")
+    at.radio(key=f"{key}_charged").set_value(False)
+    at.radio(key=f"{key}_fee_paid").set_value(False)
+    at.number_input(key=f"{key}_score").set_value(11).run()
+    assert any("请您方便的时候交纳供暖费" in i.value for i in at.info)
+    click(at, "保存回访")
+    assert "打分须在1到10分之间" in at.error[0].value
+    at.number_input(key=f"{key}_score").set_value(9)
+    click(at, "保存回访")
+    assert at.success[0].value == "回访已记录，工单现为“已结案”。"
+    assert tickets_read.callback_queue(engine, actor=users["staff"]).due == []
