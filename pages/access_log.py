@@ -1,0 +1,89 @@
+"""机房/中控室/消防控制室 进出登记: register, approve, sign, in and out (SPEC M2.4; seed 004 D12, D16, D20)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.domain.access import Area, Category
+from lib.navigation import WRITERS
+from lib.services import access_log, showroom_read
+from lib.services.access_log import AccessForm
+from lib.ui import (Column, app_engine, choice_labels, local_time, run_action, show_flash, show_form_error,
+                    submit_callback, t, table)
+from lib.services.settings import office_zone_now
+
+user = require_role(*WRITERS)
+engine = app_engine()
+zone, today = office_zone_now(engine)
+areas = choice_labels("access.area", [a.value for a in Area])
+categories = choice_labels("access.category", [c.value for c in Category])
+people = {o.id: o.name for o in showroom_read.consultant_options(engine)}
+FORM_KEYS = ["ac_area", "ac_category", "ac_name", "ac_unit", "ac_purpose", "ac_escort", "ac_escort_name",
+             "ac_companion", "ac_signed"]
+
+st.title(t("nav.access_log"))
+show_flash()
+
+
+def _register() -> None:
+    s = st.session_state
+    access_log.register_entry(engine, actor=user, form=AccessForm(
+        area=s.get("ac_area"), category=s.get("ac_category"), name=s.get("ac_name", ""),
+        purpose=s.get("ac_purpose", ""), unit=s.get("ac_unit", ""), escort_id=s.get("ac_escort"),
+        escort_name=s.get("ac_escort_name", ""), companion=s.get("ac_companion", ""), signed=bool(s.get("ac_signed"))))
+
+
+with st.expander(t("access.new"), expanded=True):
+    with st.form("access_form"):
+        left, right = st.columns(2)
+        left.selectbox(t("field.access_area") + " *", list(areas), format_func=areas.get, index=None, key="ac_area",
+                       placeholder=t("access.pick"))
+        right.selectbox(t("field.access_category") + " *", list(categories), format_func=categories.get, index=None,
+                        key="ac_category", placeholder=t("access.pick"))
+        left.text_input(t("field.access_name") + " *", key="ac_name")
+        right.text_input(t("field.access_unit"), key="ac_unit")
+        st.text_input(t("field.access_purpose") + " *", key="ac_purpose")
+        left.selectbox(t("field.access_escort"), list(people), format_func=people.get, index=None, key="ac_escort",
+                       placeholder=t("access.escort_placeholder"), help=t("access.escort_help"))
+        right.text_input(t("access.escort_name"), key="ac_escort_name")
+        left.text_input(t("field.access_companion"), key="ac_companion", help=t("access.companion_help"))
+        st.checkbox(t("field.access_signature"), key="ac_signed")
+        st.form_submit_button(t("access.register"), type="primary", on_click=submit_callback(
+            _register, clear=FORM_KEYS, success_key="access.registered", error_slot="ac_error"))
+    show_form_error("ac_error")
+
+rows = access_log.register_today(engine, actor=user)
+waiting = [r for r in rows if r.time_out is None]
+st.subheader(t("access.open", count=len(waiting)))
+if not waiting:
+    st.info(t("access.none_open"))
+for row in waiting:
+    cols = st.columns([3, 3, 3, 1, 1, 1])
+    cols[0].markdown(f"**{row.name}** {row.unit}  \n{areas[row.area]} · {categories[row.category]}")
+    cols[1].write(row.purpose)
+    cols[2].caption(t("access.approval_state", given=row.approvals or "—", needs=row.needs or "—"))
+    if row.time_in is None:
+        if cols[3].button(t("access.approve"), key=f"ac_ok_{row.id}"):
+            if run_action(lambda rid=row.id: access_log.approve_entry(engine, actor=user, entry_id=rid)):
+                st.rerun()
+        signed = cols[4].checkbox(t("access.signed_short"), value=row.signed, key=f"ac_sig_{row.id}")
+        if cols[5].button(t("access.mark_in"), key=f"ac_in_{row.id}"):
+            if run_action(lambda rid=row.id, s=signed: access_log.mark_in(engine, actor=user, entry_id=rid, signed=s)):
+                st.rerun()
+    else:
+        cols[3].caption(local_time(row.time_in, zone))
+        if cols[5].button(t("access.mark_out"), key=f"ac_out_{row.id}"):
+            if run_action(lambda rid=row.id: access_log.mark_out(engine, actor=user, entry_id=rid)):
+                st.rerun()
+
+st.subheader(t("access.today"))
+yes_no = {True: t("showroom.yes"), False: ""}
+table(rows, [Column("created_at", "access.col.registered", lambda v: local_time(v, zone)),
+             Column("area", "field.access_area", areas.get),
+             Column("category", "field.access_category", categories.get),
+             Column("name", "field.access_name"), Column("unit", "field.access_unit"),
+             Column("purpose", "field.access_purpose"), Column("escort", "field.access_escort"),
+             Column("companion", "field.access_companion"), Column("approvals", "access.col.approvals"),
+             Column("signed", "field.access_signature", yes_no.get),
+             Column("time_in", "access.col.time_in", lambda v: local_time(v, zone)),
+             Column("time_out", "access.col.time_out", lambda v: local_time(v, zone))],
+      export_name=f"access_{today.isoformat()}", empty_key="access.none_today", key="ac_table")
