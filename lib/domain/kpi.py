@@ -14,7 +14,7 @@ for the lowest figure is last (SPEC reading 5).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -36,6 +36,13 @@ SETTINGS: list[SettingDef] = [
     ),
     SettingDef("quarterly.payout_months", [4, 7, 10, 1], "json", "month", "seed 003 X3#6"),
     SettingDef("quarterly.score_weights", DEFAULT_SCORE_WEIGHTS, "json", "weight", "(assumed)"),
+    SettingDef(
+        "quarterly.participants",
+        {"titles": ["客服工程师"], "departments": ["客服管理部"]},
+        "json",
+        "—",
+        "seed 003 M#13 (reading: one list)",
+    ),
     SettingDef("project_bonus", {"amount": 30, "window_months": 6}, "json", "¥", "seed 003 M#16"),
     SettingDef(
         "kpi.satisfaction_target",
@@ -176,6 +183,7 @@ def demotions(
     monthly_sales_by_month: Mapping[dt.date, Mapping[str, int]],
     month: dt.date,
     settings: KpiSettings = KpiSettings(),
+    waived: Collection[tuple[str, dt.date]] = (),
 ) -> list[Demotion]:
     """Demotions triggered by ``month``'s ranking, starting on the next 1st (seed 000 D1; SPEC 4.1, reading 5).
 
@@ -185,8 +193,11 @@ def demotions(
     demoted (they take no new customers), and last places that already caused a
     demotion are used up, so one bad month is not punished twice. The whole history
     is replayed from the first month given, so the result depends on data only.
+    ``waived`` lists ``(consultant, start)`` of demotions the manager waived: the
+    consultant keeps working and is ranked in that month, and the last places
+    that triggered it are used up all the same.
     """
-    return _replay(monthly_sales_by_month, settings).get(month_start(month), [])
+    return _replay(monthly_sales_by_month, settings, frozenset(waived)).get(month_start(month), [])
 
 
 def demoted_on(demotion_list: Iterable[Demotion], day: dt.date) -> set[str]:
@@ -195,7 +206,9 @@ def demoted_on(demotion_list: Iterable[Demotion], day: dt.date) -> set[str]:
 
 
 def _replay(
-    monthly_sales_by_month: Mapping[dt.date, Mapping[str, int]], settings: KpiSettings
+    monthly_sales_by_month: Mapping[dt.date, Mapping[str, int]],
+    settings: KpiSettings,
+    waived: frozenset[tuple[str, dt.date]] = frozenset(),
 ) -> dict[dt.date, list[Demotion]]:
     by_month = {month_start(m): units for m, units in monthly_sales_by_month.items()}
     unused_lasts: dict[str, list[dt.date]] = {}
@@ -212,7 +225,8 @@ def _replay(
             demotion = _check_trigger(row.consultant, lasts, month, settings)
             if demotion is not None:
                 lasts.clear()
-                issued.append(demotion)
+                if (demotion.consultant, demotion.start) not in waived:
+                    issued.append(demotion)
                 triggered.setdefault(month, []).append(demotion)
     return triggered
 
@@ -375,25 +389,70 @@ def _percent(part: int, whole: int) -> float | None:
     return None if whole == 0 else 100.0 * part / whole
 
 
-def satisfaction_kpis(surveys: Iterable[Survey]) -> SatisfactionKpis:
-    """Average score, attitude mix, satisfaction, resolution and charge rates (seed 000 D2, D8).
+@dataclass(frozen=True)
+class SurveyTally:
+    """The counts the satisfaction KPIs need, from a list of surveys or summed by the database."""
+
+    surveys: int = 0
+    score_sum: float = 0.0
+    scored: int = 0
+    attitudes: Mapping[Attitude, int] = field(default_factory=dict)
+    resolved: int = 0
+    resolution_answers: int = 0
+    charged: int = 0
+    charge_answers: int = 0
+
+    def __add__(self, other: SurveyTally) -> SurveyTally:
+        return SurveyTally(
+            self.surveys + other.surveys,
+            self.score_sum + other.score_sum,
+            self.scored + other.scored,
+            {a: self.attitudes.get(a, 0) + other.attitudes.get(a, 0) for a in Attitude},
+            self.resolved + other.resolved,
+            self.resolution_answers + other.resolution_answers,
+            self.charged + other.charged,
+            self.charge_answers + other.charge_answers,
+        )
+
+
+def tally(surveys: Iterable[Survey]) -> SurveyTally:
+    """Count a list of surveys; unanswered items are left out of their rate."""
+    rows = list(surveys)
+    scores = [s.score for s in rows if s.score is not None]
+    resolved = [s.resolved for s in rows if s.resolved is not None]
+    charged = [s.charged for s in rows if s.charged is not None]
+    return SurveyTally(
+        surveys=len(rows),
+        score_sum=float(sum(scores)),
+        scored=len(scores),
+        attitudes={a: sum(1 for s in rows if s.attitude == a) for a in Attitude},
+        resolved=sum(resolved),
+        resolution_answers=len(resolved),
+        charged=sum(charged),
+        charge_answers=len(charged),
+    )
+
+
+def satisfaction_of(counts: SurveyTally) -> SatisfactionKpis:
+    """Average score, attitude mix, satisfaction, resolution and charge rates of a tally (seed 000 D2, D8).
 
     Reading: the satisfaction rate compared with the 95 % target (seed 002 #10) is
     the share of answered attitudes that are 满意.
     """
-    rows = list(surveys)
-    scores = [s.score for s in rows if s.score is not None]
-    mix = {a: sum(1 for s in rows if s.attitude == a) for a in Attitude}
-    resolved = [s.resolved for s in rows if s.resolved is not None]
-    charged = [s.charged for s in rows if s.charged is not None]
+    mix = {a: counts.attitudes.get(a, 0) for a in Attitude}
     return SatisfactionKpis(
-        surveys=len(rows),
-        average_score=sum(scores) / len(scores) if scores else None,
+        surveys=counts.surveys,
+        average_score=counts.score_sum / counts.scored if counts.scored else None,
         attitude_mix=mix,
         satisfaction_rate=_percent(mix[Attitude.SATISFIED], sum(mix.values())),
-        resolution_rate=_percent(sum(resolved), len(resolved)),
-        charge_rate=_percent(sum(charged), len(charged)),
+        resolution_rate=_percent(counts.resolved, counts.resolution_answers),
+        charge_rate=_percent(counts.charged, counts.charge_answers),
     )
+
+
+def satisfaction_kpis(surveys: Iterable[Survey]) -> SatisfactionKpis:
+    """Average score, attitude mix, satisfaction, resolution and charge rates (seed 000 D2, D8)."""
+    return satisfaction_of(tally(surveys))
 
 
 def satisfaction_target(year: int, settings: KpiSettings = KpiSettings()) -> float:

@@ -17,8 +17,13 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
+from lib.domain.settings import SettingDef
 
 CENT = Decimal("0.01")
+
+SETTINGS: list[SettingDef] = [
+    SettingDef("ledger.decider_title", "总经理", "str", "—", "seed 004 D14"),
+]
 
 
 class Action(StrEnum):

@@ -1,0 +1,187 @@
+"""Wall display (SPEC M4 4.7): display links and the data of each rotating panel.
+
+A display link is a random token an admin creates for a TV; only its SHA-256 is
+stored, it can be revoked, and it reaches the wall page only (checked on every run).
+Each refresh computes just the panel on screen, from today's or this period's rows
+by indexed columns, then the domain keeps only the fields the wall may show (no
+customer data, phones or per-person fines; names masked in privacy mode, S55).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from db.engine import session_scope
+from db.models import DisplayLink
+from lib.domain import display as rules
+from lib.domain.display import Panel, WallPanel
+from lib.domain.errors import DomainError, FieldError, ValidationFailed
+from lib.domain.kpi import satisfaction_target
+from lib.domain.text import optional_text, required_text
+from lib.services import kpi, ledger, roster, rotation, settings
+from lib.services.base import ADMINS, Actor, audit, require, update_once, utcnow
+from lib.services.kpi_common import kpi_settings, month_bounds, names, office_today
+
+TOKEN_BYTES = 32
+MAX_TOKEN_LEN = 200
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    id: int
+    label: str
+    privacy: bool
+    created_by: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class WallAccess:
+    """A valid display link: which one, and whether it masks names."""
+
+    link_id: int
+    label: str
+    privacy: bool
+
+
+def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = True,
+                now: dt.datetime | None = None) -> tuple[int, str]:
+    """A new display link; the token is returned once and only its hash is kept (SPEC 4.7)."""
+    require(actor, ADMINS)
+    now = now or utcnow()
+    errors: list[FieldError] = []
+    label = required_text("display_label", label, 100, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with session_scope(engine) as session:
+        row = DisplayLink(label=label, token_hash=token_hash(token), privacy=bool(privacy), created_by_id=actor.id,
+                          created_at=now)
+        session.add(row)
+        session.flush()
+        audit(session, actor=actor, entity="kpi_display_link", entity_id=row.id, action="create",
+              after={"label": label, "privacy": row.privacy}, at=now)
+        return row.id, token
+
+
+def revoke_link(engine: Engine, *, actor: Actor, link_id: int, reason: str = "",
+                now: dt.datetime | None = None) -> None:
+    """Revoke a link: the next refresh of a wall using it shows nothing more."""
+    require(actor, ADMINS)
+    now = now or utcnow()
+    errors: list[FieldError] = []
+    reason = optional_text("display_reason", reason, 500, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with session_scope(engine) as session:
+        if session.get(DisplayLink, link_id) is None:
+            raise DomainError("display.link_not_found")
+        update_once(session, DisplayLink, link_id, DisplayLink.revoked_at,
+                    {"revoked_at": now, "revoked_by_id": actor.id, "revoke_reason": reason},
+                    "display.link_already_revoked")
+        audit(session, actor=actor, entity="kpi_display_link", entity_id=link_id, action="revoke",
+              before={"revoked_at": None}, after={"revoked_at": now.isoformat()}, reason=reason, at=now)
+
+
+def links(engine: Engine, *, actor: Actor) -> list[LinkRow]:
+    require(actor, ADMINS)
+    with session_scope(engine, write=False) as session:
+        rows = list(session.exec(select(DisplayLink).order_by(DisplayLink.revoked_at.is_not(None),
+                                                              DisplayLink.created_at.desc())))
+        who = names(session, [r.created_by_id for r in rows] + [r.revoked_by_id for r in rows])
+    return [LinkRow(r.id, r.label, r.privacy, who.get(r.created_by_id, ""), r.created_at, r.revoked_at,
+                    who.get(r.revoked_by_id, ""), r.revoked_at is None) for r in rows]
+
+
+def wall_access(engine: Engine, token: object) -> WallAccess | None:
+    """The link a token opens, if it is well-formed, known and not revoked (one unique-index lookup)."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LEN:
+        return None
+    with session_scope(engine, write=False) as session:
+        row = session.exec(select(DisplayLink).where(DisplayLink.token_hash == token_hash(token),
+                                                     DisplayLink.revoked_at.is_(None))).first()
+    return None if row is None else WallAccess(row.id, row.label, row.privacy)
+
+
+def wall_token_valid(engine: Engine, token: object) -> bool:
+    return wall_access(engine, token) is not None
+
+
+# ---- the panels --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WallConfig:
+    refresh_seconds: int
+    order: tuple[str, ...]
+    privacy: bool
+
+
+def wall_config(engine: Engine) -> WallConfig:
+    """Refresh interval, panel order and privacy mode from the settings (unknown panel names dropped)."""
+    with session_scope(engine, write=False) as session:
+        values = settings.current_values(session, [d.key for d in rules.SETTINGS])
+    known = {p.value for p in Panel}
+    order = tuple(p for p in values["display.panel_order"] if p in known) or tuple(p.value for p in rules.PANEL_ORDER)
+    return WallConfig(int(values["display.refresh_seconds"]), order, bool(values["display.privacy_mode"]))
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """One panel ready to draw: cleaned rows, and the period they cover (a month, a quarter, a year)."""
+
+    panel: WallPanel
+    period: str
+
+
+def _rows(engine: Engine, panel: Panel, now: dt.datetime) -> tuple[list[dict], str]:
+    if panel is Panel.QUEUE:
+        return rotation.wall_queue(engine, now=now), ""
+    if panel is Panel.ON_DUTY:
+        return roster.wall_on_duty(engine, now=now), ""
+    if panel is Panel.SALES_RANKING:
+        month, rows = kpi.wall_sales(engine, now=now)
+        return rows, month.strftime("%Y-%m") if month else ""
+    if panel is Panel.QUARTERLY_TOP:
+        label, rows = kpi.wall_quarter(engine)
+        return rows, label
+    with session_scope(engine, write=False) as session:
+        today = office_today(session, now)
+        if panel is Panel.TEAM_RANKING:
+            rows = ledger.team_ranking_in(session, today)
+            return [{"rank": r.rank, "team": r.team, "points": r.points, "score": r.score} for r in rows], \
+                today.strftime("%Y-%m")
+        if panel is Panel.SATISFACTION:
+            first, last = month_bounds(today)
+            view = kpi.satisfaction_in(session, first, last)
+            if not view.kpis.surveys:
+                return [], today.strftime("%Y-%m")
+            target = satisfaction_target(today.year, kpi_settings(session))
+            k = view.kpis
+            return [{"metric": "satisfaction_rate", "value": k.satisfaction_rate, "target": target},
+                    {"metric": "average_score", "value": k.average_score, "target": None},
+                    {"metric": "resolution_rate", "value": k.resolution_rate, "target": None},
+                    {"metric": "charge_rate", "value": k.charge_rate, "target": None}], today.strftime("%Y-%m")
+        fund = ledger.fund_view(session, dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
+        return [{"collected": fund.collected, "outstanding": fund.outstanding, "total": fund.total}], str(today.year)
+
+
+def wall_panel(engine: Engine, *, panel: str, privacy: bool, now: dt.datetime | None = None) -> PanelView:
+    """The data of the one panel on screen, stripped to what the wall may show (SPEC 4.7; S55)."""
+    now = now or utcnow()
+    kind = Panel(panel)
+    rows, period = _rows(engine, kind, now)
+    cleaned = rules.wall_panels({kind.value: rows}, privacy=privacy, order=[kind.value])
+    return PanelView(cleaned[0], period)

@@ -1,0 +1,77 @@
+"""Warnings ladder (SPEC M4 4.5, seed 004 D3; seed 000 D1): each person's case and its next step (S54)."""
+
+import streamlit as st
+
+from lib.auth import require_role
+from lib.domain.discipline import WarningTrack
+from lib.navigation import SUPERVISORS
+from lib.services import kpi_warnings
+from lib.services.kpi_common import people
+from lib.services.settings import office_zone_now
+from lib.ui import (
+    Column,
+    app_engine,
+    choice_labels,
+    local_time,
+    show_flash,
+    show_form_error,
+    submit_callback,
+    t,
+    table,
+)
+
+user = require_role(*SUPERVISORS)
+engine = app_engine()
+zone, today = office_zone_now(engine)
+st.title(t("nav.warnings"))
+show_flash()
+st.caption(t("discipline.page.rule"))
+
+listed = kpi_warnings.manager_list(engine, actor=user)
+if listed:
+    st.warning(t("discipline.page.manager_list", names="、".join(listed)))
+
+tracks = choice_labels("discipline.warning_track", [w.value for w in WarningTrack])
+events = {e: t("discipline.page.violation") if e == kpi_warnings.VIOLATION else t(f"discipline.warning_event.{e}")
+          for e in kpi_warnings.EVENTS}
+stages = lambda s: t(f"discipline.warning_stage.{s}")  # noqa: E731
+cases = kpi_warnings.cases(engine, actor=user)
+table(cases, [Column("name", "discipline.page.person"), Column("track", "discipline.page.track", tracks.get),
+              Column("stage", "discipline.page.stage", stages), Column("at", "discipline.page.at",
+                                                                       lambda v: local_time(v, zone)),
+              Column("note", "discipline.page.note")],
+      export_name="warnings", empty_key="discipline.page.none", key="w_table")
+
+st.subheader(t("discipline.page.record"))
+everyone = {p.id: p.name for p in people(engine)}
+current = {(c.person_id, c.track): c for c in cases}
+
+
+def _record() -> None:
+    s = st.session_state
+    case = current.get((s.get("w_person"), s.get("w_track")))
+    kpi_warnings.record_step(engine, actor=user, person_id=s.get("w_person"), track=s.get("w_track", "cs"),
+                             event=s.get("w_event", kpi_warnings.VIOLATION), note=s.get("w_note", ""),
+                             seen_seq=case.seq if case else 0)
+
+
+left, right = st.columns(2)
+left.selectbox(t("field.warning_person") + " *", list(everyone), format_func=everyone.get, index=None,
+               placeholder=t("ledger.pick_person"), key="w_person")
+right.selectbox(t("field.warning_track"), list(tracks), format_func=tracks.get, key="w_track")
+case = current.get((st.session_state.get("w_person"), st.session_state.get("w_track")))
+st.caption(t("discipline.page.now", stage=stages(case.stage)) if case else t("discipline.page.no_case"))
+with st.form("warning_form"):
+    st.selectbox(t("field.warning_event"), list(events), format_func=events.get, key="w_event")
+    st.text_input(t("field.warning_note"), key="w_note")
+    st.form_submit_button(t("discipline.page.save"), type="primary", on_click=submit_callback(
+        _record, clear={"w_note": ""}, success_key="discipline.page.saved", error_slot="w_error"))
+show_form_error("w_error")
+
+if case:
+    steps = kpi_warnings.history(engine, actor=user, person_id=case.person_id, track=case.track)
+    table(steps, [Column("seq", "discipline.page.seq"), Column("event", "discipline.page.event", events.get),
+                  Column("stage", "discipline.page.stage", stages), Column("by", "discipline.page.by"),
+                  Column("at", "discipline.page.at", lambda v: local_time(v, zone)),
+                  Column("note", "discipline.page.note")],
+          export_name="warning_history", empty_key="discipline.page.none", key="w_history")

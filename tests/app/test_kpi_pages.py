@@ -1,0 +1,299 @@
+"""KPI, ledger and wall pages through AppTest (SPEC M4): the display token reaches only the wall and a
+revoked one nothing (S55), forms write through the services, bad input keeps what was typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.engine import session_scope
+from db.models import User
+from lib.services import display, kpi, kpi_warnings, ledger, settings
+from lib.services.settings import office_zone_now
+from tests.app.conftest import ROOT, open_page
+from tests.db.helpers import make_user
+
+KPI_FORM_PAGES = ["pages/kpi_dashboard.py", "pages/sales_ranking.py", "pages/quarterly.py", "pages/ledger.py",
+                  "pages/warning_cases.py", "pages/catalogue.py", "pages/display_links.py"]
+INPUTS = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "checkbox", "radio", "date_input",
+          "time_input", "button", "segmented_control")
+PHONE = re.compile(r"1\d{10}")
+ROUTER = '''
+import streamlit as st
+
+from lib.views.wall_access import route_display_token
+
+if route_display_token():
+    st.stop()
+st.title("router-fell-through")
+'''
+
+
+def wall(token: str | None = None, username: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/wall.py"), default_timeout=10)
+    if token is not None:
+        at.query_params["token"] = token
+    if username:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+    at.run()
+    return at
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(e.proto.body for e in at.get("html"))
+
+
+def input_count(at: AppTest) -> int:
+    return sum(len(at.get(kind)) for kind in INPUTS)
+
+
+def last_month(engine) -> dt.date:
+    _, today = office_zone_now(engine)
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@pytest.fixture
+def floor(app_db):
+    """Three consultants with sales last month; one has a phone number typed into his name."""
+    engine, users = app_db
+    people = [make_user(engine, username=f"c{i}", name=name, titles=("销售顾问",))
+              for i, name in enumerate(("张三 13800138000", "李四", "王五"), start=1)]
+    kpi.save_sales(engine, actor=users["supervisor"], month=last_month(engine),
+                   units={people[0].id: 9, people[1].id: 5, people[2].id: 2})
+    settings.change_setting(engine, actor=users["admin"], key="display.panel_order", text='["sales_ranking"]')
+    return engine, users, people
+
+
+# --- the wall and its access -------------------------------------------------------------------------------
+
+def test_S55_display_token_opens_the_wall_without_login_and_without_any_input(floor):
+    engine, users, _ = floor
+    _, token = display.create_link(engine, actor=users["admin"], label="展厅电视", privacy=False)
+    at = wall(token=token)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["值班台 · 公开栏"]
+    assert not at.warning and not at.error
+    body = html_text(at)
+    assert "销量排名" in body and "李四" in body and "张三 ***" in body
+    assert not PHONE.search(body)
+    assert input_count(at) == 0
+    assert any("更新于" in c.value for c in at.caption)
+
+
+def test_S55_privacy_mode_masks_names_on_the_wall(floor):
+    engine, users, _ = floor
+    _, token = display.create_link(engine, actor=users["admin"], label="大堂", privacy=True)
+    body = html_text(wall(token=token))
+    assert "李*" in body and "王*" in body and "李四" not in body
+
+
+def test_S55_a_revoked_or_unknown_token_reaches_nothing(floor):
+    engine, users, _ = floor
+    link_id, token = display.create_link(engine, actor=users["admin"], label="旧电视")
+    display.revoke_link(engine, actor=users["admin"], link_id=link_id, reason="电视已撤")
+    for value in (token, "not-a-token", ""):
+        at = wall(token=value)
+        assert [w.value for w in at.warning] == ["请先登录。"]
+        assert not at.title and not at.get("html") and input_count(at) == 0
+
+
+def test_S55_the_router_sends_a_valid_token_to_the_wall_only_and_never_logs_in(floor, tmp_path):
+    engine, users, _ = floor
+    _, token = display.create_link(engine, actor=users["admin"], label="展厅电视")
+    script = tmp_path / "router.py"
+    script.write_text(ROUTER, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=10)
+    at.query_params["token"] = token
+    at.run()
+    assert [t.value for t in at.title] == ["值班台 · 公开栏"]
+    assert "_dd_authenticator" not in at.session_state
+    at = AppTest.from_file(str(script), default_timeout=10)
+    at.query_params["token"] = token + "x"
+    at.run()
+    assert [t.value for t in at.title] == ["router-fell-through"]
+
+
+def test_S55_display_role_sees_the_wall_and_every_kpi_form_is_denied(floor):
+    at = wall(username="display")
+    assert [t.value for t in at.title] == ["值班台 · 公开栏"] and input_count(at) == 0
+    assert not PHONE.search(html_text(at))
+    for path in KPI_FORM_PAGES:
+        page = open_page(path, "display")
+        assert [e.value for e in page.error] == ["您的角色无权使用此功能。如需权限，请联系管理员。"], path
+        assert input_count(page) == 0, path
+
+
+def test_a_revoked_link_stops_the_wall_at_its_next_refresh(floor):
+    engine, users, _ = floor
+    link_id, token = display.create_link(engine, actor=users["admin"], label="展厅电视")
+    at = wall(token=token)
+    assert at.title
+    display.revoke_link(engine, actor=users["admin"], link_id=link_id)
+    at.run()
+    assert [w.value for w in at.warning] == ["请先登录。"] and not at.get("html")
+
+
+# --- sales ranking and demotions -----------------------------------------------------------------------------
+
+def test_sales_figures_entered_on_the_page_are_saved_and_ranked(floor):
+    engine, users, people = floor
+    at = open_page("pages/sales_ranking.py", "supervisor")
+    month = last_month(engine)
+    prefix = f"sr_u_{month:%Y%m}_"
+    at.number_input(key=f"{prefix}{people[2].id}").set_value(12)
+    next(b for b in at.button if b.label == "保存销量").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["销量已保存。"]
+    view = kpi.sales_month(engine, actor=users["supervisor"], month=month)
+    assert [(r.name, r.rank) for r in view.rows][0] == ("王五", 1)
+
+
+def test_S47_the_manager_confirms_a_demotion_on_the_page_with_a_reason(app_db):
+    engine, users = app_db
+    people = [make_user(engine, username=f"d{i}", name=f"顾问{i}", titles=("销售顾问",)) for i in range(1, 4)]
+    month = last_month(engine)
+    before = (month - dt.timedelta(days=1)).replace(day=1)
+    for m in (before, month):
+        kpi.save_sales(engine, actor=users["supervisor"], month=m, units={people[0].id: 9, people[1].id: 5,
+                                                                           people[2].id: 1})
+    at = open_page("pages/sales_ranking.py", "supervisor")
+    victim = people[2].id
+    at.button(key=f"sr_yes_{victim}").click().run()
+    assert "原因" in at.error[0].value
+    assert kpi.sales_month(engine, actor=users["supervisor"], month=month).candidates[0].decision == "pending"
+    at.text_input(key=f"sr_reason_{victim}").input("连续两月末位")
+    at.button(key=f"sr_yes_{victim}").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["降级已确认，并已写入排队。"]
+    [candidate] = kpi.sales_month(engine, actor=users["supervisor"], month=month).candidates
+    assert (candidate.decision, candidate.reason, candidate.in_queue) == ("confirmed", "连续两月末位", True)
+
+
+def test_staff_see_the_ranking_but_no_entry_or_decision(floor):
+    at = open_page("pages/sales_ranking.py", "staff")
+    assert not at.exception
+    assert not at.number_input and not [b for b in at.button if b.label in ("保存销量", "确认降级")]
+
+
+# --- ledger ----------------------------------------------------------------------------------------------------
+
+def test_S49_a_proposal_on_the_page_is_confirmed_by_the_general_manager(app_db):
+    engine, users = app_db
+    gm = make_user(engine, username="gm", role="supervisor", name="总经理", titles=("总经理",))
+    at = open_page("pages/ledger.py", "supervisor")
+    at.selectbox(key="lp_code").set_value("PH1").run()
+    at.selectbox(key="lp_person").set_value(users["staff"].id)
+    next(b for b in at.button if b.label == "提出处理").click().run()
+    assert not at.exception and [s.value for s in at.success] == ["已提出，等待决定。"]
+    [entry] = ledger.pending(engine, actor=users["supervisor"])
+    assert (entry.code, entry.fine, entry.person_id) == ("PH1", 1, users["staff"].id)
+    boss = open_page("pages/ledger.py", "supervisor")
+    assert any("总经理" in i.value for i in boss.info)
+    at = open_page("pages/ledger.py", gm.username)
+    at.button(key=f"ld_ledger.confirm_{entry.id}").click().run()
+    assert not at.exception
+    assert ledger.pending(engine, actor=users["supervisor"]) == []
+    mine = open_page("pages/ledger.py", "staff")
+    assert not mine.exception and not [b for b in mine.button if b.label == "提出处理"]
+
+
+def test_a_bad_proposal_says_what_to_fix_and_keeps_the_typed_values(app_db):
+    engine, users = app_db
+    at = open_page("pages/ledger.py", "supervisor")
+    at.selectbox(key="lp_code").set_value("PH3").run()
+    at.text_input(key="lp_note").input("摔坏话机")
+    next(b for b in at.button if b.label == "提出处理").click().run()
+    message = at.error[0].value
+    assert "当事人" in message and "金额" in message
+    assert at.text_input(key="lp_note").value == "摔坏话机"
+    assert ledger.pending(engine, actor=users["supervisor"]) == []
+
+
+# --- quarterly, warnings, catalogue, links, dashboard ----------------------------------------------------------
+
+def test_S48_publishing_a_finished_quarter_asks_first_then_freezes_it(app_db):
+    engine, users = app_db
+    for i in range(3):
+        make_user(engine, username=f"e{i}", name=f"工程师{i}", titles=("客服工程师",))
+    at = open_page("pages/quarterly.py", "supervisor")
+    at.button(key="q_publish").click().run()
+    assert at.warning[-1].value.startswith("发布后结果永久冻结")
+    at.button(key="q_publish_yes").click().run()
+    assert not at.exception
+    year, quarter = at.selectbox(key="q_pick").value
+    view = kpi.quarter_view(engine, actor=users["staff"], year=year, quarter=quarter)
+    assert view.published and [r.rank for r in view.rows] == [1, 1, 1]
+    assert any("已于" in s.value for s in open_page("pages/quarterly.py", "staff").success)
+
+
+def test_S54_a_violation_recorded_on_the_warnings_page_opens_a_case(app_db):
+    engine, users = app_db
+    at = open_page("pages/warning_cases.py", "supervisor")
+    at.selectbox(key="w_person").set_value(users["staff"].id).run()
+    at.text_input(key="w_note").input("上班玩游戏")
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert not at.exception
+    assert [(c.name, c.stage) for c in kpi_warnings.cases(engine, actor=users["supervisor"])] == [
+        ("staff用户", "recorded")]
+
+
+def test_the_catalogue_editor_saves_a_new_version(app_db):
+    engine, users = app_db
+    at = open_page("pages/catalogue.py", "admin")
+    at.selectbox(key="c_pick").set_value("LG1").run()
+    at.number_input(key="c_LG1_points").set_value(-1)
+    at.button(key="c_LG1_save").click().run()
+    assert not at.exception and [s.value for s in at.success] == ["目录已更新。"]
+    line = next(c for c in ledger.catalogue(engine) if c.code == "LG1")
+    assert (line.version, line.rule.team_points) == (1, -1)
+
+
+def test_an_admin_creates_a_display_link_that_opens_the_wall_and_can_revoke_it(app_db):
+    engine, users = app_db
+    at = open_page("pages/display_links.py", "admin")
+    at.text_input(key="dl_label").input("展厅电视")
+    next(b for b in at.button if b.label == "生成链接").click().run()
+    assert not at.exception
+    url = at.code[0].value
+    token = url.split("token=")[1]
+    assert url.endswith(f"/wall?token={token}") and display.wall_token_valid(engine, token)
+    [row] = display.links(engine, actor=users["admin"])
+    at = open_page("pages/display_links.py", "admin")
+    at.button(key=f"dl_revoke_{row.id}").click().run()
+    at.button(key=f"dl_revoke_{row.id}_yes").click().run()
+    assert not at.exception and not display.wall_token_valid(engine, token)
+
+
+def test_the_kpi_dashboard_shows_a_month_and_a_quarter(floor):
+    at = open_page("pages/kpi_dashboard.py", "supervisor")
+    assert not at.exception and at.metric
+    assert any("还没有回访" in i.value for i in at.info)
+    at.segmented_control(key="kd_kind").set_value("quarter").run()
+    assert not at.exception and at.selectbox(key="kd_quarter").value
+
+
+def test_english_users_get_english_kpi_pages(floor):
+    engine, users, _ = floor
+    from lib.services.accounts import set_language
+
+    set_language(engine, actor=users["supervisor"], lang="en")
+    assert [t.value for t in open_page("pages/sales_ranking.py", "supervisor").title] == ["Sales ranking"]
+    with session_scope(engine, write=False) as session:
+        assert session.get(User, users["supervisor"].id).lang == "en"
+
+
+def test_wall_page_file_is_thin():
+    assert len((ROOT / "pages" / "wall.py").read_text(encoding="utf-8").splitlines()) < 20
+    assert Path(ROOT / "lib" / "views" / "wall_access.py").exists()
+
+
+def test_the_walls_first_panel_is_todays_queue_from_the_rotation_module(app_db):
+    at = wall(username="display")
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["今日排队"]
+    assert any("第 1/7 屏" in c.value for c in at.caption)
