@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
-import time
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -33,11 +30,10 @@ from bench.generate import (
     Person,
     Row,
     audit_row,
-    generate,
     generator,
 )
-from db.engine import ROOT, make_engine, session_scope
-from db.migrate import upgrade
+from bench.standalone import median_ms, module_db
+from db.engine import ROOT, session_scope
 from db.models import (
     DemotionDecision,
     LedgerEntryRecord,
@@ -327,14 +323,10 @@ def page_sql() -> dict:
 
 # ---- standalone measurement ----------------------------------------------------------------------------------
 
-def _median_ms(call, runs: int) -> float:
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
+
+
+def _wall_ms(call, runs: int) -> float:
+    return median_ms(call, runs)[0]
 
 
 def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
@@ -350,15 +342,7 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     from lib.services import display, kpi
     from lib.services.base import SYSTEM
 
-    path = ROOT / "bench" / "results" / f"kpi_s{scale:g}.db"
-    if not (reuse and path.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    generated = None
-    if not (reuse and _has_rows(engine)):
-        generated = generate(engine, scale=scale, modules=["kpi"]).seconds
+    engine, generated = module_db("kpi", scale, reuse=reuse, marker=LED)
     with session_scope(engine, write=False) as session:
         rows = {t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in (LED, SUR, SALES, RES, U)}
@@ -366,13 +350,13 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     last = add_months(first, 3) - dt.timedelta(days=1)
     result = {"scale": scale, "rows": rows, "generated_s": generated,
-              "dashboard_quarter_service_ms": _median_ms(
+              "dashboard_quarter_service_ms": _wall_ms(
                   lambda: kpi.dashboard(engine, actor=SYSTEM, first=first, last=last), runs),
-              "quarter_preview_service_ms": _median_ms(
+              "quarter_preview_service_ms": _wall_ms(
                   lambda: kpi.quarter_view(engine, actor=SYSTEM, year=first.year,
                                            quarter=(first.month - 1) // 3 + 1), runs)}
     for panel in PANEL_ORDER:
-        result[f"wall_{panel.value}_ms"] = _median_ms(
+        result[f"wall_{panel.value}_ms"] = _wall_ms(
             lambda p=panel.value: display.wall_panel(engine, panel=p, privacy=True), runs)
     os.environ["DATABASE_URL"] = str(engine.url)
     st.cache_resource.clear()
@@ -382,21 +366,18 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     app.run()
     app.segmented_control(key="kd_kind").set_value("quarter").run()
     app.selectbox(key="kd_quarter").set_value((first.year, (first.month - 1) // 3 + 1))
-    result["kpi_dashboard_quarter_page_ms"] = _median_ms(app.run, runs)
+    result["kpi_dashboard_quarter_page_ms"] = _wall_ms(app.run, runs)
     assert not app.exception, app.exception
     for page in ("sales_ranking", "ledger", "quarterly", "wall"):
         app = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
         app.session_state["authentication_status"] = True
         app.session_state["username"] = ADMIN_USERNAME
-        result[f"{page}_page_ms"] = _median_ms(app.run, runs)
+        result[f"{page}_page_ms"] = _wall_ms(app.run, runs)
         assert not app.exception, app.exception
     engine.dispose()
     return result
 
 
-def _has_rows(engine) -> bool:
-    with session_scope(engine, write=False) as session:
-        return session.execute(select(func.count()).select_from(LED)).scalar_one() > 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,18 +19,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.generate import ADMIN_USERNAME, Context, Row, audit_row, generate, generator
-from db.engine import ROOT, make_engine, session_scope
-from db.migrate import upgrade
-from db.models import (ShowroomContactRecord, ShowroomCustomer, ShowroomDaySheet, ShowroomFollowUp,
-                       ShowroomOwnerChange, User)
+from bench.generate import ADMIN_USERNAME, Context, Row, audit_row, generator
+from bench.standalone import median_ms, module_db
+from db.engine import ROOT, session_scope
+from db.models import (
+    ShowroomContactRecord,
+    ShowroomCustomer,
+    ShowroomDaySheet,
+    ShowroomFollowUp,
+    ShowroomOwnerChange,
+    User,
+)
 from lib.domain import customers as rules
 from lib.services.base import Actor, utcnow
 from lib.services.showroom import projection
@@ -196,16 +199,6 @@ PAGE_SQL = {
 
 # ---- standalone measurement --------------------------------------------------------------------------------
 
-def _median_ms(call, runs: int) -> tuple[float, float]:
-    """Median wall and CPU ms after a warm-up (CPU time is steadier on a shared machine)."""
-    call()
-    wall, cpu = [], []
-    for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        call()
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-    return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
 def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
@@ -217,16 +210,7 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
 
     from lib.services import accounts, showroom_read
 
-    path = ROOT / "bench" / "results" / f"showroom_s{scale:g}.db"
-    if not (reuse and path.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    generated = None
-    if not (reuse and path.exists() and _has_rows(engine)):
-        report = generate(engine, scale=scale, modules=["showroom"])
-        generated = report.seconds
+    engine, generated = module_db("showroom", scale, reuse=reuse, marker=K)
     with session_scope(engine, write=False) as session:
         rows = {t.name: session.execute(select(func.count()).select_from(t)).scalar_one() for t in (C, K, F, O)}
         busiest = session.exec(select(C.c.owner_id, func.count()).where(C.c.owner_id.is_not(None))
@@ -236,9 +220,9 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     manager = Actor(id=None, username="bench", name="bench", role="supervisor")
     now = utcnow()
     result = {"scale": scale, "rows": rows, "generated_s": generated, "consultant": consultant.username,
-              "my_customers_service_wall_cpu_ms": _median_ms(
+              "my_customers_service_wall_cpu_ms": median_ms(
                   lambda: showroom_read.my_customers(engine, actor=consultant, now=now), runs),
-              "day_sheet_service_wall_cpu_ms": _median_ms(
+              "day_sheet_service_wall_cpu_ms": median_ms(
                   lambda: showroom_read.day_sheet(engine, actor=manager, now=now), runs),
               "held": len(showroom_read.my_customers(engine, actor=consultant, now=now).owned)}
     os.environ["DATABASE_URL"] = str(engine.url)
@@ -247,15 +231,12 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
         app = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
         app.session_state["authentication_status"] = True
         app.session_state["username"] = consultant.username
-        result[f"{page}_page_wall_cpu_ms"] = _median_ms(app.run, runs)
+        result[f"{page}_page_wall_cpu_ms"] = median_ms(app.run, runs)
         assert not app.exception, app.exception
     engine.dispose()
     return result
 
 
-def _has_rows(engine) -> bool:
-    with session_scope(engine, write=False) as session:
-        return session.execute(select(func.count()).select_from(K)).scalar_one() > 0
 
 
 def main(argv: list[str] | None = None) -> int:
