@@ -107,6 +107,7 @@ def my_requests(engine, user: Actor, zone) -> None:
 
 def inbox(engine, user: Actor, today: dt.date, zone) -> None:
     """Pending requests to decide, handovers with nobody to relieve or refused (S17, S18), late check-ins (S12)."""
+    handover.sweep_no_relief(engine, actor=user)
     for alert in handover.alerts(engine, actor=user):
         st.error(t(ALERTS[alert.state], post=alert.post, name=alert.outgoing,
                    at=local_time(alert.shift_start, zone)))

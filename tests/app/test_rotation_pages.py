@@ -256,3 +256,16 @@ def test_S55_wall_queue_panel_shows_positions_and_masked_names_only(showroom):
     table = at.table[0].value
     assert list(table.columns) == ["顺位", "岗位", "姓名", "小组"]
     assert table.iloc[0].tolist()[:3] == [1, "前台", "欧阳**"]
+
+
+def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over(app_db):
+    engine, users = app_db
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="中控室", is_24x7=True))
+    post_id = roster.posts(engine)[0].id
+    handover.schedule(engine, actor=users["staff"], post_id=post_id, out_shift="night", in_shift="day",
+                      shift_start=utcnow() - dt.timedelta(minutes=5), incoming_id=users["admin"].id,
+                      now=utcnow() - dt.timedelta(minutes=40))
+    at = open_page("pages/roster_requests.py", "supervisor")
+    assert any("接班人员未到" in e.value and "staff用户" in e.value for e in at.error)
+    assert handover.post_handovers(engine, actor=users["supervisor"], post_id=post_id)[0].state == "no_relief"
