@@ -14,6 +14,9 @@ the page queries in the shape of ``bench/run.py`` ``PAGE_SQL``. Standalone, it m
 file of its own (and on PostgreSQL when ``DATABASE_URL`` is one):
 
     .venv/bin/python -m bench.gen_tickets --compare 1,10
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python -m bench.gen_tickets --backends postgresql
+
+Results: ``bench/results/tickets_<backend>.json``.
 """
 
 from __future__ import annotations
@@ -227,8 +230,9 @@ def _named():
                          .outerjoin(technician, technician.c.id == T.c.technician_id)))
 
 
-def page_sql(agent_id: int, phone: str) -> dict:
-    """The queries the ticket pages run on first render (the intake with a regular caller's phone typed)."""
+def page_sql(agent_id: int, customer_id: int, phone: str) -> dict:
+    """The queries the ticket pages run on first render (the intake with a regular caller's phone typed);
+    like the services, the customer's tickets are read by its id once the phone has found it."""
     open_ = T.c.state.in_(OPEN_STATES)
     return {
         "tickets_board": [
@@ -240,10 +244,8 @@ def page_sql(agent_id: int, phone: str) -> dict:
         ],
         "tickets_intake": [
             ("customer", lambda p: select(C).where(C.c.phone_norm == phone)),
-            ("open", lambda p: _named().where(T.c.customer_id == select(C.c.id).where(C.c.phone_norm == phone)
-                                              .scalar_subquery(), open_).limit(300)),
-            ("past", lambda p: _named().where(T.c.customer_id == select(C.c.id).where(C.c.phone_norm == phone)
-                                              .scalar_subquery(), T.c.state == "closed")
+            ("open", lambda p: _named().where(T.c.customer_id == customer_id, open_).limit(300)),
+            ("past", lambda p: _named().where(T.c.customer_id == customer_id, T.c.state == "closed")
              .order_by(T.c.received_at.desc()).limit(10)),
         ],
         "tickets_mine": [
@@ -338,7 +340,7 @@ def measure(scale: float, backend: str = "sqlite", runs: int = 5, server: str = 
                                                runs),
         }
         with engine.connect() as conn:
-            for page, queries in page_sql(agent.id, phone).items():
+            for page, queries in page_sql(agent.id, regular_id, phone).items():
                 result[f"{page}_sql_ms"] = _median_ms(
                     lambda qs=queries: [conn.execute(q(_Probe(now))).all() for _, q in qs], runs)
         os.environ["DATABASE_URL"] = url
@@ -373,14 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     server = os.environ.get("DATABASE_URL", "")  # the pages' DATABASE_URL is moved to each bench database
-    results = []
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        results = []
         for scale in [float(s) for s in args.compare.split(",")]:
             results.append(measure(scale, backend, args.runs, server))
             print(json.dumps(results[-1], ensure_ascii=False), flush=True)
-    out = ROOT / "bench" / "results" / "tickets.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        out = ROOT / "bench" / "results" / f"tickets_{backend}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
