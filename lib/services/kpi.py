@@ -46,6 +46,7 @@ from lib.services.kpi_common import (
     names,
     office_today,
     quarter_bounds,
+    unique_errors,
 )
 from lib.services.ledger import (
     FundView,
@@ -156,19 +157,10 @@ def save_sales(engine: Engine, *, actor: Actor, month: dt.date | None, units: Ma
             if not errors and not figures:
                 errors.append(FieldError("kpi_units", "kpi.no_figures"))
             if errors:
-                raise ValidationFailed(_unique(errors))
+                raise ValidationFailed(unique_errors(errors))
             return write_units(session, actor=actor, figures=figures, source="manual", now=now)
     except IntegrityError as exc:
         raise Conflict("kpi.sales_changed") from exc
-
-
-def _unique(errors: list[FieldError]) -> list[FieldError]:
-    seen, result = set(), []
-    for e in errors:
-        if (e.field, e.key) not in seen:
-            seen.add((e.field, e.key))
-            result.append(e)
-    return result
 
 
 # ---- ranking and demotions --------------------------------------------------------------------------------

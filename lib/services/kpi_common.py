@@ -97,3 +97,13 @@ def plain(obj: Any) -> dict | None:
     """``snapshot`` for the audit log, with money as text (JSON has no decimals)."""
     data = snapshot(obj)
     return None if data is None else {k: str(v) if isinstance(v, Decimal) else v for k, v in data.items()}
+
+
+def unique_errors(errors: list) -> list:
+    """Each (field, message) once: a row-by-row check may find the same problem twice."""
+    seen, result = set(), []
+    for e in errors:
+        if (e.field, e.key) not in seen:
+            seen.add((e.field, e.key))
+            result.append(e)
+    return result

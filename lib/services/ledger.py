@@ -56,6 +56,7 @@ from lib.services.kpi_common import (
     names,
     office_today,
     plain,
+    unique_errors,
     unit_names,
 )
 
@@ -176,7 +177,7 @@ def save_catalogue_line(engine: Engine, *, actor: Actor, form: CatalogueForm, re
         if not set(form.disabled_departments) <= departments:
             errors.append(FieldError("ledger_disabled_departments", "field.bad_choice"))
         if errors:
-            raise ValidationFailed(_unique(errors))
+            raise ValidationFailed(unique_errors(errors))
         source = clean(form.source) or (current.rule.source if current else "(admin)")
         rule = rules.rule_from_dict({"code": code, "team_points": form.team_points, "steps": steps,
                                      "source": source[:100], "money": money, "window": window,
@@ -210,15 +211,6 @@ def parse_params(text: str) -> dict[str, str]:
 
 def format_params(params: Mapping[str, object]) -> str:
     return "; ".join(f"{k}={v}" for k, v in params.items())
-
-
-def _unique(errors: list[FieldError]) -> list[FieldError]:
-    seen, result = set(), []
-    for e in errors:
-        if (e.field, e.key) not in seen:
-            seen.add((e.field, e.key))
-            result.append(e)
-    return result
 
 
 # ---- entries ------------------------------------------------------------------------------------------------
@@ -427,8 +419,12 @@ def _load(session: Session, entry_id: int) -> LedgerEntryRecord:
 
 
 def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, reason: str = "",
-                 now: dt.datetime | None = None) -> str:
-    """Confirm or waive an entry: proposed → confirmed | waived, confirmed → waived (seed 004 D14)."""
+                 seen_status: str | None = None, now: dt.datetime | None = None) -> str:
+    """Confirm or waive an entry: proposed → confirmed | waived, confirmed → waived (seed 004 D14).
+
+    ``seen_status`` is the status the decider was looking at: if someone decided in the meantime the
+    decision is refused (two managers pressing confirm and waive at once: one wins, the other is told).
+    """
     require(actor, SUPERVISORS)
     now = now or utcnow()
     errors: list[FieldError] = []
@@ -442,6 +438,8 @@ def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, 
         override = _decider_check(session, actor, reason)
         row = _load(session, entry_id)
         before = row.status
+        if seen_status is not None and before != seen_status:
+            raise Conflict("ledger.changed")
         _move(session, row, target, {"decided_by_id": actor.id, "decided_at": now, "decision_reason": reason})
         audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=entry_id,
               action=("override_" if override else "") + ("confirm" if confirm else "waive"),

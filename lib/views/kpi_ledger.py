@@ -168,8 +168,9 @@ def decisions_tab(user: Actor, labels: dict[str, str], decider_title: str) -> No
             for column, confirm, label in ((left, True, "ledger.confirm"), (right, False, "ledger.waive")):
                 column.button(t(label), key=f"ld_{label}_{row.id}", type="primary" if confirm else "secondary",
                               on_click=submit_callback(
-                                  lambda rid=row.id, c=confirm, k=reason_key: ledger.decide_entry(
-                                      engine, actor=user, entry_id=rid, confirm=c, reason=st.session_state.get(k, "")),
+                                  lambda rid=row.id, c=confirm, k=reason_key, seen=row.status: ledger.decide_entry(
+                                      engine, actor=user, entry_id=rid, confirm=c, reason=st.session_state.get(k, ""),
+                                      seen_status=seen),
                                   clear={reason_key: ""}, success_key="ledger.decided",
                                   error_slot=f"ld_error_{row.id}"))
             show_form_error(f"ld_error_{row.id}")

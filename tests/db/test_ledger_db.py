@@ -198,9 +198,10 @@ def test_two_reversals_at_once_have_one_winner(engine, office):
 
 def test_two_decisions_at_once_have_one_winner(engine, office):
     [entry] = propose(engine, office, "s", "PH2")
-    results = race(lambda: ledger.decide_entry(engine, actor=office["gm"], entry_id=entry, confirm=True),
+    results = race(lambda: ledger.decide_entry(engine, actor=office["gm"], entry_id=entry, confirm=True,
+                                               seen_status="proposed"),
                    lambda: ledger.decide_entry(engine, actor=office["gm"], entry_id=entry, confirm=False,
-                                               reason="不罚"))
+                                               reason="不罚", seen_status="proposed"))
     assert sum(isinstance(r, str) for r in results) == 1, results
     assert all(isinstance(r, (str, DomainError)) for r in results)
 
