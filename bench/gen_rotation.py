@@ -24,20 +24,30 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
-import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.generate import Context, Person, Row, audit_row, generate, generator
-from db.engine import ROOT, make_engine, session_scope
-from db.migrate import upgrade
-from db.models import (HandoverLogEntry, HandoverRecord, LotteryDraw, OrgUnit, QueueDay, QueueDemotion,
-                       QueueEventRecord, RosterAbsence, RosterCheckIn, RosterEntryRecord, RosterPeriod, RosterSwap,
-                       ShiftTemplateRecord, User)
+from bench.generate import Context, Person, Row, audit_row, generator
+from bench.standalone import median_ms, module_db
+from db.engine import ROOT, session_scope
+from db.models import (
+    HandoverLogEntry,
+    HandoverRecord,
+    LotteryDraw,
+    OrgUnit,
+    QueueDay,
+    QueueDemotion,
+    QueueEventRecord,
+    RosterAbsence,
+    RosterCheckIn,
+    RosterEntryRecord,
+    RosterPeriod,
+    RosterSwap,
+    ShiftTemplateRecord,
+    User,
+)
 from lib.domain import handover as ho
 from lib.domain import rotation as rules
 from lib.domain.errors import DomainError
@@ -428,16 +438,6 @@ def page_sql() -> dict:
 PAGES = ("rotation_queue", "roster", "on_duty", "handover", "rotation_draw", "roster_requests")
 
 
-def _median_ms(call, runs: int) -> tuple[float, float]:
-    """Median wall and CPU milliseconds after a warm-up (CPU is steadier on a shared machine)."""
-    call()
-    wall, cpu = [], []
-    for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        call()
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-    return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
 def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
@@ -452,21 +452,13 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     from lib.services import rotation
     from lib.services.base import Actor
 
-    path = ROOT / "bench" / "results" / f"rotation_s{scale:g}.db"
-    if not (reuse and path.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    generated = None
-    if not (reuse and _has_rows(engine)):
-        generated = generate(engine, scale=scale, modules=["rotation"]).seconds
+    engine, generated = module_db("rotation", scale, reuse=reuse, marker=QEV)
     with session_scope(engine, write=False) as session:
         rows = {t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in (QDAY, QEV, ENT, HO, LOG, U)}
     manager = Actor(id=None, username="bench", name="bench", role="supervisor")
     result = {"scale": scale, "rows": rows, "generated_s": generated}
-    result["board_service_ms"], result["board_service_cpu_ms"] = _median_ms(
+    result["board_service_ms"], result["board_service_cpu_ms"] = median_ms(
         lambda: rotation.board(engine, actor=manager), runs)
     os.environ["DATABASE_URL"] = str(engine.url)
     st.cache_resource.clear()
@@ -474,15 +466,12 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
         app = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
         app.session_state["authentication_status"] = True
         app.session_state["username"] = ADMIN_USERNAME
-        result[f"{page}_page_ms"], result[f"{page}_page_cpu_ms"] = _median_ms(app.run, runs)
+        result[f"{page}_page_ms"], result[f"{page}_page_cpu_ms"] = median_ms(app.run, runs)
         assert not app.exception, app.exception
     engine.dispose()
     return result
 
 
-def _has_rows(engine) -> bool:
-    with session_scope(engine, write=False) as session:
-        return session.execute(select(func.count()).select_from(QEV)).scalar_one() > 0
 
 
 def main(argv: list[str] | None = None) -> int:
