@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 from lib.domain.errors import DomainError
 
-KINDS = ("int", "float", "bool", "str", "time", "json")
+KINDS = ("int", "float", "bool", "str", "time", "json", "titles")
 SCOPES = ("global", "dept", "post", "policy")
 
 
@@ -52,6 +53,22 @@ def decode(definition: SettingDef, text: str) -> object:
     return raw
 
 
+def parse_titles(text: str) -> list[str]:
+    """A list of job titles from a JSON list or text separated by commas, 、 or new lines; blanks and repeats dropped."""
+    text = (text or "").strip()
+    if text.startswith("["):
+        items = json.loads(text)
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ValueError(text)
+    else:
+        items = re.split(r"[,，、\n]", text)
+    out: list[str] = []
+    for item in (i.strip() for i in items):
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
 def parse_value(definition: SettingDef, text: str) -> object:
     """Parse an admin's typed value, or raise ``DomainError('settings.invalid_*')`` (SPEC M0 Settings)."""
     text = (text or "").strip()
@@ -69,6 +86,8 @@ def parse_value(definition: SettingDef, text: str) -> object:
             value = dt.time.fromisoformat(text)
         elif definition.kind == "json":
             value = json.loads(text)
+        elif definition.kind == "titles":
+            value = parse_titles(text)
         else:
             if not text:
                 raise ValueError(text)
