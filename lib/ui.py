@@ -124,15 +124,39 @@ def local_time(value: dt.datetime | None, zone) -> str:
 
 
 def table(rows: Sequence[object], columns: Sequence[Column], *, export_name: str, empty_key: str,
-          key: str) -> None:
-    """A read-only table with its Excel and CSV download beside it; an empty list says what to do."""
+          key: str, selectable: bool = False):
+    """A table with its Excel and CSV download beside it; an empty list says what to do.
+
+    With ``selectable`` a click on a row selects it and the row object is returned (T17: open the
+    record from the table, not from a picker under it); otherwise None.
+    """
     if not rows:
         st.info(t(empty_key))
-        return
+        return None
     headers = [t(c.label_key) for c in columns]
     values = [[(c.fmt(getattr(r, c.attr)) if c.fmt else getattr(r, c.attr)) for c in columns] for r in rows]
-    st.dataframe([dict(zip(headers, v)) for v in values], width="stretch", hide_index=True)
+    data = [dict(zip(headers, v)) for v in values]
+    chosen = None
+    if selectable:
+        if len(set(headers)) != len(headers):
+            raise ValueError("a selectable table needs distinct headers")
+        event = st.dataframe(data, width="stretch", hide_index=True, on_select="rerun",
+                             selection_mode="single-row", key=f"{key}_rows")
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        if picked and 0 <= picked[0] < len(rows):
+            chosen = rows[picked[0]]
+        st.caption(t("table.click_row"))
+    else:
+        st.dataframe(data, width="stretch", hide_index=True)
     export_buttons(headers, values, export_name=export_name, key=key)
+    return chosen
+
+
+def selected_row(key: str) -> int | None:
+    """The index of the row selected in ``table(..., selectable=True, key=key)``, for AppTest and callbacks."""
+    state = st.session_state.get(f"{key}_rows")
+    rows = (state or {}).get("selection", {}).get("rows", []) if isinstance(state, Mapping) else []
+    return rows[0] if rows else None
 
 
 def export_buttons(headers: Sequence[str], values: Sequence[Sequence[object]], *, export_name: str, key: str) -> None:
