@@ -35,6 +35,12 @@ def _month_label(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
+def _month_axis(fig: go.Figure) -> go.Figure:
+    """Months are labels ("2026-11"), never a date axis: one month alone would be drawn in milliseconds (T20)."""
+    fig.update_xaxes(type="category", categoryorder="category ascending")
+    return fig
+
+
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(
         title=title,
@@ -103,6 +109,7 @@ def monthly_trend_figure(
                 x=[_month_label(m) for m in months], y=[points[m] for m in months], mode="lines+markers", name=name
             )
         )
+    _month_axis(fig)
     return _layout(
         fig,
         _text("kpi.chart.trend.title", labels, lang),
@@ -134,12 +141,15 @@ def satisfaction_figure(
             go.Scatter(
                 x=[_month_label(m) for m in target_months],
                 y=[targets[m] for m in target_months],
-                mode="lines",
+                # markers too: a line needs two months, and one month's target must still show (T20)
+                mode="lines+markers",
+                marker={"symbol": "line-ew-open", "size": 24, "color": COLOR_TARGET},
                 line={"dash": "dash", "color": COLOR_TARGET},
                 name=_text("kpi.chart.target", labels, lang),
             )
         )
     fig.update_yaxes(range=[0, 100])
+    _month_axis(fig)
     return _layout(
         fig,
         _text("kpi.chart.satisfaction.title", labels, lang),

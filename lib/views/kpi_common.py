@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
 import streamlit as st
 
 from lib.domain.kpi import add_months, month_start
+from lib.domain.money import yuan
 from lib.ui import export_buttons, t
 
 MONTHS_BACK = 36
 
 
 def money(value: object) -> str:
-    return "" if value is None else f"¥{Decimal(str(value)):,.2f}"
+    """Money text of every KPI page and export: ``−¥1.00`` (T25)."""
+    return yuan(value)
 
 
 def percent(value: float | None) -> str:

@@ -35,8 +35,7 @@ def ranking(user: Actor, view: kpi.SalesMonth) -> None:
     bars = [SalesRank(r.name, r.units, r.rank or unranked, r.is_last) for r in view.rows]
     demoted = [r.name for r in view.rows if r.demoted]
     headers = [t("display.col.rank"), t("kpi.chart.consultant"), t("kpi.chart.units"), t("display.col.mark")]
-    values = [[r.rank if r.rank is not None else "—", r.name, r.units,
-               t("kpi.chart.demoted") if r.demoted else t("kpi.chart.last") if r.is_last else ""] for r in view.rows]
+    values = ranking_values(view.rows, demoted=t("kpi.chart.demoted"), last=t("kpi.chart.last"))
     chart_and_table(charts.sales_ranking_figure(bars, demoted, lang=lang()), headers, values,
                     export_name=f"sales_{month_label(view.month)}", key="sr_rank",
                     empty_key="kpi.sales.empty_supervisor" if user.role in SUPERVISORS else "kpi.sales.empty")
@@ -49,6 +48,13 @@ def ranking(user: Actor, view: kpi.SalesMonth) -> None:
                         [[name] + [points.get(m, "") for m in months] for name, points in trend.items()],
                         export_name=f"sales_trend_{month_label(view.month)}", key="sr_trend",
                         empty_key="kpi.sales.empty")
+
+
+def ranking_values(rows, *, demoted: str, last: str) -> list[list[object]]:
+    """Table cells of the ranking. The rank column is text throughout ("" for someone not ranked), never a mix
+    of numbers and "—" that Arrow cannot hold in one column (T20)."""
+    return [[str(r.rank) if r.rank is not None else "", r.name, r.units,
+             demoted if r.demoted else last if r.is_last else ""] for r in rows]
 
 
 def entry_form(user: Actor, view: kpi.SalesMonth, people: list) -> None:

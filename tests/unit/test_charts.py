@@ -104,3 +104,36 @@ def test_every_chart_key_used_is_in_both_catalogs():
 def test_builders_accept_empty_data(build):
     fig = build()
     assert fig.layout.title.text
+
+
+# --- T20: one month is a month, and its target shows ---------------------------------------------------------
+
+def test_T20_one_month_satisfaction_chart_has_a_month_axis_and_a_visible_target():
+    fig = charts.satisfaction_figure({D(2026, 11, 1): 96.0}, {D(2026, 11, 1): 95.0}, lang="zh_CN")
+    assert fig.layout.xaxis.type == "category"
+    rate, target = fig.data
+    assert list(rate.x) == ["2026-11"]
+    assert list(target.x) == ["2026-11"] and list(target.y) == [95.0]
+    assert "markers" in target.mode  # a lone point of a "lines" trace draws nothing
+
+
+def test_T20_trend_chart_uses_month_labels_on_a_category_axis():
+    fig = charts.monthly_trend_figure({"张三": {D(2026, 11, 1): 4}})
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.data[0].x) == ["2026-11"]
+
+
+def test_T20_sales_ranking_rank_column_is_one_type_for_arrow():
+    import pyarrow as pa
+
+    from lib.views.kpi_sales import ranking_values
+
+    class Row:
+        def __init__(self, rank, name, units):
+            self.rank, self.name, self.units, self.demoted, self.is_last = rank, name, units, False, False
+
+    values = ranking_values([Row(1, "张三", 9), Row(None, "李四", None)], demoted="降", last="末")
+    ranks = [v[0] for v in values]
+    assert ranks == ["1", ""]
+    assert len({type(r) for r in ranks}) == 1
+    pa.array(ranks)  # raises ArrowTypeError / ArrowInvalid for a mixed int/str column
