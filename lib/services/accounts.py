@@ -82,13 +82,26 @@ def load_actor(engine: Engine, username: str | None) -> Actor | None:
 
 
 def check_can_login(engine: Engine, *, username: str, now: dt.datetime | None = None) -> None:
-    """Refuse a locked or deactivated account before the password is checked."""
+    """Refuse a locked or deactivated account before the password is checked; every refusal is audited (T25)."""
     now = now or utcnow()
-    with session_scope(engine, write=False) as session:
+    refused: DomainError | None = None
+    with session_scope(engine) as session:
         user = session.exec(select(User).where(User.username == rules.normalise_username(username))).first()
         if user is None:
             return
-        rules.ensure_can_login(user.active, user.locked_until, now)
+        try:
+            rules.ensure_can_login(user.active, user.locked_until, now)
+        except DomainError as exc:
+            refused = exc
+            audit(session, actor=actor_of(user), entity="user", entity_id=user.id, at=now,
+                  action="login_refused_locked" if user.active else "login_refused_inactive")
+    if refused is not None:
+        raise refused
+
+
+def _unknown_actor(username: str) -> Actor:
+    """Who tried, as typed (cut to the column), for the audit row of a login with an unknown name."""
+    return Actor(id=None, username=username[:40], name="", role="")
 
 
 def record_login(engine: Engine, *, username: str, ok: bool, now: dt.datetime | None = None) -> str | None:
@@ -101,6 +114,8 @@ def record_login(engine: Engine, *, username: str, ok: bool, now: dt.datetime | 
     with session_scope(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
+            audit(session, actor=_unknown_actor(username), entity="user", entity_id=None, action="login_unknown",
+                  at=now)
             return "login.failed"
         actor = actor_of(user)
         if ok:

@@ -3,7 +3,9 @@
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
+from db.engine import session_scope
 from db.models import AppMeta, AuditEvent, SettingValue, User
 from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from lib.services import accounts, settings
@@ -47,7 +49,34 @@ def test_five_failed_logins_lock_the_account_for_fifteen_minutes_audited(engine)
         accounts.check_can_login(engine, username="DESK", now=now + dt.timedelta(minutes=14))
     assert info.value.key == "login.locked"
     accounts.check_can_login(engine, username="desk", now=now + dt.timedelta(minutes=16))
-    assert audit_actions(engine, "user") == ["login_failed"] * 4 + ["login_locked"]
+    assert audit_actions(engine, "user") == ["login_failed"] * 4 + ["login_locked", "login_refused_locked"]
+
+
+def test_T25_every_refused_login_is_audited(engine):
+    """T25: unknown user, wrong password, locked and deactivated refusals each leave an audit row."""
+    admin = first_admin(engine)
+    desk = make_user(engine, username="desk")
+    gone = make_user(engine, username="gone")
+    accounts.set_active(engine, actor=admin, user_id=gone.id, active=False)
+    now = dt.datetime.now(dt.timezone.utc)
+    assert accounts.record_login(engine, username="Nobody-" + "x" * 60, ok=False, now=now) == "login.failed"
+    assert accounts.record_login(engine, username="desk", ok=False, now=now) == "login.failed"
+    with pytest.raises(DomainError):
+        accounts.check_can_login(engine, username="gone", now=now)
+    for _ in range(4):
+        accounts.record_login(engine, username="desk", ok=False, now=now)
+    for minutes in (1, 2):
+        with pytest.raises(DomainError) as info:
+            accounts.check_can_login(engine, username="desk", now=now + dt.timedelta(minutes=minutes))
+        assert info.value.key == "login.locked"
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.action.like("login%")).order_by(AuditEvent.id)).all()
+        seen = [(r.action, r.username, r.user_id) for r in rows]
+    assert seen == [("login_unknown", ("nobody-" + "x" * 60)[:40], None),
+                    ("login_failed", "desk", desk.id),
+                    ("login_refused_inactive", "gone", gone.id),
+                    *[("login_failed", "desk", desk.id)] * 3, ("login_locked", "desk", desk.id),
+                    ("login_refused_locked", "desk", desk.id), ("login_refused_locked", "desk", desk.id)]
 
 
 def test_credentials_hold_only_active_users_with_bcrypt_hashes(engine):
