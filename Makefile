@@ -23,7 +23,7 @@ run: migrate
 	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.address 127.0.0.1
 
 demo: migrate
-	$(BIN)/python -m db.demo
+	$(BIN)/python -m lib.demo
 
 test: venv
 	$(BIN)/python -m pytest

@@ -23,9 +23,9 @@ from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, func, select
 
-from db.demo import MATTERS, PURPOSES, load_demo
 from db.engine import session_scope
 from db.models import AppMeta, AuditEvent, OrgUnit, PhoneMessage, User, VisitorEntry
+from lib.demo import MATTERS, PURPOSES, load_demo
 from lib.domain.phones import normalise_phone
 from lib.services import accounts, settings
 from lib.services.base import utcnow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.demo import load_demo
 from lib.auth import attempt_login
+from lib.demo import load_demo
 from lib.domain.errors import DomainError
 from lib.services import accounts
 from lib.ui import app_engine, show_error, t

@@ -184,7 +184,3 @@ def main() -> int:
     print(f"Demo office loaded: {staff} staff. Log in as admin / {password} "
           f"(staff: u001… / {DEMO_PASSWORD}; wall display: wall / {DEMO_PASSWORD}).")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
