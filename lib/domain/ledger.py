@@ -356,15 +356,48 @@ _TRANSITIONS = {
 }
 
 
-def transition(entry: LedgerEntry, target: EntryStatus) -> LedgerEntry:
+def transition(entry: LedgerEntry, target: EntryStatus, *, reversed_: bool = False) -> LedgerEntry:
     """Move an entry proposed→confirmed→collected|waived; a proposal may also be waived (SPEC 4.4; seed 004 D14).
 
     The manager proposes and the 总经理 confirms; the service checks the title.
     Reversal entries have no status of their own: they follow the entry they reverse.
+    A reversed entry is settled: nothing can be collected or waived on it any more (T22).
     """
-    if entry.reverses is not None or target not in _TRANSITIONS.get(entry.status, set()):
+    if reversed_:
+        raise DomainError("ledger.entry_reversed", id=entry.id)
+    if entry.reverses is not None:
+        raise DomainError("ledger.reversal_no_action", id=entry.id)
+    if target not in _TRANSITIONS.get(entry.status, set()):
         raise DomainError("ledger.bad_transition", source=entry.status.value, target=target.value)
     return dataclasses.replace(entry, status=target)
+
+
+REVERSED = "reversed"
+REVERSAL = "reversal"
+
+
+def shown_status(status: str, *, reverses: int | None, reversed_by: int | None) -> str:
+    """The status people read: 已冲销 for a reversed entry, 冲销分录 for the reversing line itself (SPEC 4.4; T22).
+
+    The stored status of a reversed entry stays what it was when it was reversed (the money
+    history needs it), but a list must not show it as still confirmed and collectable.
+    """
+    if reverses is not None:
+        return REVERSAL
+    if reversed_by is not None:
+        return REVERSED
+    return status
+
+
+def actions_open(status: str, *, reverses: int | None, reversed_by: int | None) -> tuple[str, ...]:
+    """What may still be done to an entry from the list: collect a confirmed fine, reverse a counted one (T22)."""
+    if reverses is not None or reversed_by is not None:
+        return ()
+    if status == EntryStatus.CONFIRMED.value:
+        return ("collect", "reverse")
+    if status == EntryStatus.COLLECTED.value:
+        return ("reverse",)
+    return ()
 
 
 def reversal(entry: LedgerEntry, entries: Iterable[LedgerEntry], new_id: int) -> LedgerEntry:

@@ -40,7 +40,7 @@ from lib.domain.errors import (
 from lib.domain.kpi import TeamScore, style_ranking
 from lib.domain.ledger import Action, EntryStatus, LedgerEntry, Payer, ViolationRule
 from lib.domain.text import clean, optional_text
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import (
     ADMINS,
     SUPERVISORS,
@@ -247,6 +247,7 @@ class EntryRow:
     action: str | None
     status: str
     effective_status: str
+    shown_status: str
     reverses_id: int | None
     reversed_by_id: int | None
     note: str
@@ -319,8 +320,8 @@ def propose_entry(engine: Engine, *, actor: Actor, person_id: int | None, code: 
             if occurred_on is not None and occurred_on > office_today(session, now):
                 errors.append(FieldError("ledger_occurred_on", "ledger.in_future"))
             person = session.get(User, person_id) if person_id is not None else None
-            if person_id is not None and (person is None or not person.active or person.role == "display"):
-                errors.append(FieldError("ledger_person", "field.bad_choice"))
+            if person_id is not None and not people.is_eligible(session, person_id, "staff"):
+                errors.append(FieldError("ledger_person", "ledger.person_not_eligible"))  # T2: as the picker offers
             lines = _catalogue(session)
             if code and code not in lines:
                 errors.append(FieldError("ledger_code", "field.bad_choice"))
@@ -402,8 +403,14 @@ def _decider_check(session: Session, actor: Actor, reason: str) -> bool:
     raise NotAllowed("ledger.decider_only", title=title)
 
 
+def _reversed(session: Session, entry_id: int) -> bool:
+    return session.exec(select(LedgerEntryRecord.id).where(LedgerEntryRecord.reverses_id == entry_id)).first() \
+        is not None
+
+
 def _move(session: Session, row: LedgerEntryRecord, target: EntryStatus, values: dict) -> None:
-    rules.transition(_domain(row), target)
+    """Move the status on; refused on a reversed entry and when it would change nothing (T22)."""
+    rules.transition(_domain(row), target, reversed_=_reversed(session, row.id))
     result = session.execute(update(LedgerEntryRecord)
                              .where(LedgerEntryRecord.id == row.id, LedgerEntryRecord.status == row.status)
                              .values(status=target.value, **values))
@@ -453,9 +460,10 @@ def collect_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.dateti
     now = now or utcnow()
     with session_scope(engine) as session:
         row = _load(session, entry_id)
+        before = row.status  # read before the UPDATE refreshes the row, so the audit shows the change (T22)
         _move(session, row, EntryStatus.COLLECTED, {"collected_by_id": actor.id, "collected_at": now})
         audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=entry_id, action="collect",
-              before={"status": row.status}, after={"status": EntryStatus.COLLECTED.value}, at=now)
+              before={"status": before}, after={"status": EntryStatus.COLLECTED.value}, at=now)
 
 
 def reverse_entry(engine: Engine, *, actor: Actor, entry_id: int, reason: str, now: dt.datetime | None = None) -> int:
@@ -506,7 +514,9 @@ def _rows(session: Session, records: list[LedgerEntryRecord]) -> list[EntryRow]:
             team_name=teams.get(r.team_id, ""), code=r.code, occurred_on=r.occurred_on,
             occurrence_no=r.occurrence_no, team_points=r.team_points, fine=Decimal(r.fine),
             compensation=Decimal(r.compensation), payer=r.payer, action=r.action, status=r.status,
-            effective_status=original.status if original is not None else r.status, reverses_id=r.reverses_id,
+            effective_status=original.status if original is not None else r.status,
+            shown_status=rules.shown_status(r.status, reverses=r.reverses_id, reversed_by=reversed_by.get(r.id)),
+            reverses_id=r.reverses_id,
             reversed_by_id=reversed_by.get(r.id), note=r.note, proposed_by=people.get(r.proposed_by_id, ""),
             decided_by=people.get(r.decided_by_id, ""), decision_reason=r.decision_reason))
     return rows

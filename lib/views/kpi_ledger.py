@@ -7,10 +7,11 @@ import datetime as dt
 import streamlit as st
 
 from lib import charts
+from lib.domain import ledger as rules
 from lib.domain.ledger import Action, MoneyRule, Totals
 from lib.services import ledger
 from lib.services.base import SUPERVISORS, Actor
-from lib.services.kpi_common import people, units
+from lib.services.kpi_common import units
 from lib.ui import (
     Column,
     app_engine,
@@ -24,7 +25,9 @@ from lib.ui import (
     table,
 )
 from lib.views.kpi_common import chart_and_table, money
+from lib.views.person_picker import key_for, person_select
 
+PERSON_KEY = key_for("staff", "ledger_person")
 CARDS = 20  # proposals decided one by one on screen; the rest wait their turn (oldest first)
 
 
@@ -40,7 +43,7 @@ def entry_columns(labels: dict[str, str]) -> list[Column]:
             Column("fine", "ledger.col.fine", money), Column("compensation", "ledger.col.compensation", money),
             Column("payer", "ledger.col.payer", lambda p: t(f"ledger.payer.{p}")),
             Column("action", "ledger.col.action", lambda a: t(f"ledger.action.{a}") if a else ""),
-            Column("effective_status", "ledger.col.status", lambda s: t(f"ledger.entry_status.{s}")),
+            Column("shown_status", "ledger.col.status", lambda s: t(f"ledger.entry_status.{s}")),
             Column("reverses_id", "ledger.col.reverses", lambda r: f"#{r}" if r else ""),
             Column("note", "ledger.col.note"),
             Column("proposed_by", "ledger.col.proposed_by"), Column("decided_by", "ledger.col.decided_by")]
@@ -52,36 +55,44 @@ def entries_tab(user: Actor, today: dt.date, labels: dict[str, str]) -> None:
     last = middle.date_input(t("search.last"), value=today, key="l_last")
     person = None
     if user.role in SUPERVISORS:
-        everyone = {p.id: p.name for p in people(app_engine())}
-        person = right.selectbox(t("ledger.col.person"), list(everyone), format_func=everyone.get, index=None,
-                                 placeholder=t("ledger.everyone"), key="l_person")
+        person = person_select(t("ledger.col.person"), "staff", key="l_person", container=right, index=None,
+                               placeholder=t("ledger.everyone"))
     found: list[ledger.EntryRow] = []
     if not run_action(lambda: found.extend(ledger.entries(app_engine(), actor=user, first=first, last=last,
                                                           person_id=person))):
         return
-    table(found, entry_columns(labels), export_name=f"ledger_{first}_{last}", empty_key="ledger.none", key="l_table")
-    if user.role in SUPERVISORS and found:
-        act_on_entry(user, found, labels)
+    supervisor = user.role in SUPERVISORS
+    chosen = table(found, entry_columns(labels), export_name=f"ledger_{first}_{last}", empty_key="ledger.none",
+                   key="l_table", selectable=supervisor)
+    if supervisor and found:
+        act_on_entry(user, chosen, labels)
 
 
-def act_on_entry(user: Actor, found: list[ledger.EntryRow], labels: dict[str, str]) -> None:
-    """Collect a confirmed fine, or correct a counted entry with a reversing entry (never an edit)."""
-    by_id = {r.id: r for r in found if r.reverses_id is None}
-    with st.expander(t("ledger.act")):
-        chosen = st.selectbox(t("ledger.col.id"), list(by_id), key="l_act_id", format_func=lambda i: (
-            f"#{i} · {by_id[i].person_name} · {labels.get(by_id[i].code, by_id[i].code)} · "
-            f"{t('ledger.entry_status.' + by_id[i].effective_status)}"))
-        row = by_id[chosen]
+def act_on_entry(user: Actor, row: ledger.EntryRow | None, labels: dict[str, str]) -> None:
+    """The clicked entry's actions (T17): collect a confirmed fine, or correct a counted entry with a reversing
+    entry (never an edit). A reversed entry, or the reversing line itself, offers nothing (T22)."""
+    if row is None:
+        st.caption(t("ledger.pick_row"))
+        return
+    with st.container(border=True):
+        st.markdown(t("ledger.chosen", id=row.id, status=t(f"ledger.entry_status.{row.shown_status}")))
+        st.text(f"{row.person_name} · {labels.get(row.code, row.code)} · {row.occurred_on.isoformat()}")
+        actions = rules.actions_open(row.status, reverses=row.reverses_id, reversed_by=row.reversed_by_id)
+        if not actions:
+            st.info(t(f"ledger.no_action.{row.shown_status}", id=row.id, other=row.reverses_id or row.reversed_by_id))
+            return
         engine = app_engine()
-        if row.status == "confirmed" and st.button(t("ledger.collect"), key=f"l_collect_{chosen}"):
-            if run_action(lambda: ledger.collect_entry(engine, actor=user, entry_id=chosen), "ledger.collected"):
+        if "collect" in actions and confirm_button("ledger.collect", key=f"l_collect_{row.id}",
+                                                   confirm_key="ledger.collect_sure"):
+            if run_action(lambda: ledger.collect_entry(engine, actor=user, entry_id=row.id)):
+                flash("ledger.collected", id=row.id, fine=money(row.fine))
                 st.rerun()
-        if row.status in ("confirmed", "collected") and row.reversed_by_id is None:
-            st.text_input(t("field.ledger_reason") + " *", key=f"l_rev_reason_{chosen}")
-            if confirm_button("ledger.reverse", key=f"l_reverse_{chosen}", confirm_key="ledger.reverse_sure"):
-                reason = st.session_state.get(f"l_rev_reason_{chosen}", "")
-                if run_action(lambda: ledger.reverse_entry(engine, actor=user, entry_id=chosen, reason=reason)):
-                    flash("ledger.reversed")
+        if "reverse" in actions:
+            st.text_input(t("field.ledger_reason") + " *", key=f"l_rev_reason_{row.id}")
+            if confirm_button("ledger.reverse", key=f"l_reverse_{row.id}", confirm_key="ledger.reverse_sure"):
+                reason = st.session_state.get(f"l_rev_reason_{row.id}", "")
+                if run_action(lambda: ledger.reverse_entry(engine, actor=user, entry_id=row.id, reason=reason)):
+                    flash("ledger.reversed", id=row.id)
                     st.rerun()
 
 
@@ -102,26 +113,25 @@ def propose_tab(user: Actor, today: dt.date, labels: dict[str, str]) -> None:
     """The manager proposes; the occurrence number and the catalogue set the amounts (S49–S53)."""
     engine = app_engine()
     lines = {c.code: c for c in ledger.catalogue(engine)}
-    everyone = {p.id: p.name for p in people(engine)}
     code = st.selectbox(t("field.ledger_code") + " *", list(labels), format_func=labels.get, key="lp_code")
     rule = lines[code].rule
     st.caption(t("ledger.rule_hint", money=t(f"ledger.money_rule.{rule.money.value}"),
                  window=t(f"ledger.counting_window.{rule.window.value}"), source=rule.source))
     wanted = FACT_FIELDS.get(rule.money, ()) + (("quantity",) if rule.money is MoneyRule.LADDER else ())
     empty = {"serious": False, "traceable": True, "quantity": 1, "days": 1}
-    keys = {"lp_person": None, "lp_date": today, "lp_note": "", **{f"lp_{f}": empty.get(f) for f in wanted}}
+    keys = {PERSON_KEY: None, "lp_date": today, "lp_note": "", **{f"lp_{f}": empty.get(f) for f in wanted}}
 
     def _propose() -> None:
         s = st.session_state
         facts = {f: s.get(f"lp_{f}") for f in wanted}
         facts = {k: v for k, v in facts.items() if v is not None}
-        ledger.propose_entry(engine, actor=user, person_id=s.get("lp_person"), code=code, occurred_on=s.get("lp_date"),
+        ledger.propose_entry(engine, actor=user, person_id=s.get(PERSON_KEY), code=code, occurred_on=s.get("lp_date"),
                              facts=ledger.ViolationFacts(**facts), note=s.get("lp_note", ""))
 
     with st.form("ledger_propose"):
         left, right = st.columns(2)
-        left.selectbox(t("field.ledger_person") + " *", list(everyone), format_func=everyone.get, index=None,
-                       placeholder=t("ledger.pick_person"), key="lp_person")
+        person_select(t("field.ledger_person") + " *", "staff", key="ledger_person", container=left, index=None,
+                      placeholder=t("ledger.pick_person"))
         right.date_input(t("field.ledger_occurred_on") + " *", value=today, max_value=today, key="lp_date")
         for index, name in enumerate(wanted):
             column = (left, right)[index % 2]

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import session_scope
 from db.models import User
+from lib.domain.errors import ValidationFailed
 from lib.services import display, kpi, kpi_warnings, ledger, settings
 from lib.services.settings import office_zone_now
 from tests.app.conftest import ROOT, open_page
@@ -187,7 +188,7 @@ def test_S49_a_proposal_on_the_page_is_confirmed_by_the_general_manager(app_db):
     gm = make_user(engine, username="gm", role="supervisor", name="总经理", titles=("总经理",))
     at = open_page("pages/ledger.py", "supervisor")
     at.selectbox(key="lp_code").set_value("PH1").run()
-    at.selectbox(key="lp_person").set_value(users["staff"].id)
+    at.selectbox(key="pp.staff.ledger_person").set_value(users["staff"].id)
     next(b for b in at.button if b.label == "提出处理").click().run()
     assert not at.exception and [s.value for s in at.success] == ["已提出，等待决定。"]
     [entry] = ledger.pending(engine, actor=users["supervisor"])
@@ -297,3 +298,67 @@ def test_the_walls_first_panel_is_todays_queue_from_the_rotation_module(app_db):
     assert not at.exception
     assert [s.value for s in at.subheader] == ["今日排队"]
     assert any("第 1/7 屏" in c.value for c in at.caption)
+
+
+# --- T22, T17, T2: the ledger list ---------------------------------------------------------------------------
+
+def _confirmed_entry(engine, users, code="RR4"):
+    gm = make_user(engine, username="gm", role="supervisor", name="总经理", titles=("总经理",))
+    _, today = office_zone_now(engine)
+    [entry] = ledger.propose_entry(engine, actor=users["supervisor"], person_id=users["staff"].id, code=code,
+                                   occurred_on=today)
+    ledger.decide_entry(engine, actor=gm, entry_id=entry, confirm=True)
+    return gm, entry
+
+
+def _open_row(username: str, index: int) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/ledger.py"), default_timeout=10)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["l_table_rows"] = {"selection": {"rows": [index], "columns": []}}
+    at.run()
+    return at
+
+
+def test_T22_T17_a_reversed_entry_opened_from_its_row_shows_reversed_and_offers_no_action(app_db):
+    engine, users = app_db
+    gm, entry = _confirmed_entry(engine, users)
+    undo = ledger.reverse_entry(engine, actor=gm, entry_id=entry, reason="查无实据")
+    at = _open_row("supervisor", 1)  # newest first: the reversing line, then the original
+    assert not at.exception
+    assert any(f"记录 #{entry}" in m.value and "已冲销" in m.value for m in at.markdown)
+    assert not [b for b in at.button if b.label == "标记为已收取"]
+    assert any(f"#{undo}" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert "已冲销" in list(table["状态"]) and "已确认" not in list(table["状态"])
+
+
+def test_T17_a_confirmed_entry_opened_from_its_row_is_collected_after_a_confirmation(app_db):
+    engine, users = app_db
+    _, entry = _confirmed_entry(engine, users)
+    at = _open_row("supervisor", 0)
+    assert "l_act_id" not in [s.key for s in at.selectbox]  # no picker under the table any more
+    at.button(key=f"l_collect_{entry}").click().run()
+    assert [r.status for r in ledger.entries(engine, actor=users["supervisor"], first=dt.date(2000, 1, 1),
+                                             last=dt.date(2100, 1, 1))] == ["confirmed"]
+    at.button(key=f"l_collect_{entry}_yes").click().run()
+    assert not at.exception
+    assert [r.status for r in ledger.entries(engine, actor=users["supervisor"], first=dt.date(2000, 1, 1),
+                                             last=dt.date(2100, 1, 1))] == ["collected"]
+    assert any("¥100.00" in m.value for m in (*at.success, *at.toast))
+
+
+def test_T2_the_ledger_person_picker_offers_active_staff_with_staff_number(app_db):
+    engine, users = app_db
+    gone = make_user(engine, username="gone", name="离职者")
+    with session_scope(engine) as session:
+        row = session.get(User, gone.id)
+        row.active = False
+        session.add(row)
+    at = open_page("pages/ledger.py", "supervisor")
+    options = at.selectbox(key="pp.staff.ledger_person").options
+    assert not any("离职者" in o for o in options) and not any("display" in o for o in options)
+    with pytest.raises(ValidationFailed) as refused:
+        ledger.propose_entry(engine, actor=users["supervisor"], person_id=gone.id, code="PH1",
+                             occurred_on=office_zone_now(engine)[1])
+    assert [(e.field, e.key) for e in refused.value.errors] == [("ledger_person", "ledger.person_not_eligible")]

@@ -313,3 +313,38 @@ def test_the_databases_sums_agree_with_the_domain_totals_for_any_mix_of_statuses
         {k: v for k, v in theirs.items() if v != rules.Totals()} != {}
     ranking = {r.team_id: r.points for r in ledger.team_ranking(engine, actor=office["boss"], month=D(2026, 7, 1))}
     assert ranking[office["t1"]] == rules.by_team(domain)[office["t1"]].team_points
+
+
+# --- T22: a reversed entry is settled ----------------------------------------------------------------------
+
+def test_T22_a_reversed_entry_shows_reversed_and_cannot_be_collected_or_waived(engine, office):
+    entry = propose(engine, office, "s", "RR4")[0]
+    confirm(engine, office, [entry])
+    undo = ledger.reverse_entry(engine, actor=office["gm"], entry_id=entry, reason="查无实据", now=NOW)
+    rows = {r.id: r for r in rows_of(engine, office, "s")}
+    assert (rows[entry].shown_status, rows[undo].shown_status) == ("reversed", "reversal")
+    audits_before = count(engine, AuditEvent)
+    with pytest.raises(DomainError) as refused:
+        ledger.collect_entry(engine, actor=office["gm"], entry_id=entry, now=NOW)
+    assert refused.value.key == "ledger.entry_reversed"
+    with pytest.raises(DomainError) as refused:
+        ledger.decide_entry(engine, actor=office["gm"], entry_id=entry, confirm=False, reason="免", now=NOW)
+    assert refused.value.key == "ledger.entry_reversed"
+    with pytest.raises(DomainError):
+        ledger.collect_entry(engine, actor=office["gm"], entry_id=undo, now=NOW)
+    assert count(engine, AuditEvent) == audits_before
+    assert {r.id: r.status for r in rows_of(engine, office, "s")}[entry] == "confirmed"
+
+
+def test_T22_collecting_audits_the_change_it_made_not_an_equal_before_and_after(engine, office):
+    entry = propose(engine, office, "s", "RR4")[0]
+    confirm(engine, office, [entry])
+    ledger.collect_entry(engine, actor=office["boss"], entry_id=entry, now=NOW)
+    with session_scope(engine) as session:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.entity == "kpi_ledger_entry",
+                                                     AuditEvent.entity_id == str(entry))).all()
+        changes = [(r.action, r.before, r.after) for r in rows]
+    assert ("collect", {"status": "confirmed"}, {"status": "collected"}) in changes
+    assert all(before != after for _, before, after in changes)
+    with pytest.raises(DomainError):
+        ledger.collect_entry(engine, actor=office["boss"], entry_id=entry, now=NOW)

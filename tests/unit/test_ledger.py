@@ -357,3 +357,15 @@ def kpi_catalog(lang: str) -> dict[str, str]:
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_every_ledger_key_is_in_both_catalogs(lang):
     assert _keys() - set(kpi_catalog(lang)) == set()
+
+
+def test_T22_a_reversed_entry_is_shown_reversed_and_offers_no_action():
+    from lib.domain.ledger import actions_open, shown_status
+
+    assert shown_status("confirmed", reverses=None, reversed_by=7) == "reversed"
+    assert shown_status("confirmed", reverses=3, reversed_by=None) == "reversal"
+    assert shown_status("confirmed", reverses=None, reversed_by=None) == "confirmed"
+    assert actions_open("confirmed", reverses=None, reversed_by=7) == ()
+    assert actions_open("confirmed", reverses=3, reversed_by=None) == ()
+    assert actions_open("confirmed", reverses=None, reversed_by=None) == ("collect", "reverse")
+    assert actions_open("proposed", reverses=None, reversed_by=None) == ()
