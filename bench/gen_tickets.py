@@ -64,7 +64,7 @@ C = TicketCustomer.__table__
 U = User.__table__
 
 STAFF = rules.Actor("bench", rules.STAFF)
-MANAGER = rules.Actor("bench-manager", rules.SUPERVISOR, frozenset({rules.DEFAULT_SETTINGS.dispatcher_title}))
+MANAGER = rules.Actor("bench-manager", rules.SUPERVISOR, frozenset(rules.DEFAULT_SETTINGS.dispatcher_titles))
 SURVEY = FollowUpSurvey(convenient=True, resolved=True, attitude=Attitude.satisfied, charged=False, score=9,
                         fee_paid=True)
 

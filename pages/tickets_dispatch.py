@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.auth import require_role
+from lib.domain import complaints as rules
 from lib.navigation import SUPERVISORS
 from lib.services import tickets, tickets_read
 from lib.services.settings import office_zone_now
@@ -23,7 +24,7 @@ show_messages()
 priority = sum(r.priority for r in view.rows)
 st.caption(t("tickets.dispatch.summary", count=len(view.rows), priority=priority))
 if not view.dispatchable and view.rows:
-    st.info(t("tickets.dispatch.title_needed", title=view.dispatcher_title))
+    st.info(t("tickets.dispatch.title_needed", title=rules.title_text(view.dispatcher_titles)))
 
 
 def _dispatch():

@@ -90,9 +90,11 @@ class IntakeDraft:
     product_model: str = ""
     fault: str = ""
     service_kind: ServiceKind | None = None
-    in_warranty: bool = True
-    quality_fault: bool = True
+    in_warranty: bool | None = True
+    quality_fault: bool | None = True
     out_of_town: bool = False
+    received_at: dt.datetime | None = None
+    received_reason: str = ""
 
 
 _PHONE_CHARS = re.compile(r"^[0-9+\-() ]+$")
@@ -135,6 +137,24 @@ def validate_intake(draft: IntakeDraft) -> None:
         raise ValidationFailed(errors)
 
 
+def received_time(draft: IntakeDraft, now: dt.datetime, settings: ComplaintSettings = DEFAULT_SETTINGS) -> dt.datetime:
+    """When the customer was heard, which every deadline counts from (T25; 「24小时内答复」 runs from receipt, seed 001 D6).
+
+    Not given: now. Earlier: allowed within ``tickets.received_backdate_minutes`` (assumed 120);
+    older needs a reason (a call taken earlier, a hand-over from another channel). Later than now: refused.
+    """
+    at = draft.received_at
+    if at is None:
+        return now
+    if at > now:
+        raise ValidationFailed([FieldError("received_at", "complaints.error.received_in_future")])
+    limit = dt.timedelta(minutes=settings.received_backdate_min)
+    if now - at > limit and not draft.received_reason.strip():
+        raise ValidationFailed([FieldError("received_reason", "complaints.error.received_reason_required",
+                                           {"minutes": settings.received_backdate_min})])
+    return at
+
+
 def new_ticket(
     draft: IntakeDraft,
     now: dt.datetime,
@@ -145,17 +165,27 @@ def new_ticket(
     """Validate an intake and build the ticket the agent saves (seed 000 D2; seed 003 M#49).
 
     The agent's 工号 is stored and the agent becomes the first responsible person
-    (「第一责任者」, seed 003 M#49). A known category is routed at once (seed 004 D19),
-    and ``history`` (the customer's earlier tickets) marks repeats (SPEC T8).
+    (「第一责任者」, seed 003 M#49). The ticket is received at ``received_time`` (T25). Warranty and
+    quality fault are asked only for repairs; elsewhere they stay unanswered (None, T19). A known
+    category is routed at once (seed 004 D19), and ``history`` (the customer's earlier tickets)
+    marks repeats (SPEC T8).
     """
-    validate_intake(draft)
+    errors: list[FieldError] = []
+    for check in (lambda: validate_intake(draft), lambda: received_time(draft, now, settings)):
+        try:
+            check()
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    received_at = received_time(draft, now, settings)
     flow = flow_of(draft.type)
     agent_no = draft.agent_no.strip()
     ticket = Ticket(
         id=ticket_id,
         type=draft.type,
         state=INITIAL_STATE[flow],
-        received_at=now,
+        received_at=received_at,
         agent_no=agent_no,
         first_responsible=agent_no,
         channel=draft.channel,
@@ -172,8 +202,8 @@ def new_ticket(
         product_model=draft.product_model.strip(),
         fault=draft.fault.strip(),
         service_kind=draft.service_kind,
-        in_warranty=draft.in_warranty,
-        quality_fault=draft.quality_fault,
+        in_warranty=draft.in_warranty if flow is Flow.repair else None,
+        quality_fault=draft.quality_fault if flow is Flow.repair else None,
         out_of_town=draft.out_of_town,
     )
     if draft.category is not None:

@@ -50,7 +50,7 @@ from lib.domain.complaint_intake import (
 )
 from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.settings import SettingDef
-from lib.domain.surveys import FollowUpSurvey, FollowUpTask, follow_up_for, is_answered, validate_survey
+from lib.domain.surveys import Attitude, FollowUpSurvey, FollowUpTask, follow_up_for, is_answered, validate_survey
 
 __all__ = [
     "DEFAULT_SETTINGS", "INITIAL_STATE", "SETTINGS", "TRANSITIONS", "Action", "Actor", "Category", "Cause",
@@ -58,7 +58,7 @@ __all__ = [
     "MisconductProposal", "Outcome", "Payload", "RepeatFlag", "RepeatKind", "Route", "ServiceKind", "Severity",
     "State", "Ticket", "TicketType", "Transition", "allowed_transitions", "apply_transition", "detect_repeat",
     "escalation_target", "flow_of", "misconduct_proposal", "new_ticket", "quote_required", "repair_charge",
-    "route", "severity", "severity_handler", "validate_intake",
+    "route", "severity", "severity_handler", "survey_reopens", "title_text", "validate_intake",
 ]
 
 SETTINGS: list[SettingDef] = [
@@ -72,33 +72,42 @@ SETTINGS: list[SettingDef] = [
     SettingDef("repeat.complaint_window", 30, "int", "days", "(assumed)", minimum=1),
     SettingDef("survey.score_range", [1, 10], "json", "points", "seed 000 D2"),
     SettingDef("sla.amber_fraction", 0.25, "float", "share of the allowed time", "(assumed)", minimum=0, maximum=1),
-    SettingDef("repair.dispatcher_title", "部门经理", "str", "title", "seed 000 D8"),
+    SettingDef("repair.dispatcher_titles", ["部门经理", "客服部经理"], "titles", "titles",
+               "seed 000 D8 部门经理派工 (客服部经理 is the demo office's department manager, T13)"),
     SettingDef("route.packaging_owner_title", "仓储物流主任", "str", "title", "seed 003 X1#57"),
-    SettingDef("escalation.difficult_customer_title", "班长", "str", "title", "seed 001 D22"),
-    SettingDef("escalation.unresolvable_title", "主任", "str", "title", "seed 003 X3#22"),
-    SettingDef("escalation.uncooperative_department_title", "总经理", "str", "title", "seed 001 D23 (reading)"),
+    SettingDef("escalation.difficult_customer_titles", ["班长"], "titles", "titles", "seed 001 D22"),
+    SettingDef("escalation.unresolvable_titles", ["主任"], "titles", "titles", "seed 003 X3#22"),
+    SettingDef("escalation.uncooperative_department_titles", ["总经理"], "titles", "titles",
+               "seed 001 D23 (reading)"),
+    SettingDef("tickets.received_backdate_minutes", 120, "int", "min", "(assumed) T25", minimum=0),
 ]
 
 
-def escalation_target(reason: EscalationReason, settings: ComplaintSettings = DEFAULT_SETTINGS) -> str:
-    """The title that takes an escalated ticket (seed 001 D22; seed 003 X3#22; seed 001 D23).
+def escalation_target(reason: EscalationReason, settings: ComplaintSettings = DEFAULT_SETTINGS) -> tuple[str, ...]:
+    """The titles that take an escalated ticket, any of them (seed 001 D22; seed 003 X3#22; seed 001 D23).
 
     Difficult customer → 班长; unresolvable → 主任, who decides; uncooperative
     department → leadership (reading: 「上级领导」 defaults to 总经理, a setting).
     """
-    return {
-        EscalationReason.difficult_customer: settings.difficult_customer_title,
-        EscalationReason.unresolvable: settings.unresolvable_title,
-        EscalationReason.uncooperative_department: settings.uncooperative_department_title,
-    }[reason]
+    return tuple({
+        EscalationReason.difficult_customer: settings.difficult_customer_titles,
+        EscalationReason.unresolvable: settings.unresolvable_titles,
+        EscalationReason.uncooperative_department: settings.uncooperative_department_titles,
+    }[reason])
 
 
-def quote_required(in_warranty: bool, quality_fault: bool) -> bool:
-    """Only an in-warranty quality fault is free; anything else is quoted before work (seed 001 D6)."""
-    return not (in_warranty and quality_fault)
+def title_text(titles: tuple[str, ...] | list[str] | str) -> str:
+    """「部门经理、客服部经理」: a title rule as people read it."""
+    return titles if isinstance(titles, str) else "、".join(titles)
 
 
-def repair_charge(in_warranty: bool, quality_fault: bool, quote_amount: Decimal | None) -> Decimal | None:
+def quote_required(in_warranty: bool | None, quality_fault: bool | None) -> bool:
+    """Only a known in-warranty quality fault is free; anything else, unanswered too, is quoted before work
+    (seed 001 D6)."""
+    return not (in_warranty is True and quality_fault is True)
+
+
+def repair_charge(in_warranty: bool | None, quality_fault: bool | None, quote_amount: Decimal | None) -> Decimal | None:
     """What the customer pays: 0 for an in-warranty quality fault, else the quote (seed 001 D6)."""
     if not quote_required(in_warranty, quality_fault):
         return Decimal(0)
@@ -125,7 +134,7 @@ STAFF = "staff"
 SUPERVISOR = "supervisor"
 _WORKERS = frozenset({STAFF, SUPERVISOR})
 _SUPERVISORS = frozenset({SUPERVISOR})
-_DISPATCHER = "repair.dispatcher_title"
+_DISPATCHER = "repair.dispatcher_titles"
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_R, State.follow_up, Action.book_callback, State.callback),
     Transition(_R, State.callback, Action.start_follow_up, State.follow_up),
     Transition(_R, State.follow_up, Action.close, State.closed),
+    Transition(_R, State.follow_up, Action.reopen, State.dispatched),
 ) + tuple(Transition(flow, state, Action.reply, state) for flow, states in _REPLY_STATES.items() for state in states)
 
 
@@ -226,9 +236,10 @@ def _rows(ticket: Ticket, action: Action | None = None) -> list[Transition]:
 
 
 def _may(row: Transition, role: str, titles: frozenset[str], settings: ComplaintSettings) -> bool:
+    """The row's role, and any one of the titles its setting lists (T13: a title rule is a list)."""
     if role not in row.roles:
         return False
-    return row.title_setting is None or settings.value(row.title_setting) in titles
+    return row.title_setting is None or bool(set(settings.value(row.title_setting)) & set(titles))
 
 
 def allowed_transitions(
@@ -271,7 +282,7 @@ def apply_transition(
     if actor.role not in row.roles:
         raise NotAllowed("complaints.error.role_not_allowed", action=action.value)
     if not _may(row, actor.role, actor.titles, settings):
-        raise NotAllowed("complaints.error.title_required", title=settings.value(row.title_setting))
+        raise NotAllowed("complaints.error.title_required", title=title_text(settings.value(row.title_setting)))
     handler = _EFFECTS.get(action)
     effect = handler(ticket, actor, now, payload, settings) if handler else _Effect({})
     taken = effect.row or row
@@ -326,7 +337,8 @@ def _escalate(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payload, s: Com
     """Escalate with a T3 reason; "cannot solve" also makes the complaint major (seed 001 D4)."""
     _require([] if p.reason else [FieldError("reason", "complaints.error.reason_required")])
     level = Severity.major if p.reason is EscalationReason.unresolvable else ticket.severity
-    return _Effect({"escalation_reason": p.reason, "owner_title": escalation_target(p.reason, s), "severity": level})
+    owner = title_text(escalation_target(p.reason, s))
+    return _Effect({"escalation_reason": p.reason, "owner_title": owner, "severity": level})
 
 
 def _resolve(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payload, s: ComplaintSettings) -> _Effect:
@@ -364,14 +376,29 @@ def _close_complaint(ticket: Ticket, now: dt.datetime) -> _Effect:
     return _Effect({"closed_at": now})
 
 
+def survey_reopens(survey: FollowUpSurvey) -> bool:
+    """「问题解决了吗?」 否, or 不满意, sends the repair back to work; no office reads 否 as "close it" (T5, seed 000 D2).
+
+    Reading: 满意/一般/不满意 is the only satisfaction question of the script, so 不满意 is "unsatisfied";
+    一般 is not.
+    """
+    return survey.resolved is False or survey.attitude is Attitude.dissatisfied
+
+
 def _close_repair(ticket: Ticket, now: dt.datetime, p: Payload, s: ComplaintSettings) -> _Effect:
-    """A repair closes with its 售后服务报告单 and an answered survey (seed 001 D6; seed 002 #2)."""
+    """A repair closes with its 售后服务报告单 and an answered survey that says solved and not unsatisfied
+    (seed 001 D6; seed 002 #2; seed 000 D2). Not solved or unsatisfied: back to the technician it was
+    dispatched to, with the answer kept, and a later survey decides again (T5)."""
     if not ticket.service_report_no.strip():
         raise DomainError("complaints.error.report_required")
     survey = p.survey or ticket.survey
     if not is_answered(survey):
         raise DomainError("complaints.error.survey_required")
     validate_survey(survey, now, s.score_range)
+    if survey_reopens(survey):
+        back = _rows(ticket, Action.reopen)[0]
+        return _Effect({"survey": survey, "arrived_at": None, "completed_at": None, "callback_at": None},
+                       row=back, notice_key="complaints.notice.not_solved_reopened")
     return _Effect({"closed_at": now, "survey": survey})
 
 
@@ -383,7 +410,15 @@ def _close(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payload, s: Compla
 
 
 def _reopen(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payload, s: ComplaintSettings) -> _Effect:
-    """Back to work until the customer is satisfied (「直至客户满意」, seed 004 D6)."""
+    """Back to work until the customer is satisfied (「直至客户满意」, seed 004 D6).
+
+    A repair goes back only through the follow-up call that says it is not solved (T5, seed 000 D2).
+    """
+    if ticket.flow is Flow.repair:
+        survey = p.survey or ticket.survey
+        if survey is None or not is_answered(survey) or not survey_reopens(survey):
+            raise DomainError("complaints.error.reopen_needs_survey")
+        return _close_repair(ticket, now, Payload(survey=survey), s)
     return _Effect({"resolved_at": None, "informed_at": None})
 
 
@@ -402,7 +437,7 @@ def _approve_out_of_town(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payl
 
 def _arrive(ticket: Ticket, actor: Actor, now: dt.datetime, p: Payload, s: ComplaintSettings) -> _Effect:
     """No out-of-town trip before approval (seed 000 D8 C20); no paid work before a quote (seed 001 D6)."""
-    if ticket.out_of_town and ticket.state is State.dispatched:
+    if ticket.out_of_town and ticket.out_of_town_approved_at is None:
         raise DomainError("complaints.error.out_of_town_not_approved")
     quote = p.quote_amount if p.quote_amount is not None else ticket.quote_amount
     if quote is None and quote_required(ticket.in_warranty, ticket.quality_fault):

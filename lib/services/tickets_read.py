@@ -82,7 +82,7 @@ class DispatchView:
     dispatchable: frozenset[int]
     approvals: list[TicketRow]
     approvable: frozenset[int]
-    dispatcher_title: str
+    dispatcher_titles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ def dispatch_list(engine: Engine, *, actor: Actor, now: dt.datetime | None = Non
             t.id for t, _, _ in waiting
             if rules.Action.approve_out_of_town in _allowed(to_domain(t, tz), actor, ticket_settings))
     return DispatchView(rows=rows, dispatchable=dispatchable, approvals=approvals, approvable=approvable,
-                        dispatcher_title=ticket_settings.dispatcher_title)
+                        dispatcher_titles=ticket_settings.dispatcher_titles)
 
 
 def callback_queue(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -> CallbackView:

@@ -170,7 +170,7 @@ def test_S41_dispatch_needs_the_department_manager_title(desk):
     engine, users = desk
     tid = log(engine, users["staff"])
     plain = open_page("pages/tickets_dispatch.py", "supervisor")
-    assert "只有“部门经理”可以派工" in plain.info[0].value
+    assert "只有以下职务可以派工和批准异地服务申请单：部门经理、客服部经理" in plain.info[0].value
     assert not [b for b in plain.button if b.label == "派工"]
     at = open_page("pages/tickets_dispatch.py", "manager")
     at.selectbox(key="tkd_pick").set_value(tid)

@@ -151,8 +151,8 @@ def test_S40_triage_sets_severity_and_only_a_supervisor_resolves_major():
 
 
 def test_T3_escalation_targets_and_unresolvable_becomes_major():
-    assert c.escalation_target(c.EscalationReason.difficult_customer) == "班长"
-    assert c.escalation_target(c.EscalationReason.unresolvable) == "主任"
+    assert c.escalation_target(c.EscalationReason.difficult_customer) == ("班长",)
+    assert c.escalation_target(c.EscalationReason.unresolvable) == ("主任",)
     working = ticket(state=c.State.in_progress)
     with pytest.raises(ValidationFailed) as err:
         c.apply_transition(working, c.Action.escalate, STAFF, NOW)
@@ -237,7 +237,7 @@ def test_S41_only_the_department_manager_dispatches():
     assert err.value.key == "complaints.error.role_not_allowed"
     with pytest.raises(NotAllowed) as err:
         c.apply_transition(waiting, c.Action.dispatch, SUPERVISOR, NOW, c.Payload(technician="李师傅"))
-    assert (err.value.key, err.value.params) == ("complaints.error.title_required", {"title": "部门经理"})
+    assert (err.value.key, err.value.params) == ("complaints.error.title_required", {"title": "部门经理、客服部经理"})
     out = c.apply_transition(waiting, c.Action.dispatch, MANAGER, NOW, c.Payload(technician="李师傅"))
     assert (out.state, out.ticket.technician, out.ticket.dispatched_at) == (c.State.dispatched, "李师傅", NOW)
 
@@ -516,3 +516,122 @@ def test_property_no_closed_complaint_has_an_unsatisfied_survey(type_, out_of_to
             assert t.customer_satisfied is True
         if t.state is c.State.closed and t.flow is c.Flow.repair:
             assert t.service_report_no and t.survey == GOOD_SURVEY
+
+
+# --- issue 10 ---------------------------------------------------------------
+
+REPORTED = dict(service_report_no="SH-7", technician="李师傅", completed_at=NOW, arrived_at=NOW)
+
+
+@pytest.mark.parametrize("answer", [
+    dict(resolved=False, attitude=Attitude.satisfied),
+    dict(resolved=True, attitude=Attitude.dissatisfied),
+])
+def test_T5_not_solved_or_unsatisfied_survey_reopens_the_repair_to_its_technician(answer):
+    calling = ticket(c.TicketType.repair, state=c.State.follow_up, **REPORTED)
+    survey = FollowUpSurvey(convenient=True, charged=False, score=3, **answer)
+    out = c.apply_transition(calling, c.Action.close, STAFF, NOW, c.Payload(survey=survey))
+    assert (out.state, out.transition.action, out.notice_key) == (
+        c.State.dispatched, c.Action.reopen, "complaints.notice.not_solved_reopened")
+    assert (out.ticket.closed_at, out.ticket.survey, out.ticket.technician) == (None, survey, "李师傅")
+    assert out.ticket.completed_at is None
+
+
+def test_T5_closing_stays_refused_until_a_later_survey_says_solved():
+    calling = ticket(c.TicketType.repair, state=c.State.follow_up, **REPORTED)
+    unsolved = FollowUpSurvey(convenient=True, resolved=False, attitude=Attitude.average, charged=False, score=5)
+    back = c.apply_transition(calling, c.Action.close, STAFF, NOW, c.Payload(survey=unsolved)).ticket
+    # the old answer alone never closes it
+    again = dataclasses.replace(back, state=c.State.follow_up)
+    assert c.apply_transition(again, c.Action.close, STAFF, NOW).state is c.State.dispatched
+    # the technician goes again, completes, reports; the next call says solved
+    t = back
+    for action, payload in ((c.Action.arrive, c.Payload()), (c.Action.complete, c.Payload()),
+                            (c.Action.report, c.Payload()), (c.Action.start_follow_up, c.Payload())):
+        t = c.apply_transition(t, action, STAFF, NOW, payload).ticket
+    assert t.service_report_no == "SH-7"
+    closed = c.apply_transition(t, c.Action.close, STAFF, NOW, c.Payload(survey=GOOD_SURVEY))
+    assert (closed.state, closed.ticket.closed_at) == (c.State.closed, NOW)
+
+
+def test_T5_average_attitude_with_the_problem_solved_still_closes():
+    calling = ticket(c.TicketType.repair, state=c.State.follow_up, **REPORTED)
+    fine = FollowUpSurvey(convenient=True, resolved=True, attitude=Attitude.average, charged=False, score=7)
+    assert not c.survey_reopens(fine)
+    assert c.apply_transition(calling, c.Action.close, STAFF, NOW, c.Payload(survey=fine)).state is c.State.closed
+
+
+def test_T5_a_repair_is_not_reopened_by_hand_without_such_a_survey():
+    calling = ticket(c.TicketType.repair, state=c.State.follow_up, **REPORTED, survey=GOOD_SURVEY)
+    with pytest.raises(DomainError) as err:
+        c.apply_transition(calling, c.Action.reopen, STAFF, NOW)
+    assert err.value.key == "complaints.error.reopen_needs_survey"
+
+
+def test_T5_reopened_out_of_town_repair_keeps_its_approval():
+    away = ticket(c.TicketType.repair, state=c.State.dispatched, out_of_town=True, out_of_town_approved_at=NOW)
+    assert c.apply_transition(away, c.Action.arrive, STAFF, NOW).state is c.State.on_site
+
+
+def test_T13_dispatch_takes_any_listed_title_and_the_demo_manager_may_dispatch():
+    waiting = ticket(c.TicketType.repair, state=c.State.awaiting_dispatch)
+    cs_manager = c.Actor("m2", "supervisor", frozenset({"客服部经理"}))
+    assert c.apply_transition(waiting, c.Action.dispatch, cs_manager, NOW, c.Payload(technician="李师傅")).state \
+        is c.State.dispatched
+    custom = c.ComplaintSettings.from_values({"repair.dispatcher_titles": ["维修主管"]})
+    assert isinstance(custom.dispatcher_titles, tuple)
+    with pytest.raises(NotAllowed) as err:
+        c.apply_transition(waiting, c.Action.dispatch, cs_manager, NOW, c.Payload(technician="李师傅"), custom)
+    assert err.value.params == {"title": "维修主管"}
+    chief = c.Actor("m3", "supervisor", frozenset({"维修主管", "组长"}))
+    assert c.Action.dispatch in {r.action for r in c.allowed_transitions(waiting, "supervisor", chief.titles, custom)}
+
+
+def test_T13_escalation_titles_are_lists_any_of_which_takes_the_ticket():
+    custom = c.ComplaintSettings.from_values({"escalation.difficult_customer_titles": ["班长", "组长"]})
+    working = ticket(state=c.State.in_progress)
+    out = c.apply_transition(working, c.Action.escalate, STAFF, NOW,
+                             c.Payload(reason=c.EscalationReason.difficult_customer), custom)
+    assert out.ticket.owner_title == "班长、组长"
+    kinds = {d.key: d.kind for d in c.SETTINGS}
+    assert all(kinds[k] == "titles" for k in ("repair.dispatcher_titles", "escalation.difficult_customer_titles",
+                                                "escalation.unresolvable_titles",
+                                                "escalation.uncooperative_department_titles"))
+
+
+def test_T25_received_time_counts_the_deadline_and_is_checked():
+    from lib.domain import sla
+
+    keyed = dt.datetime(2026, 3, 2, 17, 20)
+    heard = dt.datetime(2026, 3, 2, 17, 0)
+    draft = dataclasses.replace(repair_draft(), received_at=heard)
+    made = new_ticket(draft, keyed)
+    assert made.received_at == heard
+    assert sla.reply_due(made.received_at) == dt.datetime(2026, 3, 3, 17, 0)
+    assert new_ticket(repair_draft(), keyed).received_at == keyed
+    with pytest.raises(ValidationFailed) as err:
+        new_ticket(dataclasses.replace(draft, received_at=keyed + dt.timedelta(minutes=5)), keyed)
+    assert err.value.keys() == {"received_at": "complaints.error.received_in_future"}
+    old = dataclasses.replace(draft, received_at=keyed - dt.timedelta(minutes=121))
+    with pytest.raises(ValidationFailed) as err:
+        new_ticket(old, keyed)
+    assert err.value.keys() == {"received_reason": "complaints.error.received_reason_required"}
+    assert new_ticket(dataclasses.replace(old, received_reason="来函转来"), keyed).received_at == old.received_at
+    edge = dataclasses.replace(draft, received_at=keyed - dt.timedelta(minutes=120))
+    assert new_ticket(edge, keyed).received_at == edge.received_at
+
+
+def test_T25_a_bad_received_time_is_listed_with_the_other_missing_fields():
+    draft = dataclasses.replace(repair_draft(problem=""), received_at=NOW + dt.timedelta(hours=1))
+    with pytest.raises(ValidationFailed) as err:
+        new_ticket(draft, NOW)
+    assert set(err.value.keys()) == {"problem", "received_at"}
+
+
+def test_T19_a_complaint_leaves_warranty_and_quality_fault_unanswered():
+    complaint = IntakeDraft(type=c.TicketType.complaint, agent_no="017", problem="态度差", phone="13900001111")
+    made = new_ticket(complaint, NOW)
+    assert (made.in_warranty, made.quality_fault) == (None, None)
+    repair = new_ticket(repair_draft(in_warranty=False), NOW)
+    assert (repair.in_warranty, repair.quality_fault) == (False, True)
+    assert c.quote_required(None, True) and not c.quote_required(True, True)
