@@ -6,7 +6,7 @@ from lib import auth
 from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
-from lib.ui import app_engine, t
+from lib.ui import app_engine, drop_stale_flash, plain, t
 from lib.views.wall_access import route_display_token
 
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
@@ -33,7 +33,9 @@ for spec in pages_for(user.role):
         st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
                 default=spec.url_path == "home"))
 with st.sidebar:
-    st.caption(t("nav.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
+    st.caption(t("nav.signed_in_as", name=plain(user.name), role=t(f"role.{user.role}")))
     auth.language_switch(user)
     auth.logout_button()
-st.navigation(sections, expanded=True).run()
+page = st.navigation(sections, expanded=True)
+drop_stale_flash()  # a confirmation stays on its own page until the next action (T16)
+page.run()

@@ -75,8 +75,15 @@ def authenticator() -> stauth.Authenticate:
 
 
 def restore_login() -> None:
-    """Log the browser back in from its cookie before the menu is built (a deactivated user is not)."""
-    auth = authenticator()
+    """Log the browser back in from its cookie before the menu is built (a deactivated user is not).
+
+    ``Authenticate`` draws its cookie component only in the run that builds it, and that component's
+    answer reruns the script at once. Drawn straight into the page, it shifted every element after it
+    by one place in the next run, so the browser briefly showed the new login form above the stale
+    one: 用户名 twice (T19). It is drawn in a slot that every run keeps at the same place.
+    """
+    with st.empty():
+        auth = authenticator()
     try:
         auth.login(location="unrendered")
     except LoginError:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db.engine import database_url, make_engine
 from db.migrate import upgrade
@@ -39,6 +40,21 @@ def t(key: str, **params: object) -> str:
     return translate(key, lang(), **params)
 
 
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:=&@/\"'")
+
+
+def plain(value: object) -> str:
+    """User text made safe for any Markdown element: every Markdown and HTML character is escaped, so
+    ``http://x`` is not a link, ``1.`` is not a list and ``<b>`` is not bold (STYLE: user text is text; T19).
+
+    ``None`` becomes an empty string. Catalog strings stay Markdown; only the values put into them go here.
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text).replace("\n", "  \n")
+
+
 def error_text(exc: DomainError) -> str:
     """One message for any domain error; a ValidationFailed lists each field to fix."""
     if isinstance(exc, ValidationFailed):
@@ -51,28 +67,72 @@ def show_error(exc: DomainError) -> None:
     st.error(error_text(exc))
 
 
+_FLASH = "_flash"
+
+
+def _page_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
 def flash(key: str, **params: object) -> None:
-    """A success message that survives the rerun a callback causes."""
-    st.session_state["_flash"] = t(key, **params)
+    """A success message that survives the rerun a callback causes and stays until the next action (T16)."""
+    st.session_state[_FLASH] = {"text": t(key, **params), "page": _page_id(), "toasted": False}
+
+
+def clear_flash() -> None:
+    """The next action (or another page) replaces the last confirmation (T16)."""
+    st.session_state.pop(_FLASH, None)
+
+
+def drop_stale_flash() -> None:
+    """Called by the router once the page is known: a confirmation belongs to the page it was made on."""
+    note = st.session_state.get(_FLASH)
+    if isinstance(note, dict) and note.get("page") and note["page"] != _page_id():
+        clear_flash()
 
 
 def show_flash() -> None:
-    """The flash lives in a slot that is always there, so widgets below (tabs) never move and remount."""
+    """The last confirmation, at the top of the page in a slot that is always there (so widgets below
+    never move and remount), and once as a toast, which a phone shows wherever the user scrolled (T16).
+
+    It stays on every rerun until the next action clears it, not only on the first render.
+    """
     slot = st.empty()
-    message = st.session_state.pop("_flash", None)
-    if message:
-        slot.success(message)
+    note = st.session_state.get(_FLASH)
+    if isinstance(note, str):  # a page that set the text directly
+        note = {"text": note, "page": _page_id(), "toasted": False}
+    if not note:
+        return
+    if not note.get("page"):
+        note["page"] = _page_id()
+    elif note["page"] != _page_id():
+        clear_flash()
+        return
+    slot.success(note["text"], icon=":material/check_circle:")
+    if not note.get("toasted"):
+        st.toast(note["text"], icon=":material/check_circle:")
+        note["toasted"] = True
+    st.session_state[_FLASH] = note
 
 
 def run_action(action: Callable[[], object], success_key: str | None = None, **params: object) -> bool:
-    """Call one service; show its domain error or a success note. True when it worked."""
+    """Call one service; show its domain error or a success note. True when it worked.
+
+    An action that reports (an error, or a success with ``success_key``) replaces the last flash (T16);
+    a silent success may be a read that runs on every render, so it leaves the flash alone.
+    """
     try:
         action()
     except DomainError as exc:
+        clear_flash()
         show_error(exc)
         return False
     if success_key:
-        st.success(t(success_key, **params))
+        clear_flash()
+        text = t(success_key, **params)
+        st.success(text, icon=":material/check_circle:")
+        st.toast(text, icon=":material/check_circle:")
     return True
 
 
@@ -87,6 +147,7 @@ def submit_callback(action: Callable[[], object], *, clear: Mapping[str, object]
     """
 
     def callback() -> None:
+        clear_flash()
         try:
             action()
         except DomainError as exc:

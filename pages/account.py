@@ -5,15 +5,15 @@ import streamlit as st
 from lib.auth import require_role
 from lib.navigation import WRITERS
 from lib.services import accounts
-from lib.ui import app_engine, show_flash, show_form_error, submit_callback, t
+from lib.ui import app_engine, plain, show_flash, show_form_error, submit_callback, t
 
 user = require_role(*WRITERS)
 engine = app_engine()
 st.title(t("nav.account"))
 show_flash()
-st.write(t("account.who", name=user.name, username=user.username, role=t(f"role.{user.role}")))
+st.write(t("account.who", name=plain(user.name), username=plain(user.username), role=t(f"role.{user.role}")))
 if user.titles:
-    st.write(t("account.titles", titles="、".join(user.titles)))
+    st.write(t("account.titles", titles=plain("、".join(user.titles))))
 
 with st.form("password_form"):
     st.text_input(t("account.old_password"), type="password", key="pw_old")

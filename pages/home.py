@@ -5,10 +5,10 @@ import streamlit as st
 from lib.auth import require_role
 from lib.navigation import ALL
 from lib.services.dashboard import front_desk_summary
-from lib.ui import app_engine, t
+from lib.ui import app_engine, plain, t
 
 user = require_role(*ALL)
-st.title(t("home.title", name=user.name))
+st.title(t("home.title", name=plain(user.name)))
 
 if user.role == "display":
     st.info(t("home.display_note"))

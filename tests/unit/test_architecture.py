@@ -121,3 +121,65 @@ def test_page_names_do_not_shadow_importable_modules(path):
         assert importlib.util.find_spec(name) is None, f"pages/{name}.py shadows the module {name!r}"
     finally:
         sys.path[:] = saved
+
+
+MARKDOWN_CALLS = {"markdown", "write", "caption", "info", "success", "warning", "error", "title", "header",
+                  "subheader", "toast"}
+SAFE_CALLS = {"t", "plain"}
+NOT_STREAMLIT = {"log", "logger", "logging", "handle", "buffer", "writer"}
+
+
+def _safe(node: ast.AST) -> bool:
+    """A catalog text ``t(...)`` or a value escaped by ``plain(...)``: the only ways into Markdown."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name in SAFE_CALLS
+    return False
+
+
+def _formatting(node: ast.AST):
+    """Every f-string, ``.format(...)`` or ``%`` expression in ``node`` that is not wholly safe."""
+    if _safe(node):
+        return
+    if isinstance(node, ast.JoinedStr):
+        if not all(_safe(v.value) for v in node.values if isinstance(v, ast.FormattedValue)):
+            yield node
+            return
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        if not all(_safe(a) for a in [*node.args, *(k.value for k in node.keywords)]):
+            yield node
+            return
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, (ast.Constant,
+                                                                                                   ast.JoinedStr)):
+        if not _safe(node.right):
+            yield node
+            return
+    for child in ast.iter_child_nodes(node):
+        yield from _formatting(child)
+
+
+def _markdown_offenders(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MARKDOWN_CALLS):
+            continue
+        receiver = node.func.value
+        if isinstance(receiver, ast.Name) and receiver.id in NOT_STREAMLIT:
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords if k.arg in {"body", "label"})]:
+            for bad in _formatting(arg):
+                found.append(f"{path.relative_to(ROOT)}:{bad.lineno}: st.{node.func.attr}({ast.unparse(bad)[:80]})")
+    return found
+
+
+MARKDOWN_FILES = [*UI_FILES, *sorted((ROOT / "lib" / "views").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", sorted(set(MARKDOWN_FILES)), ids=lambda p: str(p.relative_to(ROOT)))
+def test_T19_user_values_reach_markdown_only_through_plain(path):
+    """T19: an f-string, ``.format`` or ``%`` handed to a Markdown element must build from ``t(...)`` and
+    ``plain(...)`` only; otherwise a visitor named ``http://x`` becomes a link and a draw result loses its "1."."""
+    offenders = _markdown_offenders(path)
+    assert offenders == [], "user values into Markdown without lib.ui.plain:\n" + "\n".join(offenders)
