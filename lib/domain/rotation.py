@@ -20,7 +20,10 @@ Queue model (the readings chosen for what seed 000 D1 leaves open):
   in line; so nobody ever receives more than ``groups_per_round`` groups in one
   round (Q5), and nobody can hold a round open by being away.
 - The person due for the next new group is the first waiting member of the
-  current round. A reception by anyone else is flagged as possible 抢客 (Q8).
+  current round. Anyone else taking a new group is refused unless they give a
+  reason; the out-of-turn take is then flagged for the manager with that reason
+  (Q8, T6). Older records without a reason replay as a possible 抢客.
+- Someone demoted during the day leaves the board at that moment (S8, T18).
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ class TurnOutcome(StrEnum):
 
 class FlagKind(StrEnum):
     possible_grab = "possible_grab"
+    out_of_turn = "out_of_turn"
 
 
 class MiddayGroup(StrEnum):
@@ -129,7 +133,7 @@ class DayOrder:
 
 @dataclass(frozen=True)
 class QueueEvent:
-    """One recorded queue event; ``order`` and ``reason`` are for reorders only."""
+    """One recorded queue event; ``order`` is for reorders, ``reason`` for reorders and out-of-turn takes."""
 
     type: EventType
     consultant: PersonId | None
@@ -172,6 +176,7 @@ class Flag:
     consultant: PersonId
     due: PersonId | None
     at: dt.datetime
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +265,26 @@ def build_day_order(
     )
 
 
+def require_turn(board: Board, consultant: PersonId, reason: str = "") -> None:
+    """Only the person due takes the next new group; anyone else must give a reason, which is flagged (Q8, T6, seed 000 D1 「按顺序接待」)."""
+    if board.due is not None and consultant != board.due and not reason.strip():
+        raise DomainError("rotation.error.not_your_turn", consultant=consultant, due=board.due)
+
+
+def draw_defaults(candidates: Iterable[tuple[PersonId, bool]]) -> tuple[PersonId, ...]:
+    """Who a random draw preselects: every consultant except interns, who are pinned, not drawn (seed 000 D1 「暂由实习销售顾问担当」, T9).
+
+    ``candidates`` are ``(person, is_intern)`` pairs of the people who may draw lots.
+    """
+    return tuple(person for person, is_intern in candidates if not is_intern)
+
+
+def check_draw(participants: Sequence[PersonId], pinned_intern: PersonId | None) -> None:
+    """Refuse a draw naming the intern pinned to 接待台电脑: while pinned, the intern is not drawn (seed 000 D1, T9)."""
+    if pinned_intern is not None and pinned_intern in participants:
+        raise DomainError("rotation.error.pinned_intern_in_draw", consultant=pinned_intern)
+
+
 def closing_front_desk(board: Board) -> PersonId | None:
     """The person at 前台 at closing; tomorrow's order starts with them (seed 000 D1)."""
     return board.front_desk
@@ -337,12 +362,39 @@ def replay(
     events: Iterable[QueueEvent],
     intern_pinned_to_reception_pc: PersonId | None = None,
     settings: RotationSettings = RotationSettings(),
+    removals: Iterable[tuple[dt.datetime, PersonId]] = (),
 ) -> Board:
-    """Fold the day's events over its order; raises on the first illegal event (seed 000 D1)."""
+    """Fold the day's events over its order; raises on the first illegal event (seed 000 D1).
+
+    ``removals`` are demotions made during the day, ``(when, who)``: each takes the person off the
+    board before the first event at or after ``when`` (S8, T18).
+    """
     board = start_board(order, intern_pinned_to_reception_pc, settings)
+    pending = sorted(removals, key=lambda r: r[0])
     for event in events:
+        while pending and pending[0][0] <= event.at:
+            board = remove_member(board, pending.pop(0)[1], event.at)
         board = apply_event(board, event)
+    for when, who in pending:
+        board = remove_member(board, who, when)
     return board
+
+
+def remove_member(board: Board, consultant: PersonId, at: dt.datetime) -> Board:
+    """A consultant demoted today leaves the board at once and the next person is due (seed 000 D1 S8, T18)."""
+    if consultant == board.intern:
+        return board
+    if board.slot_of(consultant) is None:
+        return _with_demoted(board, consultant)
+    work = _from_board(board)
+    work.members = [m for m in work.members if m.consultant != consultant]
+    work.close_round_if_done(at)
+    return _to_board(work, board.demoted | {consultant}, board.inactive, board.intern)
+
+
+def _with_demoted(board: Board, consultant: PersonId) -> Board:
+    return Board(board.slots, board.round_no, board.due, board.groups_per_round, board.history, board.flags,
+                 board.warnings, board.demoted | {consultant}, board.inactive, board.intern)
 
 
 def validate_event(board: Board, event: QueueEvent) -> None:
@@ -409,7 +461,8 @@ def apply_event(board: Board, event: QueueEvent) -> Board:
                 )
             )
             if out_of_turn:
-                work.flags.append(Flag(FlagKind.possible_grab, member.consultant, due_id, event.at))
+                kind = FlagKind.out_of_turn if event.reason.strip() else FlagKind.possible_grab
+                work.flags.append(Flag(kind, member.consultant, due_id, event.at, event.reason.strip()))
             member.groups += 1
             if member.groups >= work.groups_per_round:
                 member.round_no, member.groups = member.round_no + 1, 0

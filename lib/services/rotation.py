@@ -7,6 +7,11 @@ domain replay of the two, so any past day can be replayed and audited. A writer
 reads the day's last ``seq``, decides with the domain and inserts ``seq + 1``: two
 taps at once give one turn, and the loser is told who is due now.
 
+A new group goes to the person due: anyone else is refused and told who is due, or gives a
+reason, kept on the event, audited and listed for the manager (T6). Of two presses for one
+customer only the first is recorded: a ``received_new`` is refused when another was recorded
+after the board the screen showed.
+
 The domain works in naive office-local wall times; rows keep aware UTC.
 """
 
@@ -17,7 +22,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -28,6 +32,9 @@ from lib.domain import rotation as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.rotation import DrawMethod, EventType, Position, SlotState
 from lib.domain.text import clean
+from lib.domain import people as people_rules
+from lib.domain.people import label as person_label
+from lib.services import people as people_service
 from lib.services import settings
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
 
@@ -37,9 +44,12 @@ TURN_EVENTS = frozenset({EventType.received_new, EventType.skip, EventType.step_
 CONSULTANT_EVENTS = (EventType.received_new, EventType.served_old, EventType.skip, EventType.step_away,
                      EventType.back)
 FLAG_LEFT_DESK = "left_desk"
-# The titles of the people who draw lots (seed 000 D1 「全体销售顾问」): preselected on the draw form.
-CONSULTANT_TITLES = ("销售顾问", "实习销售顾问")
+# Who may be in the queue: the titles of the setting people.consultant_titles (seed 000 D1 「全体销售顾问」, T2, T13).
+PICK_KIND = "consultant"
+# The setting's default only, for the KPI module that still reads a constant; the queue reads the setting.
+CONSULTANT_TITLES = tuple(next(d.default for d in people_rules.SETTINGS if d.key == "people.consultant_titles"))
 REPORT_MAX_DAYS = 92
+REASON_MAX = QueueEventRecord.__table__.c.reason.type.length  # the column's limit, for the widget and the check
 APPEND_ATTEMPTS = 5
 DEMOTION_SPAN_DAYS = 31  # a demotion covers one calendar month (seed 000 D1 「为期一个月」)
 _NAME_PARAMS = ("consultant", "due", "expected")
@@ -89,13 +99,23 @@ class EventRow:
 
 @dataclass(frozen=True)
 class NoticeRow:
-    """A possible 抢客 (Q8) or a desk left without handover (SQ1 proposal), for the manager."""
+    """An out-of-turn take with its reason (T6), a possible 抢客 (Q8) or a desk left without handover (SQ1)."""
 
     day: dt.date
     at: dt.datetime
     kind: str
     consultant: str
     due: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CarryInfo:
+    """Why today starts where it does (Q1, T8): yesterday's closing front desk, or a new draw."""
+
+    kind: str  # "carry" or "new_draw"
+    day: dt.date  # the previous queue day for "carry", the draw's first day for "new_draw"
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,8 @@ class BoardView:
     report: tuple[tuple[str, tuple[int, ...]], ...]
     midday_group: str
     in_midday: bool
+    carry: CarryInfo | None = None
+    previous_day: dt.date | None = None
 
     @property
     def next_due_id(self) -> int | None:
@@ -138,11 +160,13 @@ class DemotionRow:
 
 @dataclass(frozen=True)
 class PersonOption:
+    """A consultant as the draw, reorder, pin and demotion pickers show them: 「姓名（工号 · 团队）」 (T2)."""
+
     id: int
     name: str
     staff_no: str
     is_intern: bool
-    is_consultant: bool
+    label: str
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
@@ -200,15 +224,41 @@ def _order_of(row: QueueDay) -> rules.DayOrder:
                           inactive=frozenset(row.inactive))
 
 
-def _replay(row: QueueDay, records: Sequence[QueueEventRecord], tz) -> rules.Board:
+def _removals(session: Session, row: QueueDay, tz) -> list[tuple[dt.datetime, int]]:
+    """Demotions made on an opened day take the person off that day's board from then on (S8, T18);
+    a later revocation does not put them back on a day already played (the day keeps its order)."""
+    if row.opened_at is None or row.id is None:
+        return []
+    found = session.exec(select(QueueDemotion.consultant_id, QueueDemotion.set_at).where(
+        QueueDemotion.month_start <= row.day, QueueDemotion.end_day >= row.day,
+        QueueDemotion.set_at > row.opened_at, QueueDemotion.consultant_id.in_(list(row.start_order)))).all()
+    return [(_local(at, tz), who) for who, at in found if _local(at, tz).date() == row.day]
+
+
+def _replay(session: Session, row: QueueDay, records: Sequence[QueueEventRecord], tz) -> rules.Board:
     return rules.replay(_order_of(row), [_domain_event(r, tz) for r in records], row.intern_id,
-                        rules.RotationSettings(groups_per_round=row.groups_per_round))
+                        rules.RotationSettings(groups_per_round=row.groups_per_round),
+                        removals=_removals(session, row, tz))
 
 
 def _closing_of(session: Session, row: QueueDay, tz) -> int | None:
     if row.closing_front_desk_id is not None:
         return row.closing_front_desk_id
-    return rules.closing_front_desk(_replay(row, _records(session, row.id), tz))
+    return rules.closing_front_desk(_replay(session, row, _records(session, row.id), tz))
+
+
+def _previous_day(session: Session, day: dt.date) -> QueueDay | None:
+    return session.exec(select(QueueDay).where(QueueDay.day < day).order_by(QueueDay.day.desc()).limit(1)).first()
+
+
+def _carry(session: Session, row: QueueDay, draw: LotteryDraw, tz) -> CarryInfo:
+    """Q1 made visible (T8): the day continues from the previous day's closing front desk, or starts a new draw."""
+    previous = _previous_day(session, row.day)
+    if previous is not None and previous.draw_id == row.draw_id:
+        closing = _closing_of(session, previous, tz)
+        if closing is not None:
+            return CarryInfo("carry", previous.day, _names(session, [closing]).get(closing, str(closing)))
+    return CarryInfo("new_draw", draw.drawn_on)
 
 
 def _planned_day(session: Session, day: dt.date, tz) -> QueueDay | None:
@@ -216,8 +266,7 @@ def _planned_day(session: Session, day: dt.date, tz) -> QueueDay | None:
     draw = _draw_for(session, day)
     if draw is None:
         return None
-    previous = session.exec(select(QueueDay).where(QueueDay.day < day).order_by(QueueDay.day.desc())
-                            .limit(1)).first()
+    previous = _previous_day(session, day)
     closing = intern = None
     if previous is not None and previous.draw_id == draw.id:
         closing = _closing_of(session, previous, tz)
@@ -239,7 +288,7 @@ def _day_row(session: Session, day: dt.date) -> QueueDay | None:
     return session.exec(select(QueueDay).where(QueueDay.day == day)).first()
 
 
-def _open_day(engine: Engine, *, actor: Actor, day: dt.date, intern_id: int | None = None,
+def _open_day(engine: Engine, *, actor: Actor, day: dt.date, now: dt.datetime, intern_id: int | None = None,
               set_intern: bool = False) -> int:
     """Store the day's starting order on its first write; two screens opening at once agree on one row."""
     for _attempt in range(2):
@@ -259,7 +308,7 @@ def _open_day(engine: Engine, *, actor: Actor, day: dt.date, intern_id: int | No
                 if previous is not None and previous.closing_front_desk_id is None:
                     previous.closing_front_desk_id = _closing_of(session, previous, tz)
                     session.add(previous)
-                row.opened_at, row.opened_by_id = utcnow(), actor.id
+                row.opened_at, row.opened_by_id = now, actor.id
                 session.add(row)
                 session.flush()
                 audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="open",
@@ -297,8 +346,9 @@ def _board_view(session: Session, day: dt.date, tz, now: dt.datetime) -> BoardVi
     if row is None:
         return BoardView(day, False, 0, None, (), 1, None, "", (), (), "", (), (), (), midday.value, in_midday)
     records = _records(session, row.id) if opened else []
-    state = _replay(row, records, tz)
+    state = _replay(session, row, records, tz)
     draw = session.get(LotteryDraw, row.draw_id)
+    previous = _previous_day(session, day)
     people = set(draw.lottery_order) | {row.intern_id} | {r.recorded_by_id for r in records} \
         | {r.next_consultant_id for r in records}
     names = _names(session, people)
@@ -314,7 +364,7 @@ def _board_view(session: Session, day: dt.date, tz, now: dt.datetime) -> BoardVi
                             next_consultant=names.get(r.next_consultant_id, ""), reason=r.reason, flag=r.flag,
                             recorded_by=names.get(r.recorded_by_id, "")) for r in records)
     notices = tuple(NoticeRow(day, _aware(f.at, tz), f.kind.value, names.get(f.consultant, ""),
-                              names.get(f.due, "")) for f in state.flags) + tuple(
+                              names.get(f.due, ""), f.reason) for f in state.flags) + tuple(
         NoticeRow(day, _aware(w.at, tz), FLAG_LEFT_DESK, names.get(w.consultant, ""), "") for w in state.warnings)
     report = tuple((names.get(c, str(c)), tuple(per_round[c] for per_round in
                                                   rules.groups_per_round_report(state).values()))
@@ -322,9 +372,10 @@ def _board_view(session: Session, day: dt.date, tz, now: dt.datetime) -> BoardVi
     return BoardView(
         day=day, opened=opened, seq=records[-1].seq if records else 0, draw=_draw_info(session, draw, names),
         slots=slots, round_no=state.round_no, due_id=state.due, due_name=names.get(state.due, ""),
-        demoted=tuple(names.get(c, str(c)) for c in row.demoted),
+        demoted=tuple(names.get(c, str(c)) for c in sorted(state.demoted)),
         inactive=tuple(names.get(c, str(c)) for c in row.inactive), intern=names.get(row.intern_id, ""),
-        events=events, notices=notices, report=report, midday_group=midday.value, in_midday=in_midday)
+        events=events, notices=notices, report=report, midday_group=midday.value, in_midday=in_midday,
+        carry=_carry(session, row, draw, tz), previous_day=previous.day if previous else None)
 
 
 def _aware(local: dt.datetime, tz) -> dt.datetime:
@@ -362,12 +413,14 @@ def wall_queue(engine: Engine, *, day: dt.date | None = None, now: dt.datetime |
 # ---- events ----------------------------------------------------------------------------------------
 
 def record_event(engine: Engine, *, actor: Actor, consultant_id: int, event_type: str, seen_seq: int | None = None,
-                 hand_over: bool = True, contact_id: int | None = None, now: dt.datetime | None = None) -> int:
+                 hand_over: bool = True, contact_id: int | None = None, reason: str = "",
+                 now: dt.datetime | None = None) -> int:
     """One tap (seed 000 D1): received a new group, served an old customer, skip, step away, back.
 
     Consultants record their own taps; the reception-PC holder and supervisors for anyone.
-    ``seen_seq`` is the board the screen showed: if the person due has changed since, the tap is
-    refused with who is due now. Returns the event's ``seq``.
+    ``seen_seq`` is the board the screen showed: if the person due has changed since, or another
+    new group was recorded since, the tap is refused with who is due now. A new group for someone
+    who is not due needs ``reason`` (T6). Returns the event's ``seq``.
     """
     require(actor, WRITERS)
     kind = EventType(event_type)
@@ -375,19 +428,29 @@ def record_event(engine: Engine, *, actor: Actor, consultant_id: int, event_type
         raise DomainError("rotation.error.bad_event")
     if not hand_over and actor.role not in SUPERVISORS:
         raise NotAllowed("rotation.error.unattended_supervisor_only")
+    reason = clean(reason) if kind == EventType.received_new else ""
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed([FieldError("rotation_reason", "field.too_long", {"max": REASON_MAX})])
     now = now or utcnow()
     return _append(engine, actor=actor, now=now, seen_seq=seen_seq, kind=kind,
                    build=lambda session, board, tz: _consultant_event(
-        session, actor, board, kind, consultant_id, hand_over, contact_id, _local(now, tz)))
+        session, actor, board, kind, consultant_id, hand_over, contact_id, reason, _local(now, tz)))
 
 
-def _consultant_event(session, actor, board, kind, consultant_id, hand_over, contact_id, local_now):
+def _consultant_event(session, actor, board, kind, consultant_id, hand_over, contact_id, reason, local_now):
     slot = board.slot_of(consultant_id)
     holder = next((s.consultant for s in board.slots if s.position == Position.reception_pc), None)
     if actor.role not in SUPERVISORS and actor.id != consultant_id and actor.id != holder:
         raise NotAllowed("rotation.error.own_events_only")
     if kind == EventType.received_new and consultant_id in _demoted_on(session, local_now.date()):
         raise _named(session, DomainError("rotation.error.demoted_cannot_receive", consultant=consultant_id))
+    if kind == EventType.received_new and slot is not None and not slot.pinned:
+        try:
+            rules.require_turn(board, consultant_id, reason)
+        except DomainError as exc:
+            raise _named(session, exc) from None
+        if consultant_id == board.due:
+            reason = ""
     successor = None
     if kind == EventType.step_away and hand_over and slot is not None and consultant_id == board.due:
         successor = next((s.consultant for s in board.members if s.consultant != consultant_id
@@ -395,7 +458,7 @@ def _consultant_event(session, actor, board, kind, consultant_id, hand_over, con
         if successor is None:
             raise DomainError("rotation.error.nobody_to_take_over")
     return rules.QueueEvent(type=kind, consultant=consultant_id, at=local_now, next_consultant=successor,
-                            contact_id=contact_id)
+                            contact_id=contact_id, reason=reason)
 
 
 def reorder(engine: Engine, *, actor: Actor, order: Sequence[int], reason: str, seen_seq: int | None = None,
@@ -417,7 +480,7 @@ def _append(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: int | N
     (so it is refused if the person due changed under the screen it saw), as SQLite's queued writers do."""
     with session_scope(engine, write=False) as session:
         day = now.astimezone(settings.office_zone(session)).date()
-    day_id = _open_day(engine, actor=actor, day=day)
+    day_id = _open_day(engine, actor=actor, day=day, now=now)
     for _attempt in range(APPEND_ATTEMPTS):
         try:
             return _append_once(engine, actor=actor, now=now, seen_seq=seen_seq, kind=kind, build=build, day_id=day_id)
@@ -432,10 +495,15 @@ def _append_once(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: in
         tz = settings.office_zone(session)
         row = session.get(QueueDay, day_id)
         records = _records(session, day_id)
-        before = _replay(row, records, tz)
+        before = _replay(session, row, records, tz)
         last = records[-1].seq if records else 0
         if seen_seq is not None and seen_seq != last and kind in TURN_EVENTS:
-            seen = _replay(row, [r for r in records if r.seq <= seen_seq], tz)
+            taken = next((r for r in records if r.seq > seen_seq and r.type == EventType.received_new), None)
+            if kind == EventType.received_new and taken is not None:
+                names = _names(session, [taken.consultant_id, before.due])
+                raise Conflict("rotation.error.turn_taken", taker=names.get(taken.consultant_id, "—"),
+                               due=names.get(before.due, "—"))
+            seen = _replay(session, row, [r for r in records if r.seq <= seen_seq], tz)
             if seen.due != before.due or kind == EventType.reorder:
                 raise _changed(session, before.due)
         event = build(session, before, tz)
@@ -469,12 +537,27 @@ def _changed(session: Session, due: int | None) -> Conflict:
 # ---- the draw, the intern pin, demotions ---------------------------------------------------------------
 
 def consultants(engine: Engine) -> list[PersonOption]:
-    """Active people who can be in the queue (display accounts left out)."""
+    """Active people who may be in the queue: the titles of the people.consultant_titles setting (T2, T13)."""
     with session_scope(engine, write=False) as session:
-        rows = session.exec(select(User).where(User.active == True, User.role.in_(WRITERS))  # noqa: E712
-                            .order_by(User.staff_no, User.name)).all()
-    return [PersonOption(id=u.id, name=u.name, staff_no=u.staff_no or "", is_intern=u.is_intern,
-                         is_consultant=u.is_intern or bool(set(u.titles) & set(CONSULTANT_TITLES))) for u in rows]
+        found = people_service.options_in(session, PICK_KIND)
+        interns = set(session.exec(select(User.id).where(User.id.in_([c.id for c in found]),
+                                                         User.is_intern == True)).all())  # noqa: E712
+    return [PersonOption(id=c.id, name=c.name, staff_no=c.staff_no, is_intern=c.id in interns, label=person_label(c))
+            for c in found]
+
+
+def draw_defaults(people: Sequence[PersonOption]) -> list[int]:
+    """Who a random draw preselects: every consultant but the interns (T9)."""
+    return list(rules.draw_defaults((p.id, p.is_intern) for p in people))
+
+
+def _pinned_intern(session: Session, day: dt.date) -> int | None:
+    """The intern holding 接待台电脑 on ``day``: today's stored pin, else the one carried from the last day."""
+    row = _day_row(session, day) or _previous_day(session, day)
+    if row is None or row.intern_id is None:
+        return None
+    user = session.get(User, row.intern_id)
+    return row.intern_id if user is not None and user.active else None
 
 
 def record_draw(engine: Engine, *, actor: Actor, method: str, consultant_ids: Sequence[int], note: str = "",
@@ -494,12 +577,14 @@ def record_draw(engine: Engine, *, actor: Actor, method: str, consultant_ids: Se
         raise DomainError("rotation.error.lottery_duplicate")
     now = now or utcnow()
     with session_scope(engine) as session:
-        found = session.exec(select(func.count()).select_from(User).where(
-            User.id.in_(ids), User.active == True, User.role.in_(WRITERS))).one()  # noqa: E712
-        if found != len(ids):
-            raise ValidationFailed([FieldError("rotation_participants", "field.bad_choice")])
+        for person in ids:
+            people_service.require_eligible(session, person, PICK_KIND)
         today = now.astimezone(settings.office_zone(session)).date()
         applies = today if _day_row(session, today) is None else today + dt.timedelta(days=1)
+        try:
+            rules.check_draw(ids, _pinned_intern(session, applies))
+        except DomainError as exc:
+            raise _named(session, exc) from None
         draw = LotteryDraw(drawn_on=applies, method=kind.value, lottery_order=list(order), drawn_by_id=actor.id,
                            drawn_at=now, note=clean(note))
         session.add(draw)
@@ -518,6 +603,7 @@ def pin_intern(engine: Engine, *, actor: Actor, intern_id: int | None, now: dt.d
             user = session.get(User, intern_id)
             if user is None or not user.active or not user.is_intern:
                 raise ValidationFailed([FieldError("rotation_intern", "rotation.error.not_an_intern")])
+            people_service.require_eligible(session, intern_id, PICK_KIND)
         day = now.astimezone(settings.office_zone(session)).date()
         row = _day_row(session, day)
         if row is not None:
@@ -529,7 +615,7 @@ def pin_intern(engine: Engine, *, actor: Actor, intern_id: int | None, now: dt.d
             audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="pin_intern",
                   before={"intern_id": before}, after={"intern_id": intern_id})
             return
-    _open_day(engine, actor=actor, day=day, intern_id=intern_id, set_intern=True)
+    _open_day(engine, actor=actor, day=day, now=now, intern_id=intern_id, set_intern=True)
 
 
 def set_demotion(engine: Engine, *, actor: Actor, consultant_id: int, month: dt.date, reason: str,
@@ -546,6 +632,7 @@ def set_demotion(engine: Engine, *, actor: Actor, consultant_id: int, month: dt.
             errors.append(FieldError("rotation_consultant", "field.bad_choice"))
         if errors:
             raise ValidationFailed(errors)
+        people_service.require_eligible(session, consultant_id, PICK_KIND)
         overlap = session.exec(select(QueueDemotion.id).where(
             QueueDemotion.consultant_id == consultant_id, QueueDemotion.revoked_at.is_(None),
             QueueDemotion.month_start <= last, QueueDemotion.end_day >= first)).first()

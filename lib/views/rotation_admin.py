@@ -15,7 +15,8 @@ from lib.views import rotation_board
 
 
 def _labels(people) -> dict[int, str]:
-    return {p.id: f"{p.name}（{p.staff_no}）" if p.staff_no else p.name for p in people}
+    """「姓名（工号 · 团队）」 for the consultants the services accept (T2)."""
+    return {p.id: p.label for p in people}
 
 
 def draw_form(engine, user: Actor) -> None:
@@ -35,7 +36,7 @@ def draw_form(engine, user: Actor) -> None:
     with st.form("draw_form"):
         label = "rotation.draw.order" if method == DrawMethod.recorded else "rotation.draw.participants"
         st.multiselect(t(label), list(names), format_func=names.get, key=f"d_people_{method}",
-                       default=[p.id for p in people if p.is_consultant and method == DrawMethod.random])
+                       default=rotation.draw_defaults(people) if method == DrawMethod.random else [])
         st.text_input(t("rotation.draw.note"), key="d_note")
         st.form_submit_button(t("rotation.draw.submit"), type="primary", on_click=submit_callback(
             _save, clear=[f"d_people_{m}" for m in methods] + ["d_note"], success_key="rotation.draw.saved", error_slot="d_error"))

@@ -76,7 +76,7 @@ def test_S9_supervisor_records_for_the_person_due_and_an_out_of_turn_reception_i
     at.selectbox(key="q_target").set_value(people[3].id).run()
     at.button(key=f"q_other_received_new_{people[3].id}").click().run()
     assert not at.exception
-    assert any("疑似抢客" in w.value and "顾问4" in w.value for w in at.warning)
+    assert any("现在轮到 顾问1" in e.value and "顾问4" in e.value for e in at.error)
 
 
 def test_stale_board_tap_is_refused_with_who_is_due_now(showroom):

@@ -164,16 +164,27 @@ def test_demotion_needs_a_reason_and_is_not_set_twice(engine, showroom):
         rotation.set_demotion(engine, actor=people[1], consultant_id=people[0].id, month=DAY1.date(), reason="x")
 
 
-def test_S9_reception_out_of_turn_is_flagged_for_the_manager(engine, showroom):
+def test_S9_T6_out_of_turn_needs_a_reason_which_is_audited_and_listed_for_the_manager(engine, showroom):
+    """T6: the consultant who is not due is refused and told who is due; with a reason the take is recorded,
+    audited and shown in the manager's review."""
     boss, people = showroom
     draw(engine, boss, people)
-    tap(engine, people[2], people[2], "received_new", at(DAY1, 10))
+    with pytest.raises(DomainError) as err:
+        tap(engine, people[2], people[2], "received_new", at(DAY1, 10))
+    assert err.value.key == "rotation.error.not_your_turn" and err.value.params["due"] == "顾问1"
+    assert count(engine, QueueEventRecord) == 0
+    tap(engine, people[2], people[2], "received_new", at(DAY1, 10), reason="客户指名找顾问3")
     view = rotation.board(engine, actor=boss, now=at(DAY1, 10, 1))
-    assert [(n.kind, n.consultant, n.due) for n in view.notices] == [("possible_grab", "顾问3", "顾问1")]
+    assert [(n.kind, n.consultant, n.due, n.reason) for n in view.notices] == [
+        ("out_of_turn", "顾问3", "顾问1", "客户指名找顾问3")]
     found = rotation.notices(engine, actor=boss, first=DAY1.date(), last=DAY1.date())
-    assert [(n.kind, n.consultant) for n in found] == [("possible_grab", "顾问3")]
+    assert [(n.kind, n.consultant, n.reason) for n in found] == [("out_of_turn", "顾问3", "客户指名找顾问3")]
     with session_scope(engine, write=False) as session:
-        assert [r.flag for r in session.exec(select(QueueEventRecord)).all()] == ["possible_grab"]
+        assert [(r.flag, r.reason) for r in session.exec(select(QueueEventRecord)).all()] == [
+            ("out_of_turn", "客户指名找顾问3")]
+        row = session.exec(select(AuditEvent).where(AuditEvent.entity == "queue_event")).one()
+    assert row.reason == "客户指名找顾问3" and row.after["flag"] == "out_of_turn"
+    assert view.due_name == "顾问1"
 
 
 def test_staff_record_their_own_taps_the_reception_pc_for_anyone(engine, showroom):
@@ -204,7 +215,7 @@ def test_S1_reorder_needs_a_reason_and_the_audit_keeps_before_and_after(engine, 
 
 def test_intern_pinned_to_reception_pc_carries_to_the_next_day(engine, showroom):
     boss, people = showroom
-    intern = make_user(engine, username="intern", name="实习生")
+    intern = make_user(engine, username="intern", name="实习生", titles=["实习销售顾问"])
     with session_scope(engine) as session:
         user = session.get(User, intern.id)
         user.is_intern = True
@@ -295,6 +306,94 @@ def test_two_taps_on_received_at_once_take_exactly_one_turn(engine, showroom):
     view = rotation.board(engine, actor=boss, now=at(DAY1, 10, 1))
     assert [e.type for e in view.events] == ["received_new"] and view.due_name == "顾问2"
     assert audit_actions(engine, "queue_event") == ["received_new"]
+
+
+@pytest.mark.parametrize("first, second", [(0, 1), (1, 0), (0, 3), (3, 0)])
+def test_T6_two_consultants_pressing_received_at_once_one_turn_the_other_told_who_is_due(engine, showroom,
+                                                                                        first, second):
+    boss, people = showroom
+    draw(engine, boss, people)
+    seen = rotation.board(engine, actor=boss, now=DAY1).seq
+    results = race(lambda: tap(engine, people[first], people[first], "received_new", at(DAY1, 10), seen_seq=seen),
+                   lambda: tap(engine, people[second], people[second], "received_new", at(DAY1, 10), seen_seq=seen))
+    winners = [r for r in results if isinstance(r, int)]
+    losers = [r for r in results if isinstance(r, Exception)]
+    assert winners == [1] and len(losers) == 1, results
+    assert isinstance(losers[0], DomainError) and losers[0].params["due"] in ("顾问1", "顾问2"), losers[0]
+    view = rotation.board(engine, actor=boss, now=at(DAY1, 10, 1))
+    assert [(e.type, e.consultant) for e in view.events] == [("received_new", "顾问1")]
+    assert view.notices == ()
+
+
+def test_T6_out_of_turn_with_a_reason_and_the_due_person_at_once_still_one_turn(engine, showroom):
+    boss, people = showroom
+    draw(engine, boss, people)
+    results = race(lambda: tap(engine, people[0], people[0], "received_new", at(DAY1, 10), seen_seq=0),
+                   lambda: tap(engine, people[4], people[4], "received_new", at(DAY1, 10), seen_seq=0,
+                               reason="老客户介绍来的朋友"))
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "int"], results
+    loser = next(r for r in results if isinstance(r, Exception))
+    assert loser.key == "rotation.error.turn_taken"
+    assert count(engine, QueueEventRecord) == 1
+
+
+def test_T18_consultant_demoted_today_leaves_todays_board_at_once(engine, showroom):
+    boss, people = showroom
+    draw(engine, boss, people)
+    tap(engine, people[0], people[0], "received_new", at(DAY1, 10))
+    assert rotation.board(engine, actor=boss, now=at(DAY1, 10, 1)).due_name == "顾问2"
+    rotation.set_demotion(engine, actor=boss, consultant_id=people[1].id, month=DAY1.date(), reason="末位",
+                          now=at(DAY1, 10, 2))
+    view = rotation.board(engine, actor=boss, now=at(DAY1, 10, 3))
+    assert "顾问2" not in [s.name for s in view.slots] and view.due_name == "顾问3"
+    assert "顾问2" in view.demoted
+    tap(engine, people[2], people[2], "received_new", at(DAY1, 10, 5))
+    rotation.reorder(engine, actor=boss, order=[p.id for p in people if p is not people[1]][::-1], reason="调整",
+                     now=at(DAY1, 10, 6))
+    assert rotation.board(engine, actor=boss, now=at(DAY1, 11)).slots[0].name == "顾问6"
+
+
+def test_T8_board_says_whether_it_carries_over_or_starts_a_new_draw(engine, showroom):
+    boss, people = showroom
+    draw(engine, boss, people)
+    first = rotation.board(engine, actor=boss, now=DAY1)
+    assert (first.carry.kind, first.carry.day) == ("new_draw", DAY1.date())
+    for i in range(2):
+        tap(engine, people[i], people[i], "received_new", at(DAY1, 10 + i))
+    day2 = DAY1 + dt.timedelta(days=1)
+    view = rotation.board(engine, actor=people[3], now=day2)
+    assert (view.carry.kind, view.carry.day, view.carry.name) == ("carry", DAY1.date(), "顾问3")
+    assert view.previous_day == DAY1.date()
+    closing = rotation.board(engine, actor=boss, day=view.previous_day, now=day2)
+    assert [s.name for s in closing.slots][:2] == ["顾问3", "顾问4"] and closing.round_no == 1
+
+
+def test_T9_a_draw_naming_the_pinned_intern_is_refused(engine, showroom):
+    boss, people = showroom
+    intern = make_user(engine, username="intern", name="实习生", titles=["实习销售顾问"])
+    with session_scope(engine) as session:
+        user = session.get(User, intern.id)
+        user.is_intern = True
+        session.add(user)
+    options = rotation.consultants(engine)
+    assert intern.id in [p.id for p in options] and intern.id not in rotation.draw_defaults(options)
+    draw(engine, boss, people)
+    rotation.pin_intern(engine, actor=boss, intern_id=intern.id, now=DAY1)
+    with pytest.raises(DomainError) as err:
+        rotation.record_draw(engine, actor=boss, method="random", consultant_ids=[p.id for p in people] + [intern.id],
+                             now=DAY1 + dt.timedelta(days=1))
+    assert err.value.key == "rotation.error.pinned_intern_in_draw" and err.value.params["consultant"] == "实习生"
+
+
+def test_T2_draw_pickers_offer_consultants_only_and_the_services_refuse_others(engine, showroom):
+    boss, people = showroom
+    operator = make_user(engine, username="op", name="顾问1", titles=["中控员"])  # same name, other job
+    assert operator.id not in [p.id for p in rotation.consultants(engine)]
+    with pytest.raises(DomainError, match="not_eligible"):
+        rotation.record_draw(engine, actor=boss, method="recorded", consultant_ids=[people[0].id, operator.id],
+                             now=DAY1)
+    with pytest.raises(DomainError, match="not_eligible"):
+        rotation.set_demotion(engine, actor=boss, consultant_id=operator.id, month=DAY1.date(), reason="x")
 
 
 def test_two_consultants_opening_the_day_at_once_share_one_day_row(engine, showroom):

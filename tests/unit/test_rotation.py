@@ -170,6 +170,46 @@ def test_S9_reception_out_of_turn_is_flagged_as_possible_grab():
     assert board.had_group == {"C3"}
 
 
+def test_T6_a_consultant_not_due_is_refused_and_told_who_is_due():
+    board = board_after()
+    with pytest.raises(DomainError) as err:
+        rotation.require_turn(board, "C3")
+    assert err.value.key == "rotation.error.not_your_turn" and err.value.params["due"] == "C1"
+    rotation.require_turn(board, "C1")
+    rotation.require_turn(board, "C3", "客户指名找 C3")
+
+
+def test_T6_out_of_turn_with_a_reason_is_flagged_with_that_reason():
+    board = board_after(ev("received_new", "C3", reason="客户指名找 C3"))
+    assert [(f.kind, f.consultant, f.due, f.reason) for f in board.flags] == [
+        (rotation.FlagKind.out_of_turn, "C3", "C1", "客户指名找 C3")]
+    assert board.due == "C1"
+
+
+def test_T9_interns_are_left_out_of_the_default_draw_and_a_pinned_intern_is_refused():
+    assert rotation.draw_defaults([("C1", False), ("I1", True), ("C2", False)]) == ("C1", "C2")
+    rotation.check_draw(["C1", "C2"], "I1")
+    rotation.check_draw(["C1", "I1"], None)
+    with pytest.raises(DomainError) as err:
+        rotation.check_draw(["C1", "I1"], "I1")
+    assert err.value.key == "rotation.error.pinned_intern_in_draw"
+
+
+def test_T18_someone_demoted_during_the_day_leaves_the_board_at_once():
+    later = AT + dt.timedelta(hours=1)
+    board = board_after(ev("received_new", "C1"), ev("received_new", "C2", at=later + dt.timedelta(minutes=5)),
+                        removals=[(later, "C3")])
+    assert "C3" not in lineup(board) and "C3" in board.demoted
+    assert board.due == "C4"
+    with pytest.raises(DomainError):
+        rotation.apply_event(board, ev("received_new", "C3"))
+
+
+def test_T18_removing_the_person_due_hands_the_turn_on():
+    board = rotation.remove_member(board_after(), "C1", AT)
+    assert board.due == "C2" and lineup(board)[0] == "C2" and board.slots[0].position == Position.front_desk
+
+
 def test_reception_by_the_due_person_is_not_flagged():
     board = board_after(ev("received_new", "C1"))
     assert board.flags == ()
