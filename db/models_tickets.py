@@ -69,7 +69,7 @@ class Ticket(SQLModel, table=True):
     category: Optional[str] = Field(default=None, max_length=20)
     cause: Optional[str] = Field(default=None, max_length=30)
     cs_group: Optional[str] = Field(default=None, max_length=20)
-    owner_title: Optional[str] = Field(default=None, max_length=40)
+    owner_title: Optional[str] = Field(default=None, max_length=200)
     severity: str = Field(default="general", max_length=10)
     compensation_involved: bool = False
     resident: bool = False
@@ -99,8 +99,8 @@ class Ticket(SQLModel, table=True):
     purchase_place: str = Field(default="", max_length=100)
     fault: str = Field(default="", max_length=200)
     service_kind: Optional[str] = Field(default=None, max_length=10)
-    in_warranty: bool = True
-    quality_fault: bool = True
+    in_warranty: Optional[bool] = None  # None: not asked yet, shown as 未填 (T19)
+    quality_fault: Optional[bool] = None
     quote_amount: Optional[Decimal] = Field(default=None, sa_column=Column(Numeric(10, 2), nullable=True))
     priority: bool = False
     out_of_town: bool = False

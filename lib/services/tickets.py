@@ -24,7 +24,7 @@ from lib.domain import complaints as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.surveys import Attitude, FollowUpSurvey, fee_reminder_shown, validate_survey
 from lib.domain.text import optional_text
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
 from lib.services.tickets_map import (FIELD_PREFIX, OPEN_STATES, changed_columns, deadline_columns, domain_actor,
                                       may_work_on, parse_choice, phone_key, prefixed, survey_of, ticket_rules,
@@ -32,7 +32,7 @@ from lib.services.tickets_map import (FIELD_PREFIX, OPEN_STATES, changed_columns
 
 HISTORY_LIMIT = 200
 _TEXT_LIMITS = {"customer_name": 50, "phone": 30, "address": 200, "problem": 1000, "product_model": 100,
-                "product_spec": 100, "purchase_place": 100, "fault": 200, "agent_no": 20}
+                "product_spec": 100, "purchase_place": 100, "fault": 200, "agent_no": 20, "received_reason": 500}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,20 +59,30 @@ class TicketForm:
     purchase_place: str = ""
     fault: str = ""
     service_kind: str | None = None
-    in_warranty: bool = True
-    quality_fault: bool = True
+    in_warranty: bool | None = True
+    quality_fault: bool | None = True
     out_of_town: bool = False
     agent_no: str = ""
+    received_at: dt.datetime | None = None  # aware; None: now (T25)
+    received_reason: str = ""
 
 
 @dataclass(frozen=True)
 class IntakeResult:
+    """What was saved, for a confirmation that says it in words (T25)."""
+
     id: int
+    type: str
+    customer_name: str
     severity: str
     cs_group: str | None
     owner_title: str | None
     repeat_kind: str | None
     repeat_of: int | None
+    received_at: dt.datetime
+    backdated: bool
+    due_at: dt.datetime | None
+    due_kind: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +143,10 @@ def _clean_form(form: TicketForm, errors: list[FieldError]) -> dict[str, str]:
 
 def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.datetime | None = None) -> IntakeResult:
     """Save an intake: validated (read-back ticks for a repair, S35), routed (S39, S46), graded (S40),
-    checked for repeats (S45), with the agent's 工号; nothing is written on an error."""
+    checked for repeats (S45), with the agent's 工号; nothing is written on an error.
+
+    Deadlines count from the received time (T25): earlier than now within the backdate setting, older
+    with a reason kept as the first timeline step's note and in the audit; the keying time is that step's time."""
     require(actor, WRITERS)
     now = now or utcnow()
     errors: list[FieldError] = []
@@ -160,7 +173,9 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
                 category=category, cause=cause, compensation_involved=form.compensation_involved,
                 resident=form.resident, product_model=text["product_model"], fault=text["fault"],
                 service_kind=service_kind, in_warranty=form.in_warranty, quality_fault=form.quality_fault,
-                out_of_town=form.out_of_town)
+                out_of_town=form.out_of_town,
+                received_at=form.received_at.astimezone(tz) if form.received_at else None,
+                received_reason=text["received_reason"])
             history = _history(session, customer.id, tz) if customer else []
             try:
                 ticket = rules.new_ticket(draft, now.astimezone(tz), ticket_settings, history)
@@ -177,7 +192,7 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
             cause=cause.value if cause else None, cs_group=ticket.group.value if ticket.group else None,
             owner_title=ticket.owner_title, severity=ticket.severity.value,
             compensation_involved=ticket.compensation_involved, resident=ticket.resident, agent_no=ticket.agent_no,
-            first_responsible=ticket.first_responsible, created_by_id=actor.id, received_at=now,
+            first_responsible=ticket.first_responsible, created_by_id=actor.id, received_at=ticket.received_at,
             repeat_kind=ticket.repeat_kind.value if ticket.repeat_kind else None, repeat_of_id=ticket.repeat_of,
             product_model=ticket.product_model, product_spec=text["product_spec"], purchase_date=form.purchase_date,
             purchase_place=text["purchase_place"], fault=ticket.fault,
@@ -186,12 +201,17 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
             **deadline_columns(ticket, ticket_settings))
         session.add(row)
         session.flush()
+        backdated = form.received_at is not None
         session.add(TicketEvent(ticket_id=row.id, seq=1, at=now, actor_id=actor.id, actor_name=actor.name,
-                                action="create", from_state=None, to_state=row.state,
-                                data={"repeat_kind": row.repeat_kind, "repeat_of": row.repeat_of_id}))
-        audit(session, actor=actor, entity="ticket", entity_id=row.id, action="create", after=snapshot(row), at=now)
-        return IntakeResult(id=row.id, severity=row.severity, cs_group=row.cs_group, owner_title=row.owner_title,
-                            repeat_kind=row.repeat_kind, repeat_of=row.repeat_of_id)
+                                action="create", from_state=None, to_state=row.state, note=text["received_reason"],
+                                data=snapshot({"repeat_kind": row.repeat_kind, "repeat_of": row.repeat_of_id,
+                                               "received_at": ticket.received_at if backdated else None})))
+        audit(session, actor=actor, entity="ticket", entity_id=row.id, action="create", after=snapshot(row),
+              reason=text["received_reason"], at=now)
+        return IntakeResult(id=row.id, type=row.type, customer_name=row.customer_name, severity=row.severity,
+                            cs_group=row.cs_group, owner_title=row.owner_title, repeat_kind=row.repeat_kind,
+                            repeat_of=row.repeat_of_id, received_at=ticket.received_at, backdated=backdated,
+                            due_at=row.due_at, due_kind=row.due_kind)
 
 
 def _customer_by_phone(session: Session, key: str | None) -> TicketCustomer | None:
@@ -274,14 +294,12 @@ def _plain(values: dict) -> dict:
                      for k, v in values.items()})
 
 
-def _technician(session: Session, technician_id: int | None, errors: list[FieldError]) -> User | None:
-    if technician_id is None:
+def _person(session: Session, person_id: int | None, kind: str) -> User | None:
+    """The person a form named, refused unless the picker of ``kind`` would offer them (T2)."""
+    if person_id is None:
         return None
-    user = session.get(User, technician_id)
-    if user is None or not user.active or user.role == "display":
-        errors.append(FieldError(FIELD_PREFIX + "technician", "field.bad_choice"))
-        return None
-    return user
+    people.require_eligible(session, person_id, kind)
+    return session.get(User, person_id)
 
 
 def _quote(value, errors: list[FieldError]) -> Decimal | None:
@@ -298,7 +316,7 @@ def _quote(value, errors: list[FieldError]) -> Decimal | None:
 
 
 def _payload(session: Session, given: ActionInput, errors: list[FieldError]) -> tuple[rules.Payload, User | None]:
-    technician = _technician(session, given.technician_id, errors)
+    technician = _person(session, given.technician_id, "technician")
     payload = rules.Payload(
         category=parse_choice(rules.Category, given.category, "category", errors),
         cause=parse_choice(rules.Cause, given.cause, "cause", errors),
@@ -317,7 +335,8 @@ def _payload(session: Session, given: ActionInput, errors: list[FieldError]) -> 
 
 
 def _step(session: Session, *, row: Ticket, actor: Actor, action: rules.Action, payload: rules.Payload,
-          now: dt.datetime, note: str = "", extra: dict | None = None) -> tuple[rules.Outcome, int]:
+          now: dt.datetime, note: str = "", extra: dict | None = None,
+          event_data: dict | None = None) -> tuple[rules.Outcome, int]:
     """Ask the transition table (``rules.apply_transition``) and write what it decided."""
     if not may_work_on(actor, row):
         raise NotAllowed("tickets.error.not_yours")
@@ -337,7 +356,7 @@ def _step(session: Session, *, row: Ticket, actor: Actor, action: rules.Action, 
     if outcome.follow_up is not None:
         changes["follow_up_at"] = outcome.follow_up.created_at
     taken = outcome.transition.action
-    data = {"requested": action.value} if taken is not action else None
+    data = {**({"requested": action.value} if taken is not action else {}), **(event_data or {})} or None
     seq = _append(session, row=row, actor=actor, action=taken.value, changes=changes, now=now, note=note, data=data)
     return outcome, seq
 
@@ -401,12 +420,12 @@ def assign_ticket(engine: Engine, *, actor: Actor, ticket_id: int, assignee_id: 
     reason = optional_text(FIELD_PREFIX + "reason_text", reason, 500, errors)
     if not reason:
         errors.append(FieldError(FIELD_PREFIX + "reason_text", "field.required"))
+    if assignee_id is None:
+        errors.append(FieldError(FIELD_PREFIX + "assignee", "field.required"))
+    if errors:
+        raise ValidationFailed(errors)
     with session_scope(engine) as session:
-        target = _technician(session, assignee_id, [])
-        if target is None:
-            errors.append(FieldError(FIELD_PREFIX + "assignee", "field.bad_choice"))
-        if errors:
-            raise ValidationFailed(errors)
+        target = _person(session, assignee_id, "staff")
         row = _load(session, ticket_id)
         _check_seen(session, row, expected_seq)
         if row.state not in OPEN_STATES:
@@ -435,7 +454,8 @@ def add_note(engine: Engine, *, actor: Actor, ticket_id: int, note: str, now: dt
 def record_follow_up(engine: Engine, *, actor: Actor, ticket_id: int, answers: SurveyAnswers,
                      expected_seq: int | None = None, now: dt.datetime | None = None) -> ActResult:
     """Record the follow-up call of a completed repair (S43): "not convenient" books a callback;
-    a full answer closes the repair, which also needs its 售后服务报告单 (S37)."""
+    a full answer closes the repair, which also needs its 售后服务报告单 (S37), unless it says not solved
+    or unsatisfied: then the repair goes back to its technician with the answers on the timeline (T5)."""
     require(actor, WRITERS)
     now = now or utcnow()
     errors: list[FieldError] = []
@@ -465,8 +485,11 @@ def record_follow_up(engine: Engine, *, actor: Actor, ticket_id: int, answers: S
             _step(session, row=row, actor=actor, action=rules.Action.start_follow_up, payload=rules.Payload(),
                   now=now)
         if survey.convenient:
+            answered = {"survey": {"resolved": survey.resolved, "attitude": attitude.value if attitude else None,
+                                   "charged": survey.charged, "score": survey.score}}
             outcome, seq = _step(session, row=row, actor=actor, action=rules.Action.close,
-                                 payload=rules.Payload(survey=survey), now=now)
+                                 payload=rules.Payload(survey=survey), now=now, note=suggestion,
+                                 event_data=answered)
         else:
             outcome, seq = _step(session, row=row, actor=actor, action=rules.Action.book_callback,
                                  payload=rules.Payload(callback_at=callback), now=now)

@@ -140,6 +140,7 @@ class TicketDetail:
     surveys: list[SurveyLine]
     score_range: tuple[int, int]
     related: list[TicketRow] = field(default_factory=list)
+    reopened_by: SurveyLine | None = None  # the follow-up call that sent this repair back (T5)
 
 
 def people(engine: Engine) -> list[Person]:
@@ -317,10 +318,23 @@ def callback_queue(engine: Engine, *, actor: Actor, now: dt.datetime | None = No
 
 # ---- one ticket -------------------------------------------------------------------------------------
 
-_FACTS = ("agent_no", "first_responsible", "cause", "compensation_involved", "resident", "forwarded_to",
-          "escalation_reason", "customer_satisfied", "root_cause", "containment", "permanent_fix", "product_model",
-          "product_spec", "purchase_date", "purchase_place", "fault", "service_kind", "in_warranty", "quality_fault",
-          "quote_amount", "service_report_no", "service_content", "repeat_of_id")
+# Facts asked of each kind of ticket; a fact its intake never asks is not shown as a "no" nobody said (T19).
+_COMPLAINT_FACTS = ("agent_no", "first_responsible", "cause", "compensation_involved", "resident", "forwarded_to",
+                    "escalation_reason", "customer_satisfied", "root_cause", "containment", "permanent_fix",
+                    "repeat_of_id")
+_REPAIR_FACTS = ("agent_no", "first_responsible", "product_model", "product_spec", "purchase_date", "purchase_place",
+                 "fault", "service_kind", "in_warranty", "quality_fault", "quote_amount", "service_report_no",
+                 "service_content", "repeat_of_id")
+# Yes/no facts where None means nobody answered yet: shown as 未填 (T19).
+UNANSWERED_SHOWN = ("in_warranty", "quality_fault")
+
+
+def _fact_names(row: Ticket) -> tuple[str, ...]:
+    if row.flow == rules.Flow.repair.value:
+        return _REPAIR_FACTS
+    if row.type == rules.TicketType.complaint.value:
+        return (*_COMPLAINT_FACTS, *UNANSWERED_SHOWN)
+    return _COMPLAINT_FACTS
 
 
 def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
@@ -354,14 +368,18 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
         status = sla.deadline_status(d.due_at, now, sla.amber_window(d, ticket_settings))
         deadlines.append(DeadlineLine(d.kind.value, d.due_at, status.level.value, status.remaining))
     handler = rules.severity_handler(ticket.severity).value if ticket.flow is rules.Flow.complaint else None
+    lines = [SurveyLine(s.at, name or "", s.convenient, s.callback_at, s.resolved, s.attitude, s.charged, s.score,
+                        s.suggestion, s.fee_reminder_given) for s, name in surveys]
+    reopened_by = None
+    if is_repair and ticket.state is not rules.State.closed and ticket.survey is not None \
+            and rules.is_answered(ticket.survey) and rules.survey_reopens(ticket.survey):
+        reopened_by = lines[-1]
     return TicketDetail(
         row=list_row(row, now, ticket_settings, assignee, technician),
-        facts={name: getattr(row, name) for name in _FACTS}, handler=handler, deadlines=deadlines, actions=actions,
+        facts={name: getattr(row, name) for name in _fact_names(row)}, handler=handler, deadlines=deadlines, actions=actions,
         survey_open=may_act and is_repair and row.state in SURVEY_STATES,
         may_act=may_act, can_take=row.state in OPEN_STATES and row.assignee_id is None,
         assignee_id=row.assignee_id,
         timeline=[TimelineStep(e.seq, e.at, e.actor_name, e.action, e.from_state, e.to_state, e.note, e.data)
                   for e in events],
-        surveys=[SurveyLine(s.at, name or "", s.convenient, s.callback_at, s.resolved, s.attitude, s.charged, s.score,
-                            s.suggestion, s.fee_reminder_given) for s, name in surveys],
-        score_range=tuple(ticket_settings.score_range), related=related)
+        surveys=lines, score_range=tuple(ticket_settings.score_range), related=related, reopened_by=reopened_by)

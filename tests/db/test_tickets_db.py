@@ -34,7 +34,7 @@ def people(engine):
     found = {
         "agent": make_user(engine, username="agent017", role="staff", name="客服小张"),
         "agent2": make_user(engine, username="agent018", role="staff", name="客服小李"),
-        "tech": make_user(engine, username="tech", role="staff", name="维修老王"),
+        "tech": make_user(engine, username="tech", role="staff", name="维修老王", titles=["维修人员"]),
         "boss": make_user(engine, username="boss", role="supervisor", name="客服主管"),
         "manager": make_user(engine, username="manager", role="supervisor", name="部门经理老周", titles=["部门经理"]),
         "manager2": make_user(engine, username="manager2", role="supervisor", name="部门经理老吴", titles=["部门经理"]),
@@ -471,3 +471,118 @@ def test_row_state_always_matches_the_end_of_its_timeline(engine, people, kind, 
     assert [s for s, _, _ in steps_seen] == list(range(1, len(steps_seen) + 1))
     assert (row.last_seq, row.state) == (steps_seen[-1][0], steps_seen[-1][2])
     assert not (row.type == "complaint" and row.state == "closed" and not row.customer_satisfied)
+
+
+# --- issue 10 -------------------------------------------------------------------------------------------
+
+NOT_SOLVED = SurveyAnswers(convenient=True, resolved=False, attitude="average", charged=False, score=4,
+                           suggestion="还是不热")
+
+
+def test_T5_not_solved_sends_the_repair_back_to_its_technician_with_the_answer_on_the_timeline(engine, people):
+    tid = repair_to_completed(engine, people)
+    do(engine, people["tech"], tid, "report", MONDAY_0900 + 4 * H, service_report_no="R-010")
+    back = tickets.record_follow_up(engine, actor=people["agent2"], ticket_id=tid, answers=NOT_SOLVED,
+                                    now=MONDAY_0900 + 5 * H)
+    assert (back.state, back.notice_key) == ("dispatched", "complaints.notice.not_solved_reopened")
+    row = row_of(engine, tid)
+    assert (row.state, row.closed_at, row.technician_id, row.completed_at) == (
+        "dispatched", None, people["tech"].id, None)
+    with session_scope(engine, write=False) as session:
+        last = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == tid)
+                            .order_by(TicketEvent.seq.desc())).first()
+    assert (last.action, last.to_state, last.note) == ("reopen", "dispatched", "还是不热")
+    assert last.data["requested"] == "close"
+    assert last.data["survey"] == {"resolved": False, "attitude": "average", "charged": False, "score": 4}
+    assert [r.id for r in tickets_read.my_tickets(engine, actor=people["tech"])] == [tid]
+    detail = tickets_read.ticket_detail(engine, actor=people["agent2"], ticket_id=tid)
+    assert detail.reopened_by is not None and detail.reopened_by.resolved is False
+    assert tickets_read.callback_queue(engine, actor=people["agent2"], now=MONDAY_0900 + 6 * H).due == []
+    # the technician goes again; the next call says solved and only then it closes
+    for step, hours in (("arrive", 6), ("complete", 7), ("report", 8)):
+        do(engine, people["tech"], tid, step, MONDAY_0900 + hours * H)
+    closed = tickets.record_follow_up(engine, actor=people["agent2"], ticket_id=tid, answers=GOOD,
+                                      now=MONDAY_0900 + 9 * H)
+    assert closed.state == "closed"
+    assert tickets_read.ticket_detail(engine, actor=people["agent2"], ticket_id=tid).reopened_by is None
+    with session_scope(engine, write=False) as session:
+        assert [s.resolved for s in session.exec(select(TicketSurvey).order_by(TicketSurvey.id)).all()] == [
+            False, True]
+
+
+def test_T5_unsatisfied_customer_also_reopens(engine, people):
+    tid = repair_to_completed(engine, people)
+    do(engine, people["tech"], tid, "report", MONDAY_0900 + 4 * H, service_report_no="R-011")
+    answers = SurveyAnswers(convenient=True, resolved=True, attitude="dissatisfied", charged=True, score=2)
+    assert tickets.record_follow_up(engine, actor=people["agent"], ticket_id=tid, answers=answers,
+                                    now=MONDAY_0900 + 5 * H).state == "dispatched"
+
+
+def test_T25_received_time_sets_the_deadline_is_audited_and_checked(engine, people):
+    keyed, heard = local("2026-03-02", "17:20"), local("2026-03-02", "17:00")
+    result = tickets.log_ticket(engine, actor=people["agent"], form=complaint_form(received_at=heard), now=keyed)
+    row = row_of(engine, result.id)
+    assert row.received_at == heard
+    assert (result.received_at, result.backdated, result.due_kind) == (heard, True, "forward")
+    assert result.due_at == heard + H
+    assert row.due_at == heard + H
+    with session_scope(engine, write=False) as session:
+        first = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == result.id)).one()
+        trail = session.exec(select(AuditEvent).where(AuditEvent.entity == "ticket")).one()
+    assert first.at == keyed and first.data["received_at"].startswith("2026-03-02T17:00")
+    assert trail.after["received_at"].startswith("2026-03-02")
+    with pytest.raises(ValidationFailed) as err:
+        tickets.log_ticket(engine, actor=people["agent"], form=complaint_form(received_at=keyed + H), now=keyed)
+    assert err.value.keys() == {"ticket_received_at": "complaints.error.received_in_future"}
+    with pytest.raises(ValidationFailed) as err:
+        tickets.log_ticket(engine, actor=people["agent"], form=complaint_form(received_at=keyed - 3 * H), now=keyed)
+    assert err.value.keys() == {"ticket_received_reason": "complaints.error.received_reason_required"}
+    assert count(engine, Ticket) == 1
+    handed = tickets.log_ticket(engine, actor=people["agent"], now=keyed, form=complaint_form(
+        received_at=keyed - 5 * H, received_reason="来函转来", phone="13900009999"))
+    with session_scope(engine, write=False) as session:
+        first = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == handed.id)).one()
+        trail = session.exec(select(AuditEvent).where(AuditEvent.entity_id == str(handed.id))).all()
+    assert first.note == "来函转来" and [a.reason for a in trail] == ["来函转来"]
+    admin = make_user(engine, username="admin2", role="admin", name="管理员")
+    settings_service.change_setting(engine, actor=admin, key="tickets.received_backdate_minutes", text="360")
+    wider = tickets.log_ticket(engine, actor=people["agent"], now=keyed,
+                               form=complaint_form(received_at=keyed - 5 * H, phone="13900008888"))
+    assert row_of(engine, wider.id).received_at == keyed - 5 * H
+
+
+def test_T19_a_complaint_stores_warranty_and_quality_fault_as_unanswered(engine, people):
+    complaint = tickets.log_ticket(engine, actor=people["agent"], form=complaint_form(), now=MONDAY_0900).id
+    repair = tickets.log_ticket(engine, actor=people["agent"], form=repair_form(quality_fault=False),
+                                now=MONDAY_0900).id
+    assert (row_of(engine, complaint).in_warranty, row_of(engine, complaint).quality_fault) == (None, None)
+    assert (row_of(engine, repair).in_warranty, row_of(engine, repair).quality_fault) == (True, False)
+    facts = tickets_read.ticket_detail(engine, actor=people["agent"], ticket_id=complaint).facts
+    assert (facts["in_warranty"], facts["quality_fault"]) == (None, None)
+    repair_facts = tickets_read.ticket_detail(engine, actor=people["agent"], ticket_id=repair).facts
+    assert "compensation_involved" not in repair_facts and "resident" not in repair_facts
+
+
+def test_T2_dispatch_refuses_a_technician_the_picker_would_not_offer(engine, people):
+    tid = tickets.log_ticket(engine, actor=people["agent"], form=repair_form(), now=MONDAY_0900).id
+    for wrong in ("agent", "wall"):
+        with pytest.raises(DomainError) as err:
+            do(engine, people["manager"], tid, "dispatch", MONDAY_0900 + H, technician_id=people[wrong].id)
+        assert err.value.key == "people.not_eligible.technician"
+    assert row_of(engine, tid).state == "registered"
+    do(engine, people["manager"], tid, "dispatch", MONDAY_0900 + H, technician_id=people["tech"].id)
+    with pytest.raises(DomainError) as err:
+        tickets.assign_ticket(engine, actor=people["boss"], ticket_id=tid, assignee_id=people["wall"].id,
+                              reason="换人")
+    assert err.value.key == "people.not_eligible.staff"
+    with pytest.raises(ValidationFailed) as err:
+        tickets.assign_ticket(engine, actor=people["boss"], ticket_id=tid, assignee_id=None, reason="换人")
+    assert err.value.keys() == {"ticket_assignee": "field.required"}
+
+
+def test_T13_the_customer_service_manager_may_dispatch(engine, people):
+    cs_manager = make_user(engine, username="csm", role="supervisor", name="客服部经理老陈", titles=["客服部经理"])
+    tid = tickets.log_ticket(engine, actor=people["agent"], form=repair_form(), now=MONDAY_0900).id
+    assert tickets_read.dispatch_list(engine, actor=cs_manager, now=MONDAY_0900 + H).dispatchable == {tid}
+    assert do(engine, cs_manager, tid, "dispatch", MONDAY_0900 + H, technician_id=people["tech"].id).state == \
+        "dispatched"
