@@ -25,7 +25,7 @@ from db.types import UTCDateTime
 
 __all__ = [
     "MonthlySales", "DemotionDecision", "QuarterPublication", "QuarterResult", "CatalogueVersion",
-    "LedgerEntryRecord", "WarningEventRecord", "DisplayLink",
+    "LedgerEntryRecord", "WarningEventRecord", "DisciplineCase", "DisplayLink",
 ]
 
 
@@ -182,6 +182,29 @@ class WarningEventRecord(SQLModel, table=True):
     at: Optional[dt.datetime] = _utc()
 
 
+class DisciplineCase(SQLModel, table=True):
+    """A ledger entry flagging 劝退/开除/视为自动离职 waits here for a decision (T24; seed 004 D14).
+
+    Opened in the transaction that writes the entry; one case per entry (UNIQUE ``entry_id``). The
+    decision moves ``status`` from ``pending`` once, by a conditional UPDATE (one winner).
+    """
+
+    __tablename__ = "kpi_discipline_case"
+    __table_args__ = (UniqueConstraint("entry_id", name="uq_kpi_discipline_case_entry"),
+                      Index("ix_kpi_discipline_case_status", "status"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="kpi_ledger_entry.id")
+    person_id: int = Field(foreign_key="app_user.id")
+    code: str = Field(max_length=10)
+    action: str = Field(max_length=30)
+    status: str = Field(default="pending", max_length=12)
+    opened_at: Optional[dt.datetime] = _utc()
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    decided_at: Optional[dt.datetime] = _utc(nullable=True)
+    decision_reason: str = Field(default="", max_length=500)
+
+
 class DisplayLink(SQLModel, table=True):
     """A wall-display link: only the SHA-256 of its random token is stored; revocable (SPEC 4.7)."""
 
@@ -196,3 +219,7 @@ class DisplayLink(SQLModel, table=True):
     revoked_at: Optional[dt.datetime] = _utc(nullable=True)
     revoked_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
     revoke_reason: str = Field(default="", max_length=500)
+    # What this TV shows (T12): lib.domain.display.Layout, a comma list of panels ("" = the default set).
+    layout: str = Field(default="split", max_length=20)
+    panels: str = Field(default="", max_length=200)
+    show_fund: bool = False

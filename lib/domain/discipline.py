@@ -106,3 +106,27 @@ def penalty_severity(action: Action) -> int:
 def harsher(a: Action, b: Action) -> Action:
     """The heavier of two penalties (seed 003 X1#7)."""
     return a if penalty_severity(a) >= penalty_severity(b) else b
+
+
+# --- Cases that wait for a decision (T24) -------------------------------------------------------------------
+
+CASE_ACTIONS: frozenset[Action] = frozenset({Action.PERSUADE_TO_RESIGN, Action.DISMISSAL, Action.DEEMED_RESIGNED})
+
+
+class CaseStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAIVED = "waived"
+
+
+def opens_case(action: Action | str | None) -> bool:
+    """劝退, 开除 and 视为自动离职 end a job: the flag opens a case for the 总经理 to decide (seed 003 X9#21,
+    seed 001 D8, seed 003 X6#51; the manager proposes, the 总经理 decides, seed 004 D14)."""
+    return action is not None and Action(action) in CASE_ACTIONS
+
+
+def decide_case(status: CaseStatus | str, confirm: bool) -> CaseStatus:
+    """A pending case is confirmed or waived, once (seed 004 D14); deciding it again is refused."""
+    if CaseStatus(status) is not CaseStatus.PENDING:
+        raise DomainError("discipline.case_decided", status=CaseStatus(status).value)
+    return CaseStatus.CONFIRMED if confirm else CaseStatus.WAIVED

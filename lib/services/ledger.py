@@ -28,7 +28,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from db.engine import session_scope
-from db.models import CatalogueVersion, LedgerEntryRecord, OrgUnit, User
+from db.models import CatalogueVersion, DisciplineCase, LedgerEntryRecord, OrgUnit, User
+from lib.domain import discipline
 from lib.domain import ledger as rules
 from lib.domain.errors import (
     Conflict,
@@ -363,10 +364,29 @@ def propose_entry(engine: Engine, *, actor: Actor, person_id: int | None, code: 
                 session.flush()
                 audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=row.id, action="propose",
                       after=plain(row), at=now)
+                open_case(session, actor=actor, row=row, now=now)
                 ids.append(row.id)
             return ids
     except IntegrityError as exc:
         raise Conflict("ledger.concurrent_entry") from exc
+
+
+def open_case(session: Session, *, actor: Actor, row: LedgerEntryRecord, now: dt.datetime) -> int | None:
+    """An entry flagging 劝退/开除/视为自动离职 opens a case waiting for a decision, in the entry's own
+    transaction; once per entry (UNIQUE ``entry_id``), so calling it again changes nothing (T24)."""
+    if row.reverses_id is not None or not discipline.opens_case(row.action):
+        return None
+    found = session.exec(select(DisciplineCase.id).where(DisciplineCase.entry_id == row.id)).first()
+    if found is not None:
+        return found
+    case = DisciplineCase(entry_id=row.id, person_id=row.person_id, code=row.code, action=row.action,
+                          status=discipline.CaseStatus.PENDING.value, opened_at=now)
+    session.add(case)
+    session.flush()
+    audit(session, actor=actor, entity="kpi_discipline_case", entity_id=case.id, action="open",
+          after={"entry_id": row.id, "person_id": row.person_id, "action": row.action, "status": case.status},
+          at=now)
+    return case.id
 
 
 def _fact_errors(code: str, lines: dict[str, CatalogueLine], amounts: dict, quantity: int, days: int,
@@ -388,7 +408,7 @@ def _team_members(session: Session, person: User) -> list[int]:
                                                    User.role != "display").order_by(User.id)).all())
 
 
-def _decider_check(session: Session, actor: Actor, reason: str) -> bool:
+def decider_check(session: Session, actor: Actor, reason: str) -> bool:
     """The decider title decides (seed 004 D14); an admin without it may override with a reason (SPEC M0).
 
     Returns True when this is an admin override.
@@ -442,7 +462,7 @@ def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, 
         raise ValidationFailed(errors)
     target = EntryStatus.CONFIRMED if confirm else EntryStatus.WAIVED
     with session_scope(engine) as session:
-        override = _decider_check(session, actor, reason)
+        override = decider_check(session, actor, reason)
         row = _load(session, entry_id)
         before = row.status
         if seen_status is not None and before != seen_status:
@@ -478,7 +498,7 @@ def reverse_entry(engine: Engine, *, actor: Actor, entry_id: int, reason: str, n
         raise ValidationFailed(errors)
     try:
         with session_scope(engine) as session:
-            override = _decider_check(session, actor, reason)
+            override = decider_check(session, actor, reason)
             row = _load(session, entry_id)
             reversals = [_domain(r) for r in session.exec(select(LedgerEntryRecord)
                                                           .where(LedgerEntryRecord.reverses_id == entry_id))]

@@ -235,7 +235,9 @@ def test_S48_publishing_a_finished_quarter_asks_first_then_freezes_it(app_db):
 def test_S54_a_violation_recorded_on_the_warnings_page_opens_a_case(app_db):
     engine, users = app_db
     at = open_page("pages/warning_cases.py", "supervisor")
-    at.selectbox(key="w_person").set_value(users["staff"].id).run()
+    at.selectbox(key="pp.staff.warning_person").set_value(users["staff"].id).run()
+    assert at.selectbox(key="w_event").value is None  # T17: nothing that records is preselected
+    at.selectbox(key="w_event").set_value(kpi_warnings.VIOLATION)
     at.text_input(key="w_note").input("上班玩游戏")
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
@@ -362,3 +364,50 @@ def test_T2_the_ledger_person_picker_offers_active_staff_with_staff_number(app_d
         ledger.propose_entry(engine, actor=users["supervisor"], person_id=gone.id, code="PH1",
                              occurred_on=office_zone_now(engine)[1])
     assert [(e.field, e.key) for e in refused.value.errors] == [("ledger_person", "ledger.person_not_eligible")]
+
+
+# --- T24, T17: warnings and dismissal flags ---------------------------------------------------------------------
+
+def _lateness_three_times(engine, users):
+    _, today = office_zone_now(engine)
+    day = today.replace(day=1)
+    return [ledger.propose_entry(engine, actor=users["supervisor"], person_id=users["staff"].id, code="AT1",
+                                 occurred_on=day)[0] for _ in range(3)]
+
+
+def test_T24_a_third_lateness_is_waiting_for_a_decision_on_the_warnings_page(app_db):
+    engine, users = app_db
+    gm = make_user(engine, username="gm", role="supervisor", name="总经理", titles=("总经理",))
+    third = _lateness_three_times(engine, users)[-1]
+    at = open_page("pages/warning_cases.py", "supervisor")
+    assert not at.exception
+    assert any("1 项劝退/开除等待" in w.value for w in at.warning)
+    assert list(at.dataframe[0].value["处理"]) == ["劝退"]
+    at = AppTest.from_file(str(ROOT / "pages/warning_cases.py"), default_timeout=10)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = gm.username
+    at.session_state["wc_table_rows"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert any(f"#{third}" in m.value for m in at.markdown)
+    [case] = kpi_warnings.decision_cases(engine, actor=gm)
+    at.button(key=f"wc_yes_{case.id}").click().run()
+    assert at.error and "决定理由" in at.error[0].value
+    at.text_input(key=f"wc_reason_{case.id}").input("本月第三次迟到，按制度劝退")
+    at.button(key=f"wc_yes_{case.id}").click().run()
+    assert not at.exception
+    [case] = kpi_warnings.decision_cases(engine, actor=gm)
+    assert (case.status, case.reason, case.decided_by) == ("confirmed", "本月第三次迟到，按制度劝退", "总经理")
+
+
+def test_T17_clicking_a_warnings_case_row_opens_its_history(app_db):
+    engine, users = app_db
+    kpi_warnings.record_step(engine, actor=users["supervisor"], person_id=users["staff"].id, track="cs",
+                             event=kpi_warnings.VIOLATION, note="上班玩游戏")
+    at = AppTest.from_file(str(ROOT / "pages/warning_cases.py"), default_timeout=10)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "supervisor"
+    at.session_state["w_table_rows"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="pp.staff.warning_person").value == users["staff"].id
+    assert any(c.value == "当前阶段：已记录" for c in at.caption)

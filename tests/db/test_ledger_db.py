@@ -348,3 +348,43 @@ def test_T22_collecting_audits_the_change_it_made_not_an_equal_before_and_after(
     assert all(before != after for _, before, after in changes)
     with pytest.raises(DomainError):
         ledger.collect_entry(engine, actor=office["boss"], entry_id=entry, now=NOW)
+
+
+# --- T24: a 劝退 flag opens a case waiting for a decision ---------------------------------------------------
+
+def test_T24_the_third_lateness_in_a_month_opens_one_case_in_the_entrys_transaction(engine, office):
+    from db.models import DisciplineCase
+
+    ids = [propose(engine, office, "s", "AT1", D(2026, 7, day))[0] for day in (1, 2, 3)]
+    [case] = kpi_warnings.decision_cases(engine, actor=office["boss"])
+    assert (case.entry_id, case.action, case.status, case.name) == (ids[2], "persuade_to_resign", "pending", "孙悦")
+    with session_scope(engine) as session:
+        row = session.get(LedgerEntryRecord, ids[2])
+        assert ledger.open_case(session, actor=office["boss"], row=row, now=NOW) == case.id  # idempotent
+    assert count(engine, DisciplineCase) == 1
+    assert "open" in audit_actions(engine, "kpi_discipline_case")
+
+
+def test_T24_the_decision_needs_the_decider_and_a_reason_is_audited_and_happens_once(engine, office):
+    propose(engine, office, "s", "PH4", serious=True)
+    [case] = kpi_warnings.decision_cases(engine, actor=office["boss"])
+    with pytest.raises(NotAllowed):
+        kpi_warnings.decide_case(engine, actor=office["boss"], case_id=case.id, confirm=True, reason="劝退")
+    with pytest.raises(ValidationFailed):
+        kpi_warnings.decide_case(engine, actor=office["gm"], case_id=case.id, confirm=False, reason="")
+    results = race(lambda: kpi_warnings.decide_case(engine, actor=office["gm"], case_id=case.id, confirm=True,
+                                                    reason="情节严重", now=NOW),
+                   lambda: kpi_warnings.decide_case(engine, actor=office["gm"], case_id=case.id, confirm=False,
+                                                    reason="初犯从轻", now=NOW))
+    assert len([r for r in results if isinstance(r, DomainError)]) == 1
+    [case] = kpi_warnings.decision_cases(engine, actor=office["boss"])
+    assert case.status in ("confirmed", "waived")
+    with session_scope(engine) as session:
+        decided = session.exec(select(AuditEvent).where(AuditEvent.entity == "kpi_discipline_case",
+                                                        AuditEvent.action.in_(("confirm", "waive")))).all()
+        assert [(a.before, a.after["status"]) for a in decided] == [({"status": "pending"}, case.status)]
+
+
+def test_T24_a_first_lateness_opens_no_case(engine, office):
+    propose(engine, office, "s", "AT1")
+    assert kpi_warnings.decision_cases(engine, actor=office["boss"]) == []

@@ -369,3 +369,12 @@ def test_T22_a_reversed_entry_is_shown_reversed_and_offers_no_action():
     assert actions_open("confirmed", reverses=3, reversed_by=None) == ()
     assert actions_open("confirmed", reverses=None, reversed_by=None) == ("collect", "reverse")
     assert actions_open("proposed", reverses=None, reversed_by=None) == ()
+
+
+def test_T24_dismissal_flags_open_a_case_and_a_case_is_decided_once():
+    assert discipline.opens_case(ledger.Action.PERSUADE_TO_RESIGN) and discipline.opens_case("dismissal")
+    assert not discipline.opens_case(None) and not discipline.opens_case(ledger.Action.WRITTEN_WARNING)
+    assert discipline.decide_case("pending", True) is discipline.CaseStatus.CONFIRMED
+    assert discipline.decide_case("pending", False) is discipline.CaseStatus.WAIVED
+    with pytest.raises(DomainError):
+        discipline.decide_case("waived", True)
