@@ -7,6 +7,7 @@ from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
+from lib.views.visitor_kiosk_access import route_kiosk_token
 from lib.views.wall_access import route_display_token
 
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
@@ -16,6 +17,8 @@ if needs_first_run(app_engine()):
     st.stop()
 
 if route_display_token():  # a TV's display link: the wall page alone, never a login (SPEC 4.7)
+    st.stop()
+if route_kiosk_token():  # an entrance tablet's kiosk link: the kiosk page alone, never a login (T21)
     st.stop()
 
 auth.restore_login()

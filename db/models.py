@@ -142,6 +142,64 @@ class PhoneMessage(SQLModel, table=True):
     created_at: Optional[dt.datetime] = _utc()
 
 
+class VisitorPrereg(SQLModel, table=True):
+    """A visitor a host expects, with the short code the visitor shows at the desk (T21; seed 002 接待申请)."""
+
+    __tablename__ = "visitor_prereg"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=6, unique=True)
+    name: str = Field(max_length=50)
+    headcount: int = 1
+    purpose: str = Field(max_length=200)
+    company: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=30)
+    phone_norm: str = Field(default="", max_length=20)
+    expected_day: dt.date = Field(index=True)
+    expected_time: Optional[dt.time] = None
+    host_id: int = Field(foreign_key="app_user.id")
+    created_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    created_at: Optional[dt.datetime] = _utc()
+    cancelled_at: Optional[dt.datetime] = _utc(nullable=True)
+    visitor_entry_id: Optional[int] = Field(default=None, foreign_key="visitor_entry.id")
+
+
+class VisitorKiosk(SQLModel, table=True):
+    """An entrance tablet's link: only the SHA-256 of its token is stored; revocable (T21)."""
+
+    __tablename__ = "visitor_kiosk"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    label: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    created_at: Optional[dt.datetime] = _utc()
+    revoked_at: Optional[dt.datetime] = _utc(nullable=True)
+    revoked_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    revoke_reason: str = Field(default="", max_length=500)
+
+
+class VisitorSignIn(SQLModel, table=True):
+    """A sign-in typed at a kiosk, waiting for a receptionist to confirm it into a visit (T21)."""
+
+    __tablename__ = "visitor_sign_in"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kiosk_id: int = Field(foreign_key="visitor_kiosk.id")
+    prereg_id: Optional[int] = Field(default=None, foreign_key="visitor_prereg.id")
+    name: str = Field(max_length=50)
+    headcount: int = 1
+    purpose: str = Field(max_length=200)
+    company: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=30)
+    host_text: str = Field(default="", max_length=50)
+    created_at: Optional[dt.datetime] = _utc(index=True)
+    decided_at: Optional[dt.datetime] = _utc(nullable=True, index=True)
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
+    outcome: str = Field(default="pending", max_length=20)
+    visitor_entry_id: Optional[int] = Field(default=None, foreign_key="visitor_entry.id")
+
+
 class AppMeta(SQLModel, table=True):
     """Install-wide facts, e.g. that the first-run page has been completed."""
 

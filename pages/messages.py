@@ -10,12 +10,13 @@ from lib.navigation import WRITERS
 from lib.services import visitors
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, run_action, show_flash, show_form_error, submit_callback, t, table
+from lib.views.person_picker import key_for, person_select
 
 user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
-staff = {s.id: f"{s.name} ({s.staff_no})" if s.staff_no else s.name for s in visitors.staff_options(engine)}
-EMPTY_FORM = {"m_called_at": None, "m_caller": "", "m_phone": "", "m_matter": "", "m_related": "", "m_relay_to": None}
+RELAY_KEY = key_for("staff", "m_relay_to")
+EMPTY_FORM = {"m_called_at": None, "m_caller": "", "m_phone": "", "m_matter": "", "m_related": "", RELAY_KEY: None}
 
 st.title(t("nav.messages"))
 show_flash()
@@ -28,7 +29,7 @@ def _log() -> None:
         called_at = dt.datetime.combine(today, s["m_called_at"], tzinfo=zone)
     visitors.log_message(engine, actor=user, form=MessageForm(
         called_at=called_at, caller_name=s.get("m_caller", ""), caller_phone=s.get("m_phone", ""),
-        matter=s.get("m_matter", ""), related=s.get("m_related", ""), relay_to_id=s.get("m_relay_to")))
+        matter=s.get("m_matter", ""), related=s.get("m_related", ""), relay_to_id=s.get(RELAY_KEY)))
 
 
 with st.expander(t("message.new"), expanded=True):
@@ -37,8 +38,8 @@ with st.expander(t("message.new"), expanded=True):
         left.time_input(t("field.called_at"), value=None, key="m_called_at", help=t("visitor.time_in_help"))
         right.text_input(t("field.caller_name") + " *", key="m_caller")
         left.text_input(t("field.caller_phone"), key="m_phone")
-        right.selectbox(t("field.relay_to_id") + " *", list(staff), format_func=staff.get, index=None,
-                        key="m_relay_to", placeholder=t("visitor.host_placeholder"))
+        person_select(t("field.relay_to_id") + " *", "staff", key="m_relay_to", container=right, index=None,
+                      placeholder=t("visitor.host_placeholder"))
         st.text_area(t("field.matter") + " *", key="m_matter", height=68)
         st.text_input(t("field.related"), key="m_related")
         st.form_submit_button(t("message.save"), type="primary", on_click=submit_callback(
@@ -52,10 +53,10 @@ if not open_rows:
     st.info(t("message.none_open"))
 for row in open_rows:
     cols = st.columns([2, 2, 4, 2, 1])
-    cols[0].write(local_time(row.called_at, zone))
-    cols[1].markdown(f"**{row.caller_name}**  \n{row.caller_phone}")
-    cols[2].write(row.matter)
-    cols[3].write(t("message.to", name=row.relay_to_name))
+    cols[0].text(local_time(row.called_at, zone))
+    cols[1].text(f"{row.caller_name}\n{row.caller_phone}")  # typed by people: plain text (T19)
+    cols[2].text(row.matter)
+    cols[3].text(t("message.to", name=row.relay_to_name))
     if row.status == "overdue":
         cols[3].error(t("message.status.overdue"))
     if cols[4].button(t("message.relay"), key=f"relay_{row.id}"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,6 +16,9 @@ SETTINGS = [
     SettingDef("visitor.max_headcount", 200, "int", "persons", "(assumed)", minimum=1, maximum=10000),
     SettingDef("visitor.search_max_days", 366, "int", "days", "(assumed)", minimum=1, maximum=3660),
     SettingDef("phone.relay_overdue", 2, "int", "h", "(assumed)", minimum=1, maximum=72),
+    SettingDef("visitor.prereg_days_ahead", 30, "int", "days",
+               "seed 002 《客户接待申请表》 filled when a visit is booked (how far ahead: assumed)",
+               minimum=0, maximum=366),
 ]
 
 NAME_MAX = 50
@@ -22,6 +26,7 @@ PURPOSE_MAX = 200
 COMPANY_MAX = 100
 NOTE_MAX = 500
 MATTER_MAX = 500
+HOST_TEXT_MAX = 50
 
 
 class Destination(StrEnum):
@@ -222,3 +227,161 @@ def relay_time(*, already_relayed: bool, now: dt.datetime) -> dt.datetime:
     if already_relayed:
         raise DomainError("message.already_relayed")
     return now
+
+
+# ---- one visitor, one visit on site (T4) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnSiteVisit:
+    """A visit checked in and not yet out, as the duplicate check compares it."""
+
+    id: int
+    name: str
+    company: str
+    phone_norm: str
+    time_in: dt.datetime
+
+
+def _same_text(a: str, b: str) -> bool:
+    return clean(a).casefold() == clean(b).casefold()
+
+
+def still_on_site(visitor: Visitor, on_site: Iterable[OnSiteVisit]) -> list[OnSiteVisit]:
+    """Visits of the same person still on site: same phone, or same name and company (T4; seed 000 D6).
+
+    The register (seed 000 D6) holds name, headcount, purpose and times, no ID number, so a person is
+    recognised by phone when one was given, otherwise by name together with company.
+    """
+    found = []
+    for visit in on_site:
+        same_phone = bool(visitor.phone_norm) and visitor.phone_norm == visit.phone_norm
+        same_person = _same_text(visitor.name, visit.name) and _same_text(visitor.company, visit.company)
+        if same_phone or same_person:
+            found.append(visit)
+    return found
+
+
+class StillOnSite(DomainError):
+    """The visitor already has a visit on site; the caller must have shown it before checking in again (T4)."""
+
+    def __init__(self, visits: list[OnSiteVisit]) -> None:
+        super().__init__("visitor.still_on_site", count=len(visits))
+        self.visits = list(visits)
+
+
+def unseen_duplicates(matches: Iterable[OnSiteVisit], seen: Iterable[int]) -> None:
+    """Refuse a second check-in unless every on-site visit of this person was shown to the caller (T4).
+
+    ``seen`` lists the visit ids the receptionist was warned about; a visit that appeared since
+    (another desk checked the person in meanwhile) is a new warning, not a silent duplicate.
+    """
+    seen_ids = set(seen)
+    if any(m.id not in seen_ids for m in matches):
+        raise StillOnSite(list(matches))
+
+
+# ---- pre-registration by a host (T21a) -------------------------------------------------------------
+
+# No 0/O, 1/I/L: a code read aloud or typed from a phone screen has one reading.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LEN = 6
+
+
+def make_code(randbelow: Callable[[int], int]) -> str:
+    """A short visitor code from an unambiguous alphabet (T21; ``randbelow`` is ``secrets.randbelow``)."""
+    return "".join(CODE_ALPHABET[randbelow(len(CODE_ALPHABET))] for _ in range(CODE_LEN))
+
+
+def normalise_code(text: object) -> str | None:
+    """The code as typed (spaces, dashes, lower case allowed), or None when it cannot be a code (T21)."""
+    value = clean(text).upper().replace(" ", "").replace("-", "")
+    if len(value) != CODE_LEN or any(ch not in CODE_ALPHABET for ch in value):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class PreregForm:
+    """An expected visitor as the host typed them (seed 002 《客户接待申请表》: 人数、时间、事由、负责人)."""
+
+    name: object = ""
+    phone: object = ""
+    company: object = ""
+    purpose: object = ""
+    headcount: object = 1
+    expected_day: dt.date | None = None
+    expected_time: dt.time | None = None
+    host_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Prereg:
+    name: str
+    phone: str
+    phone_norm: str
+    company: str
+    purpose: str
+    headcount: int
+    expected_day: dt.date
+    expected_time: dt.time | None
+    host_id: int
+
+
+def validate_prereg(form: PreregForm, *, now: dt.datetime, today: dt.date, days_ahead: int,
+                    max_headcount: int = 200) -> Prereg:
+    """A host books a visitor for today or a later day within ``days_ahead`` (T21; seed 002 接待申请).
+
+    Name, purpose and headcount follow the register's rules (the same ``validate_visitor``), so a
+    pre-registered visitor can always be checked in as booked.
+    """
+    errors: list[FieldError] = []
+    try:
+        visitor = validate_visitor(VisitorForm(name=form.name, headcount=form.headcount, purpose=form.purpose,
+                                               company=form.company, phone=form.phone),
+                                   now=now, max_headcount=max_headcount)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        visitor = None
+    day = form.expected_day
+    if day is None:
+        errors.append(FieldError("expected_day", "field.required"))
+    elif day < today:
+        errors.append(FieldError("expected_day", "visitor.prereg_day_past"))
+    elif day > today + dt.timedelta(days=days_ahead):
+        errors.append(FieldError("expected_day", "visitor.prereg_day_far", {"days": days_ahead}))
+    if form.host_id is None:
+        errors.append(FieldError("host_id", "visitor.host_required"))
+    if errors or visitor is None:
+        raise ValidationFailed(errors)
+    return Prereg(name=visitor.name, phone=visitor.phone, phone_norm=visitor.phone_norm, company=visitor.company,
+                  purpose=visitor.purpose, headcount=visitor.headcount, expected_day=day,
+                  expected_time=form.expected_time, host_id=form.host_id)
+
+
+def prereg_usable(*, expected_day: dt.date, today: dt.date, arrived: bool, cancelled: bool) -> None:
+    """A code checks in once, on its day, unless the host cancelled it (T21)."""
+    if cancelled:
+        raise DomainError("visitor.code_cancelled")
+    if arrived:
+        raise DomainError("visitor.code_used")
+    if expected_day != today:
+        raise DomainError("visitor.code_other_day", day=expected_day.isoformat())
+
+
+# ---- kiosk sign-in (T21b) ------------------------------------------------------------------------------
+
+
+class SignInOutcome(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+def validate_kiosk_host(text: object) -> str:
+    """Whom the visitor comes to see, as typed at the kiosk; the receptionist resolves it (T21)."""
+    errors: list[FieldError] = []
+    value = optional_text("host_text", text, HOST_TEXT_MAX, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return value

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import or_
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -14,13 +15,14 @@ from db.engine import session_scope
 from db.models import PhoneMessage, User, VisitorEntry
 from lib.domain import office
 from lib.domain import visitors as rules
-from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFailed
+from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.phones import normalise_phone
 from lib.domain.text import clean
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 
 LIST_LIMIT = 500
+CHECK_IN_LOCK = 0x56495349  # "VISI": the advisory lock key of visitor check-ins on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -42,43 +44,69 @@ class VisitorRow:
     note: str
 
 
-@dataclass(frozen=True)
-class StaffOption:
-    id: int
-    name: str
-    staff_no: str
+def register_visitor(engine: Engine, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime | None = None,
+                     seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = ()) -> int:
+    """Register someone at the desk (V1, S21): validated first, nothing written on an error.
 
-
-def staff_options(engine: Engine) -> list[StaffOption]:
-    """Active people a visitor can come to see or a message can go to (display accounts excluded)."""
-    with session_scope(engine, write=False) as session:
-        rows = session.exec(select(User.id, User.name, User.staff_no)
-                            .where(User.active == True, User.role != "display")  # noqa: E712
-                            .order_by(User.name)).all()
-    return [StaffOption(id=i, name=n, staff_no=s or "") for i, n, s in rows]
-
-
-def register_visitor(engine: Engine, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime | None = None) -> int:
-    """Register someone at the desk (V1, S21): validated first, nothing written on an error."""
+    T4: a person still on site (same phone, or same name and company) is refused with
+    ``StillOnSite`` listing those visits, unless the caller passes their ids in ``seen_on_site``
+    (the receptionist saw the warning) or in ``check_out_ids`` (check them out first, in the
+    same transaction, then check the new visit in).
+    """
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine) as session:
-        max_headcount = int(settings.get(session, "visitor.max_headcount"))
-        visitor = rules.validate_visitor(form, now=now, max_headcount=max_headcount)
-        if visitor.host_id is not None:
-            _ensure_active_user(session, visitor.host_id, "host_id")
-        entry = VisitorEntry(**visitor.__dict__, state=rules.VisitState.ARRIVED.value,
-                             created_by_id=actor.id, created_at=now)
-        session.add(entry)
-        session.flush()
-        audit(session, actor=actor, entity="visitor", entity_id=entry.id, action="register", after=snapshot(entry), at=now)
-        return entry.id
+        return register_in(session, actor=actor, form=form, now=now, seen_on_site=seen_on_site,
+                           check_out_ids=check_out_ids)
 
 
-def _ensure_active_user(session: Session, user_id: int, field: str) -> None:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise ValidationFailed([FieldError(field, "field.bad_choice")])
+def register_in(session: Session, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime,
+                seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = (), action: str = "register",
+                source: dict | None = None) -> int:
+    """The one check-in path (desk form, pre-registration code, kiosk confirmation) inside the caller's unit."""
+    max_headcount = int(settings.get(session, "visitor.max_headcount"))
+    visitor = rules.validate_visitor(form, now=now, max_headcount=max_headcount)
+    people.require_eligible(session, visitor.host_id, "staff")
+    _serialise_check_ins(session)
+    for visit_id in check_out_ids:
+        _check_out_in(session, actor=actor, visitor_id=visit_id, now=now)
+    rules.unseen_duplicates(_same_on_site(session, visitor), seen_on_site)
+    entry = VisitorEntry(**visitor.__dict__, state=rules.VisitState.ARRIVED.value, created_by_id=actor.id,
+                         created_at=now)
+    session.add(entry)
+    session.flush()
+    after = snapshot(entry) | (source or {})
+    reason = "duplicate_acknowledged" if seen_on_site else ""
+    audit(session, actor=actor, entity="visitor", entity_id=entry.id, action=action, after=after, reason=reason,
+          at=now)
+    return entry.id
+
+
+def _serialise_check_ins(session: Session) -> None:
+    """Two desks checking the same person in at once: the second waits and then sees the first (T4).
+
+    SQLite writers already queue (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHECK_IN_LOCK})
+
+
+def _same_on_site(session: Session, visitor: rules.Visitor) -> list[rules.OnSiteVisit]:
+    e = VisitorEntry
+    same = [e.name == visitor.name]
+    if visitor.phone_norm:
+        same.append(e.phone_norm == visitor.phone_norm)
+    rows = session.exec(select(e.id, e.name, e.company, e.phone_norm, e.time_in)
+                        .where(e.time_out.is_(None), or_(*same)).order_by(e.time_in)).all()
+    return rules.still_on_site(visitor, [rules.OnSiteVisit(*row) for row in rows])
+
+
+def on_site_matches(engine: Engine, *, actor: Actor, ids: tuple[int, ...]) -> list[VisitorRow]:
+    """The on-site visits a duplicate warning names, as rows to show (T4)."""
+    require(actor, WRITERS)
+    query, _ = _visitor_query()
+    with session_scope(engine, write=False) as session:
+        return _rows(session, query.where(VisitorEntry.id.in_(ids)).order_by(VisitorEntry.time_in))
 
 
 def check_out_visitor(engine: Engine, *, actor: Actor, visitor_id: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -86,15 +114,19 @@ def check_out_visitor(engine: Engine, *, actor: Actor, visitor_id: int, now: dt.
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine) as session:
-        entry = session.get(VisitorEntry, visitor_id)
-        if entry is None:
-            raise DomainError("visitor.not_found")
-        time_out = rules.departure_time(time_in=entry.time_in, already_out=entry.time_out is not None, now=now)
-        update_once(session, VisitorEntry, visitor_id, VisitorEntry.time_out,
-                    {"time_out": time_out, "state": rules.VisitState.DEPARTED.value}, "visitor.already_out")
-        audit(session, actor=actor, entity="visitor", entity_id=visitor_id, action="check_out",
-              before={"time_out": None}, after={"time_out": time_out.isoformat()}, at=now)
-        return time_out
+        return _check_out_in(session, actor=actor, visitor_id=visitor_id, now=now)
+
+
+def _check_out_in(session: Session, *, actor: Actor, visitor_id: int, now: dt.datetime) -> dt.datetime:
+    entry = session.get(VisitorEntry, visitor_id)
+    if entry is None:
+        raise DomainError("visitor.not_found")
+    time_out = rules.departure_time(time_in=entry.time_in, already_out=entry.time_out is not None, now=now)
+    update_once(session, VisitorEntry, visitor_id, VisitorEntry.time_out,
+                {"time_out": time_out, "state": rules.VisitState.DEPARTED.value}, "visitor.already_out")
+    audit(session, actor=actor, entity="visitor", entity_id=visitor_id, action="check_out",
+          before={"time_out": None}, after={"time_out": time_out.isoformat()}, at=now)
+    return time_out
 
 
 def _visitor_query():
@@ -134,11 +166,17 @@ def day_list(engine: Engine, *, actor: Actor, day: dt.date | None = None) -> lis
 
 
 def search(engine: Engine, *, actor: Actor, text: str = "", first: dt.date, last: dt.date) -> list[VisitorRow]:
-    """Search by name, company or phone within a date range (supervisors; range capped by a setting)."""
-    require(actor, SUPERVISORS)
+    """Search by name, company or phone within a date range (range capped by a setting).
+
+    Supervisors search any range; receptionists (staff) search their own day only (T4).
+    """
+    require(actor, WRITERS)
     text = clean(text)
     with session_scope(engine, write=False) as session:
         tz = settings.office_zone(session)
+        today = utcnow().astimezone(tz).date()
+        if actor.role not in SUPERVISORS and (first, last) != (today, today):
+            raise NotAllowed("visitor.only_today")
         max_days = int(settings.get(session, "visitor.search_max_days"))
         if (last - first).days + 1 > max_days:
             raise DomainError("search.range_too_long", days=max_days)
@@ -206,7 +244,7 @@ def log_message(engine: Engine, *, actor: Actor, form: rules.MessageForm, now: d
     now = now or utcnow()
     message = rules.validate_message(form, now=now)
     with session_scope(engine) as session:
-        _ensure_active_user(session, message.relay_to_id, "relay_to_id")
+        people.require_eligible(session, message.relay_to_id, "staff")
         row = PhoneMessage(**message.__dict__, created_by_id=actor.id, created_at=now)
         session.add(row)
         session.flush()

@@ -63,6 +63,8 @@ def test_check_out_button_checks_the_visitor_out(app_db):
     entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
         name="李四", headcount=1, purpose="面试"))
     at = open_page("pages/visitors.py", "staff")
+    at.session_state["v_on_site_t_rows"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
     at.button(key=f"out_{entry}").click().run()
     assert not at.exception
     assert visitors.on_site(engine, actor=users["staff"]) == []
@@ -73,7 +75,7 @@ def test_S23_message_form_and_relay(app_db):
     at = open_page("pages/messages.py", "staff")
     at.text_input(key="m_caller").set_value("赵六")
     at.text_area(key="m_matter").set_value("请回电")
-    at.selectbox(key="m_relay_to").set_value(users["supervisor"].id)
+    at.selectbox(key="pp.staff.m_relay_to").set_value(users["supervisor"].id)
     submit(at, "保存留言")
     assert not at.exception
     board = visitors.message_board(engine, actor=users["staff"])

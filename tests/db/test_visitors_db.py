@@ -80,6 +80,8 @@ def test_staff_see_today_only_supervisors_see_any_day(engine, people):
     assert visitors.day_list(engine, actor=people["boss"], day=yesterday) == []
     with pytest.raises(NotAllowed):
         visitors.search(engine, actor=people["staff"], first=yesterday, last=yesterday)
+    _, today = office_zone_now(engine)
+    assert visitors.search(engine, actor=people["staff"], first=today, last=today) == []
 
 
 def test_returning_visitor_is_recognised_by_phone(engine, people):
@@ -120,9 +122,10 @@ def test_S23_message_stays_unrelayed_until_relayed_once(engine, people):
 
 
 def test_S23_message_to_an_inactive_or_unknown_person_is_refused(engine, people):
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(DomainError) as info:
         visitors.log_message(engine, actor=people["staff"], form=MessageForm(
             caller_name="孙八", matter="x", relay_to_id=99999))
+    assert info.value.key == "people.not_eligible.staff"
     assert count(engine, PhoneMessage) == 0
 
 

@@ -1,0 +1,39 @@
+"""Kiosk access without a person logging in (T21b): a kiosk link's token in the URL, like the wall's.
+
+``Home.py`` calls :func:`route_kiosk_token` before restoring any login: a kiosk token (valid or
+revoked) opens the kiosk page alone, under hidden navigation, with no sidebar and no other page.
+The token is checked against the database on every run, so a revoked link says so at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lib.services import visitor_kiosk
+from lib.ui import app_engine, t
+
+TOKEN_PARAM = "token"
+KIOSK_PAGE = Path(__file__).resolve().parents[2] / "pages" / "visitor_kiosk.py"
+
+
+def kiosk_token_access() -> visitor_kiosk.KioskAccess | None:
+    """The kiosk of this URL's ``?token=`` (valid or revoked); None when it names no kiosk."""
+    token = st.query_params.get(TOKEN_PARAM)
+    return visitor_kiosk.kiosk_access(app_engine(), token) if isinstance(token, str) else None
+
+
+def route_kiosk_token() -> bool:
+    """Open only the kiosk page for a kiosk token; True when it did (the router then stops)."""
+    if kiosk_token_access() is None:
+        return False
+    st.navigation([st.Page(KIOSK_PAGE, title=t("nav.kiosk"), url_path="kiosk")], position="hidden").run()
+    return True
+
+
+def kiosk_url(token: str) -> str:
+    """The address to open on the entrance tablet: this app's base URL, the kiosk page and the token."""
+    current = (st.context.url or "").split("?")[0].rstrip("/")
+    base = current.rsplit("/", 1)[0] if current.count("/") > 2 else current
+    return f"{base}/kiosk?{TOKEN_PARAM}={token}"
