@@ -100,3 +100,73 @@ def parse_value(definition: SettingDef, text: str) -> object:
         if definition.maximum is not None and value > definition.maximum:
             raise DomainError("settings.above_maximum", maximum=definition.maximum)
     return value
+
+
+def _shape_ok(default: object, value: object) -> bool:
+    """Whether ``value`` has the shape of the setting's default: same keys, item kinds and scalar types."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, dict):
+        return isinstance(value, dict) and set(value) == set(default) and all(
+            _shape_ok(default[k], value[k]) for k in default)
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            return False
+        return not default or all(_shape_ok(default[0], item) for item in value)
+    return value is None or type(value) is type(default)
+
+
+def check_value(definition: SettingDef, value: object) -> object:
+    """Type, range and shape of a value from a typed settings widget (STYLE: settings have schemas; T15).
+
+    Returns the value as stored (titles without blanks and repeats, holidays as sorted ISO dates);
+    raises ``DomainError('settings.invalid_*')`` like ``parse_value``.
+    """
+    kind = definition.kind
+    bad = DomainError("settings.invalid_value", kind=kind, value=str(value)[:80])
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+    elif kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        if kind == "int":
+            if value != int(value):
+                raise bad
+            value = int(value)
+        value = parse_value(definition, str(value))
+    elif kind == "time":
+        if not isinstance(value, dt.time):
+            raise bad
+        value = value.replace(second=0, microsecond=0)
+    elif kind == "titles":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise bad
+        value = parse_titles(json.dumps(list(value), ensure_ascii=False))
+    elif kind == "str":
+        value = parse_value(definition, str(value))
+    elif definition.unit == "dates":
+        value = sorted({_iso_date(v, bad) for v in (value or [])})
+    elif not _shape_ok(definition.default, value):
+        raise bad
+    return value
+
+
+def _iso_date(item: object, bad: DomainError) -> str:
+    if isinstance(item, dt.datetime):
+        item = item.date()
+    if isinstance(item, dt.date):
+        return item.isoformat()
+    try:
+        return dt.date.fromisoformat(str(item)).isoformat()
+    except ValueError:
+        raise bad from None
+
+
+def unknown_titles(values: list[str] | tuple[str, ...], managed: list[str] | tuple[str, ...]) -> list[str]:
+    """Titles a rule names that the managed list ``org.titles`` does not hold (T13: titles are picked, not typed)."""
+    return [v for v in values if v not in set(managed)]

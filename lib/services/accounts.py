@@ -14,6 +14,7 @@ from sqlmodel import func, select
 from db.engine import session_scope
 from db.models import AppMeta, OrgUnit, User
 from lib.domain import accounts as rules
+from lib.domain import settings as sdef
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
 from lib.domain.text import clean
 from lib.services import settings
@@ -149,6 +150,8 @@ class UserRow:
     active: bool
     locked: bool
     lang: str
+    trained_posts: tuple[int, ...] = ()
+    cert_valid_until: dt.date | None = None
 
 
 def list_users(engine: Engine, *, include_inactive: bool = True, roles: tuple[str, ...] | None = None) -> list[UserRow]:
@@ -163,7 +166,9 @@ def list_users(engine: Engine, *, include_inactive: bool = True, roles: tuple[st
         return [UserRow(id=u.id, username=u.username, name=u.name, role=u.role, staff_no=u.staff_no or "",
                         titles=tuple(u.titles or ()), department_id=u.department_id, team_id=u.team_id,
                         group_id=u.group_id, is_intern=u.is_intern, active=u.active,
-                        locked=rules.is_locked(u.locked_until, now), lang=u.lang) for u in users]
+                        locked=rules.is_locked(u.locked_until, now), lang=u.lang,
+                        trained_posts=tuple(int(p) for p in u.trained_posts or () if str(p).isdigit()),
+                        cert_valid_until=u.cert_valid_until) for u in users]
 
 
 @dataclass(frozen=True)
@@ -177,10 +182,33 @@ class UserForm:
     team_id: int | None = None
     group_id: int | None = None
     is_intern: bool = False
+    trained_posts: tuple[int, ...] | None = None  # None: leave training and certificate as they are
+    cert_valid_until: dt.date | None = None
 
 
 def _titles(values) -> list[str]:
     return sorted({clean(t) for t in values if clean(t)})
+
+
+def _check_titles_and_posts(session, form: UserForm) -> None:
+    """Titles come from the managed list ``org.titles``; trained posts are org units of kind post (T13)."""
+    errors = []
+    unknown = sdef.unknown_titles(_titles(form.titles), list(settings.get(session, settings.MANAGED_TITLES) or []))
+    if unknown:
+        errors.append(FieldError("titles", "account.unknown_titles", {"titles": "、".join(unknown)}))
+    if form.trained_posts:
+        posts = set(session.exec(select(OrgUnit.id).where(OrgUnit.kind == "post",
+                                                          OrgUnit.id.in_(form.trained_posts))).all())
+        if set(form.trained_posts) - posts:
+            errors.append(FieldError("trained_posts", "field.bad_choice"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _apply_training(user: User, form: UserForm) -> None:
+    if form.trained_posts is not None:
+        user.trained_posts = sorted(str(p) for p in set(form.trained_posts))
+        user.cert_valid_until = form.cert_valid_until
 
 
 def create_user(engine: Engine, *, actor: Actor, form: UserForm, password: str, repeat: str) -> int:
@@ -192,10 +220,12 @@ def create_user(engine: Engine, *, actor: Actor, form: UserForm, password: str, 
     try:
         with session_scope(engine) as session:
             _check_unique(session, username=username, staff_no=clean(form.staff_no) or None, user_id=None)
+            _check_titles_and_posts(session, form)
             user = User(username=username, name=name, password_hash=hash_password(password), role=form.role,
                         staff_no=clean(form.staff_no) or None, titles=_titles(form.titles), trained_posts=[],
                         department_id=form.department_id, team_id=form.team_id, group_id=form.group_id,
                         is_intern=form.is_intern, created_at=now)
+            _apply_training(user, form)
             session.add(user)
             session.flush()
             audit(session, actor=actor, entity="user", entity_id=user.id, action="create", after=snapshot(user))
@@ -227,6 +257,7 @@ def update_user(engine: Engine, *, actor: Actor, user_id: int, form: UserForm) -
             raise DomainError("account.not_found")
         before = snapshot(user)
         _check_unique(session, username=username, staff_no=clean(form.staff_no) or None, user_id=user_id)
+        _check_titles_and_posts(session, form)
         if user.role == "admin" and form.role != "admin":
             _ensure_other_admin(session, user_id)
         user.username, user.name, user.role = username, name, form.role
@@ -234,6 +265,7 @@ def update_user(engine: Engine, *, actor: Actor, user_id: int, form: UserForm) -
         user.titles = _titles(form.titles)
         user.department_id, user.team_id, user.group_id = form.department_id, form.team_id, form.group_id
         user.is_intern = form.is_intern
+        _apply_training(user, form)
         session.add(user)
         audit(session, actor=actor, entity="user", entity_id=user_id, action="update", before=before,
               after=snapshot(user))

@@ -80,23 +80,53 @@ def list_settings(engine: Engine) -> list[SettingRow]:
                        source=d.source, changed=values[k] != d.default) for k, d in defs.items()]
 
 
-def change_setting(engine: Engine, *, actor: Actor, key: str, text: str, reason: str = "") -> object:
-    """An admin sets a new value; it takes effect now and is audited (SPEC M0 Settings)."""
+_UNSET = object()
+MANAGED_TITLES = "org.titles"
+
+
+def change_setting(engine: Engine, *, actor: Actor, key: str, text: str | None = None, value: object = _UNSET,
+                   reason: str = "") -> object:
+    """An admin sets a new value (typed from a widget, or as text); it takes effect now and is audited
+    (SPEC M0 Settings). A list of titles may only name titles from ``org.titles`` (T13)."""
     require(actor, ADMINS)
     defs = definitions()
     if key not in defs:
         raise DomainError("settings.unknown", key=key)
-    value = sdef.parse_value(defs[key], text)
+    value = sdef.parse_value(defs[key], text or "") if value is _UNSET else sdef.check_value(defs[key], value)
     if key == "office.timezone":
         zone(str(value))
     now = utcnow()
     with session_scope(engine) as session:
+        if defs[key].kind == "titles":
+            _check_titles(session, defs, key, value)
         before = current_values(session, [key])[key]
         session.add(SettingValue(key=key, value=sdef.encode(value), effective_from=now,
                                  changed_by_id=actor.id, changed_at=now))
         audit(session, actor=actor, entity="setting", entity_id=key, action="change",
               before={"value": sdef.encode(before)}, after={"value": sdef.encode(value)}, reason=reason)
     return value
+
+
+def _check_titles(session: Session, defs: dict[str, sdef.SettingDef], key: str, value: list[str]) -> None:
+    """Cross-field rule (T13): a rule names only managed titles; the managed list keeps every title in use."""
+    others = [k for k, d in defs.items() if d.kind == "titles" and k != MANAGED_TITLES]
+    if key != MANAGED_TITLES:
+        unknown = sdef.unknown_titles(value, list(get(session, MANAGED_TITLES)))
+        if unknown:
+            raise DomainError("settings.unknown_titles", titles="、".join(unknown))
+        return
+    in_use = current_values(session, others)
+    users = {k: sdef.unknown_titles(v, value) for k, v in in_use.items()}
+    users = {k: v for k, v in users.items() if v}
+    if users:
+        removed = sorted({title for missing in users.values() for title in missing})
+        raise DomainError("settings.titles_in_use", titles="、".join(removed), settings="、".join(users))
+
+
+def managed_titles(engine: Engine) -> list[str]:
+    """The managed list of job titles admins pick from (setting ``org.titles``, T13)."""
+    with session_scope(engine, write=False) as session:
+        return list(get(session, MANAGED_TITLES) or [])
 
 
 def today(session: Session, now: dt.datetime | None = None) -> dt.date:

@@ -135,3 +135,62 @@ def test_settings_change_is_versioned_and_audited_and_bad_values_change_nothing(
     row = next(r for r in settings.list_settings(engine) if r.key == "phone.relay_overdue")
     assert (row.value, row.default, row.changed, row.unit) == (3, 2, True, "h")
     assert count(engine, AuditEvent, AuditEvent.entity == "setting", AuditEvent.reason == "新规定") == 1
+
+
+def test_T13_user_titles_come_from_the_managed_list(engine):
+    """T13: a title not in org.titles is refused with the title named; list titles are saved."""
+    admin = first_admin(engine)
+    with pytest.raises(ValidationFailed) as info:
+        accounts.create_user(engine, actor=admin, password="password1", repeat="password1",
+                             form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("部门主管",)))
+    assert info.value.keys() == {"titles": "account.unknown_titles"}
+    assert info.value.errors[0].params == {"titles": "部门主管"}
+    user_id = accounts.create_user(engine, actor=admin, password="password1", repeat="password1",
+                                   form=accounts.UserForm(username="u01", name="小张", role="staff",
+                                                          titles=("客服部经理",)))
+    settings.change_setting(engine, actor=admin, key="org.titles", value=[*settings.managed_titles(engine), "部门主管"])
+    accounts.update_user(engine, actor=admin, user_id=user_id,
+                         form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("部门主管",)))
+    assert accounts.load_actor(engine, "u01").titles == ("部门主管",)
+
+
+def test_T13_training_and_certificate_are_edited_with_the_account(engine):
+    admin = first_admin(engine)
+    post = accounts.save_org_unit(engine, actor=admin, form=accounts.OrgForm(kind="post", name="中控室"))
+    team = accounts.save_org_unit(engine, actor=admin, form=accounts.OrgForm(kind="team", name="一组"))
+    form = dict(username="u01", name="小张", role="staff", titles=("中控员",))
+    user_id = accounts.create_user(engine, actor=admin, password="password1", repeat="password1",
+                                   form=accounts.UserForm(**form, trained_posts=(post,),
+                                                          cert_valid_until=dt.date(2027, 6, 30)))
+    row = next(u for u in accounts.list_users(engine) if u.id == user_id)
+    assert (row.trained_posts, row.cert_valid_until) == ((post,), dt.date(2027, 6, 30))
+    with pytest.raises(ValidationFailed) as info:
+        accounts.update_user(engine, actor=admin, user_id=user_id,
+                             form=accounts.UserForm(**form, trained_posts=(team,)))
+    assert info.value.keys() == {"trained_posts": "field.bad_choice"}
+    accounts.update_user(engine, actor=admin, user_id=user_id, form=accounts.UserForm(**form))
+    row = next(u for u in accounts.list_users(engine) if u.id == user_id)
+    assert row.trained_posts == (post,), "a form without training leaves it as it was"
+    accounts.update_user(engine, actor=admin, user_id=user_id,
+                         form=accounts.UserForm(**form, trained_posts=(), cert_valid_until=None))
+    row = next(u for u in accounts.list_users(engine) if u.id == user_id)
+    assert (row.trained_posts, row.cert_valid_until) == ((), None)
+
+
+def test_T13_rule_titles_only_name_managed_titles_and_the_list_keeps_titles_in_use(engine):
+    admin = first_admin(engine)
+    with pytest.raises(DomainError) as info:
+        settings.change_setting(engine, actor=admin, key="repair.dispatcher_titles", value=["部门经理", "客服经理"])
+    assert (info.value.key, info.value.params) == ("settings.unknown_titles", {"titles": "客服经理"})
+    with pytest.raises(DomainError) as info:
+        settings.change_setting(engine, actor=admin, key="repair.dispatcher_titles", text="部门经理、客服经理")
+    assert info.value.key == "settings.unknown_titles"
+    managed = settings.managed_titles(engine)
+    with pytest.raises(DomainError) as info:
+        settings.change_setting(engine, actor=admin, key="org.titles", value=[t for t in managed if t != "维修人员"])
+    assert info.value.key == "settings.titles_in_use"
+    assert info.value.params["titles"] == "维修人员"
+    assert "people.technician_titles" in info.value.params["settings"]
+    settings.change_setting(engine, actor=admin, key="repair.dispatcher_titles", value=["客服部经理"])
+    with session_scope(engine, write=False) as session:
+        assert settings.get(session, "repair.dispatcher_titles") == ["客服部经理"]

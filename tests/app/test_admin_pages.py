@@ -1,0 +1,51 @@
+"""Admin pages through AppTest: titles from the managed list and training on the users page (T13), typed
+settings widgets (T15), the audit log in the user's language (T15)."""
+
+import datetime as dt
+
+from lib.services import accounts, settings
+from tests.app.conftest import open_page
+
+
+def submit(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+
+
+def pick_row(at, key, index):
+    at.session_state[f"{key}_rows"] = {"selection": {"rows": [index], "columns": []}}
+    at.run()
+
+
+def test_T13_new_user_titles_are_picked_from_the_managed_list(app_db):
+    engine, users = app_db
+    at = open_page("pages/admin_users.py", "admin")
+    titles = at.multiselect(key="uc_titles")
+    assert titles.options == settings.managed_titles(engine)
+    assert not [w for w in at.text_input if w.key == "uc_titles"], "titles are not typed as free text"
+    at.text_input(key="uc_username").set_value("wx")
+    at.text_input(key="uc_name").set_value("王修")
+    titles.set_value(["维修人员", "客服工程师"])
+    at.text_input(key="uc_password").set_value("password1")
+    at.text_input(key="uc_repeat").set_value("password1")
+    submit(at, "新建用户")
+    assert not at.exception and not at.error
+    assert accounts.load_actor(engine, "wx").titles == ("客服工程师", "维修人员")
+    assert at.multiselect(key="uc_titles").value == [], "the form is cleared after a save"
+
+
+def test_T13_admin_edits_titles_training_and_certificate_of_the_clicked_user(app_db):
+    engine, users = app_db
+    post = accounts.save_org_unit(engine, actor=users["admin"], form=accounts.OrgForm(kind="post", name="中控室"))
+    at = open_page("pages/admin_users.py", "admin")
+    assert any("点击上方表格" in i.value for i in at.info)
+    index = [u.id for u in accounts.list_users(engine)].index(users["staff"].id)
+    pick_row(at, "u_table", index)
+    prefix = f"ue{users['staff'].id}_"
+    at.multiselect(key=f"{prefix}titles").set_value(["中控员"])
+    at.multiselect(key=f"{prefix}posts").set_value([post])
+    at.date_input(key=f"{prefix}cert").set_value(dt.date(2027, 3, 31))
+    submit(at, "保存")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    row = next(u for u in accounts.list_users(engine) if u.id == users["staff"].id)
+    assert (row.titles, row.trained_posts, row.cert_valid_until) == (("中控员",), (post,), dt.date(2027, 3, 31))
+    assert [s.value for s in at.success] == ["已保存。"]
