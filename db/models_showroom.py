@@ -148,6 +148,8 @@ class ShowroomDaySheet(SQLModel, table=True):
     signed_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
     signer_title: str = Field(default="", max_length=40)
     signed_at: Optional[dt.datetime] = _utc(nullable=True)
+    # Why the day was locked before the closing window (T3); empty for a signature at closing time.
+    early_close_reason: str = Field(default="", max_length=500)
     corrections: int = 0
 
 

@@ -5,20 +5,22 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.access import Area, Category
 from lib.navigation import WRITERS
-from lib.services import access_log, showroom_read
+from lib.services import access_log
 from lib.services.access_log import AccessForm
-from lib.ui import (Column, app_engine, choice_labels, local_time, run_action, show_flash, show_form_error,
+from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 from lib.services.settings import office_zone_now
+from lib.views.person_picker import key_for, person_select
 
 user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
 areas = choice_labels("access.area", [a.value for a in Area])
 categories = choice_labels("access.category", [c.value for c in Category])
-people = {o.id: o.name for o in showroom_read.consultant_options(engine)}
-FORM_KEYS = ["ac_area", "ac_category", "ac_name", "ac_unit", "ac_purpose", "ac_escort", "ac_escort_name",
-             "ac_companion", "ac_signed"]
+ESCORT = key_for("staff", "ac_escort")
+# Assigning the empty values resets the widgets in the browser too (a popped key would be resent).
+EMPTY_FORM = {"ac_area": None, "ac_category": None, "ac_name": "", "ac_unit": "", "ac_purpose": "", ESCORT: None,
+              "ac_escort_name": "", "ac_companion": "", "ac_signed": False}
 
 st.title(t("nav.access_log"))
 show_flash()
@@ -28,7 +30,7 @@ def _register() -> None:
     s = st.session_state
     access_log.register_entry(engine, actor=user, form=AccessForm(
         area=s.get("ac_area"), category=s.get("ac_category"), name=s.get("ac_name", ""),
-        purpose=s.get("ac_purpose", ""), unit=s.get("ac_unit", ""), escort_id=s.get("ac_escort"),
+        purpose=s.get("ac_purpose", ""), unit=s.get("ac_unit", ""), escort_id=s.get(ESCORT),
         escort_name=s.get("ac_escort_name", ""), companion=s.get("ac_companion", ""), signed=bool(s.get("ac_signed"))))
 
 
@@ -42,13 +44,13 @@ with st.expander(t("access.new"), expanded=True):
         left.text_input(t("field.access_name") + " *", key="ac_name")
         right.text_input(t("field.access_unit"), key="ac_unit")
         st.text_input(t("field.access_purpose") + " *", key="ac_purpose")
-        left.selectbox(t("field.access_escort"), list(people), format_func=people.get, index=None, key="ac_escort",
-                       placeholder=t("access.escort_placeholder"), help=t("access.escort_help"))
+        person_select(t("field.access_escort"), "staff", key="ac_escort", container=left, index=None,
+                      placeholder=t("access.escort_placeholder"), help=t("access.escort_help"))
         right.text_input(t("access.escort_name"), key="ac_escort_name")
         left.text_input(t("field.access_companion"), key="ac_companion", help=t("access.companion_help"))
         st.checkbox(t("field.access_signature"), key="ac_signed")
         st.form_submit_button(t("access.register"), type="primary", on_click=submit_callback(
-            _register, clear=FORM_KEYS, success_key="access.registered", error_slot="ac_error"))
+            _register, clear=EMPTY_FORM, success_key="access.registered", error_slot="ac_error"))
     show_form_error("ac_error")
 
 rows = access_log.register_today(engine, actor=user)
@@ -58,9 +60,11 @@ if not waiting:
     st.info(t("access.none_open"))
 for row in waiting:
     cols = st.columns([3, 3, 3, 1, 1, 1])
-    cols[0].markdown(f"**{row.name}** {row.unit}  \n{areas[row.area]} · {categories[row.category]}")
-    cols[1].write(row.purpose)
-    cols[2].caption(t("access.approval_state", given=row.approvals or "—", needs=row.needs or "—"))
+    cols[0].markdown(t("access.row_head", name=plain(row.name), unit=plain(row.unit), area=areas[row.area],
+                        category=categories[row.category]))
+    cols[1].text(row.purpose)
+    cols[2].caption(t("access.approval_state", given=plain(row.approvals) or t("access.none_given"),
+                      needs=plain(row.needs) or t("access.none_needed")))
     if row.time_in is None:
         if cols[3].button(t("access.approve"), key=f"ac_ok_{row.id}"):
             if run_action(lambda rid=row.id: access_log.approve_entry(engine, actor=user, entry_id=rid)):

@@ -4,10 +4,11 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
-from lib.services import showroom, showroom_read
+from lib.services import people, showroom, showroom_read
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, local_time, run_action, show_flash, show_form_error, submit_callback, t
-from lib.views.showroom_table import lazy_table as table
+from lib.ui import (Column, app_engine, local_time, plain, run_action, show_flash, show_form_error, submit_callback,
+                    t, table)
+from lib.views.person_picker import person_select
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -17,9 +18,10 @@ st.title(t("nav.showroom_customers"))
 show_flash()
 consultant = user.id
 if user.role in SUPERVISORS:
-    people = {o.id: o.name for o in showroom_read.consultant_options(engine)}
-    consultant = st.selectbox(t("showroom.consultant"), list(people), format_func=people.get,
-                              index=list(people).index(user.id) if user.id in people else 0, key="mc_consultant")
+    receivers = list(people.labels(engine, "receiver"))
+    consultant = person_select(t("showroom.consultant"), "receiver", key="mc_consultant",
+                               index=receivers.index(user.id) if user.id in receivers else None,
+                               placeholder=t("showroom.pick_consultant")) or user.id
 mine = showroom_read.my_customers(engine, actor=user, consultant_id=consultant)
 states = {s: t(f"customers.state.{s}") for s in ("unregistered", "owned_new", "owned_following", "released")}
 COLUMNS = [Column("name", "field.showroom_customer_name"), Column("phone", "field.showroom_phone"),
@@ -47,17 +49,21 @@ def follow_up_tab() -> None:
     if consultant != user.id or not mine.owned:
         st.info(t("showroom.follow_up_own_only" if consultant != user.id else "showroom.none_owned"))
         return
-    choices = {r.id: f"{r.name} · {r.phone} · {r.last_day or ''}" for r in mine.owned}
+    # T17: the customer is opened by a click on its row, not re-chosen in a picker under the table.
+    chosen = table(mine.owned, COLUMNS, export_name="follow_up", empty_key="showroom.none_owned", key="mc_pick",
+                   selectable=True)
+    if chosen is None:
+        st.caption(t("showroom.click_row_to_follow_up"))
+        return
+    st.text(f"{chosen.name} · {chosen.phone} · {chosen.last_day or ''}")
 
     def _log() -> None:
-        showroom.log_follow_up(engine, actor=user, customer_id=st.session_state.get("mc_customer"),
-                               note=st.session_state.get("mc_note", ""))
+        showroom.log_follow_up(engine, actor=user, customer_id=chosen.id, note=st.session_state.get("mc_note", ""))
 
     with st.form("mc_follow_up_form"):
-        st.selectbox(t("showroom.pick_customer"), list(choices), format_func=choices.get, key="mc_customer")
-        st.text_area(t("field.showroom_note"), key="mc_note", height=68)
+        st.text_area(t("field.showroom_note"), key="mc_note", height=68, max_chars=1000)
         st.form_submit_button(t("showroom.log_follow_up"), type="primary", on_click=submit_callback(
-            _log, clear=["mc_note"], success_key="showroom.follow_up_logged", error_slot="mc_error"))
+            _log, clear={"mc_note": ""}, success_key="showroom.follow_up_logged", error_slot="mc_error"))
     show_form_error("mc_error")
 
 
@@ -75,8 +81,13 @@ def lookup_tab() -> None:
     if not run_action(lambda: record.append(showroom_read.customer_record(engine, actor=user, customer_id=found.id))):
         return
     rec = record[0]
-    st.markdown(t("showroom.record_head", name=found.name, owner=found.owner or "—", state=states[found.state],
-                  card=t(f"customers.card.{rec.card}")))
+    card = t(f"customers.card.{rec.card}")
+    if found.owner:
+        st.markdown(t("showroom.record_head", name=plain(found.name), owner=plain(found.owner),
+                      state=states[found.state], card=card))
+    else:
+        st.markdown(t("showroom.record_head_released", name=plain(found.name), card=card,
+                      previous=plain(found.released_from or t("showroom.nobody"))))
     kinds = {"walk_in": t("customers.channel.walk_in"), "call": t("customers.channel.call"),
              "follow_up": t("showroom.follow_up")}
     table(rec.history, [Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
@@ -85,7 +96,8 @@ def lookup_tab() -> None:
           export_name=f"customer_{found.id}", empty_key="showroom.no_history", key="mc_history")
     causes = {c.cause: t(f"customers.cause.{c.cause}") for c in rec.changes}
     table(rec.changes, [Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
-                        Column("from_owner", "showroom.col.from_owner"), Column("to_owner", "showroom.col.to_owner"),
+                        Column("from_owner", "showroom.col.from_owner", lambda v: v or t("showroom.nobody")),
+                        Column("to_owner", "showroom.col.to_owner", lambda v: v or t("showroom.released_nobody")),
                         Column("cause", "showroom.col.cause", causes.get)],
           export_name=f"owners_{found.id}", empty_key="showroom.no_changes", key="mc_changes")
 

@@ -6,8 +6,8 @@ from lib.auth import require_role
 from lib.navigation import ADMINS, SUPERVISORS, WRITERS
 from lib.services import showroom, showroom_read
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, choice_labels, local_time, show_flash, show_form_error, submit_callback, t
-from lib.views.showroom_table import lazy_table as table
+from lib.ui import (Column, app_engine, choice_labels, local_time, plain, show_flash, show_form_error, submit_callback,
+                    t, table)
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -23,15 +23,22 @@ if user.role in SUPERVISORS:
 sheet = showroom_read.day_sheet(engine, actor=user, day=day)
 
 badge = {"open": st.info, "signed": st.success, "expired": st.warning}[sheet.state]
-badge(t(f"showroom.sheet_state.{sheet.state}", day=sheet.day.isoformat(), deadline=sheet.deadline.strftime("%H:%M"),
-        signer=sheet.signer, title=sheet.signer_title, at=local_time(sheet.signed_at, zone)))
+state_key = "signed_early" if sheet.state == "signed" and sheet.early_close_reason else sheet.state
+badge(t(f"showroom.sheet_state.{state_key}", day=sheet.day.isoformat(), deadline=sheet.deadline.strftime("%H:%M"),
+        signer=plain(sheet.signer), title=plain(sheet.signer_title), at=local_time(sheet.signed_at, zone),
+        reason=plain(sheet.early_close_reason)))
 cols = st.columns(4)
 cols[0].metric(t("showroom.walk_ins"), sheet.walk_ins)
 cols[1].metric(t("showroom.calls"), sheet.calls)
 cols[2].metric(t("showroom.incomplete"), sheet.incomplete)
-cols[3].metric(t("showroom.traffic"), "—" if sheet.traffic_count is None else sheet.traffic_count)
+cols[3].metric(t("showroom.traffic"), t("showroom.traffic_unconfirmed") if sheet.traffic_count is None
+               else sheet.traffic_count)
 
-table(sheet.contacts, [
+BRIEF = [Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
+         Column("customer_name", "field.showroom_customer_name"), Column("phone", "field.showroom_phone"),
+         Column("matter", "field.showroom_matter"), Column("receiver", "field.showroom_receiver")]
+# T17: a click on a row opens it for completion (or, once locked, an admin's correction).
+chosen = table(sheet.contacts, [
     Column("at", "showroom.col.at", lambda v: local_time(v, zone)), Column("channel", "field.showroom_channel",
                                                                           channels.get),
     Column("customer_name", "field.showroom_customer_name"), Column("phone", "field.showroom_phone"),
@@ -40,54 +47,97 @@ table(sheet.contacts, [
     Column("requested", "field.showroom_requested"), Column("recognised", "field.showroom_recognised", yes_no.get),
     Column("repeat_card", "showroom.col.repeat_card", yes_no.get),
     Column("is_correction", "showroom.col.correction", yes_no.get)],
-    export_name=f"showroom_{sheet.day.isoformat()}", empty_key="showroom.sheet_empty", key="ds_table")
+    export_name=f"showroom_{sheet.day.isoformat()}", empty_key="showroom.sheet_empty", key="ds_table",
+    selectable=bool(sheet.contacts) and (sheet.state == "open" or user.role in ADMINS))
 
-mine = sorted((c for c in sheet.contacts if user.role in SUPERVISORS or c.receiver_id == user.id),
-              key=lambda c: c.complete)  # rows still to complete first
-labels = {c.id: f"{local_time(c.at, zone)} {c.customer_name} · {c.matter}" for c in mine}
 
-if sheet.state == "open" and mine:
+def chosen_line() -> None:
+    st.text(f"{local_time(chosen.at, zone)}  {chosen.customer_name} · {chosen.phone} · {chosen.matter}")
+
+
+if sheet.state == "open" and sheet.contacts:
     st.subheader(t("showroom.complete_title"))
+    if chosen is None:
+        st.caption(t("showroom.click_row_to_complete"))
+    else:
+        chosen_line()
+        details_key = f"ds_details_{chosen.id}"
 
-    def _complete() -> None:
-        showroom.complete_details(engine, actor=user, contact_id=st.session_state.get("ds_contact"),
-                                  details=st.session_state.get("ds_details", ""))
+        def _complete() -> None:
+            showroom.complete_details(engine, actor=user, contact_id=chosen.id,
+                                      details=st.session_state.get(details_key, ""))
 
-    with st.form("ds_complete_form"):
-        st.selectbox(t("showroom.pick_contact"), list(labels), format_func=labels.get, key="ds_contact")
-        st.text_area(t("field.showroom_details") + " *", key="ds_details", height=68, help=t("showroom.details_help"))
-        st.form_submit_button(t("showroom.save_details"), type="primary", on_click=submit_callback(
-            _complete, clear=["ds_details"], success_key="showroom.details_saved", error_slot="ds_error"))
-    show_form_error("ds_error")
+        with st.form("ds_complete_form"):
+            st.text_area(t("field.showroom_details") + " *", value=chosen.details, key=details_key, height=68,
+                         help=t("showroom.details_help"), max_chars=showroom.DETAILS_MAX)
+            st.form_submit_button(t("showroom.save_details"), type="primary", on_click=submit_callback(
+                _complete, success_key="showroom.details_saved", error_slot="ds_error"))
+        show_form_error("ds_error")
 
 if sheet.can_sign:
     st.subheader(t("showroom.sign_title"))
     st.caption(t("showroom.sign_help"))
+    st.number_input(t("showroom.traffic") + " *", min_value=0, max_value=100000, value=sheet.walk_ins, step=1,
+                    key="ds_traffic")
+    if not st.session_state.get("ds_sign_pending"):
+        st.button(t("showroom.sign"), key="ds_sign", on_click=lambda: st.session_state.update(ds_sign_pending=True))
+    else:
+        early = sheet.sign_timing == "early"
+        with st.container(border=True):
+            st.markdown(t("showroom.sign_confirm_title"))
+            st.write(t("showroom.sign_confirm_counts", day=sheet.day.isoformat(), walk_ins=sheet.walk_ins,
+                       calls=sheet.calls, traffic=int(st.session_state.get("ds_traffic") or 0)))
+            if not sheet.contacts:
+                st.warning(t("showroom.sign_no_contacts"))
+            if sheet.incomplete_rows:
+                st.warning(t("showroom.sign_incomplete", count=len(sheet.incomplete_rows)))
+                table(sheet.incomplete_rows, BRIEF, export_name="incomplete", empty_key="showroom.sheet_empty",
+                      key="ds_incomplete")
+            if sheet.duplicate_phones:
+                st.warning(t("showroom.sign_duplicates", count=len(sheet.duplicate_phones)))
+                table([row for _phone, rows in sheet.duplicate_phones for row in rows], BRIEF,
+                      export_name="duplicates", empty_key="showroom.sheet_empty", key="ds_duplicates")
+            if early:
+                st.warning(t("showroom.sign_early", opens=sheet.sign_window_opens.strftime("%H:%M"),
+                             deadline=sheet.deadline.strftime("%H:%M")))
+                st.checkbox(t("showroom.close_early"), key="ds_early")
+                st.text_input(t("showroom.close_early_reason") + " *", key="ds_early_reason", max_chars=500,
+                              disabled=not st.session_state.get("ds_early"))
+            ready = not early or (st.session_state.get("ds_early")
+                                  and (st.session_state.get("ds_early_reason") or "").strip())
 
-    def _sign() -> None:
-        showroom.sign_day(engine, actor=user, day=sheet.day, traffic_count=int(st.session_state.get("ds_traffic", 0)),
-                          seen_version=sheet.version)
+            def _sign() -> None:
+                s = st.session_state
+                showroom.sign_day(engine, actor=user, day=sheet.day, traffic_count=int(s.get("ds_traffic") or 0),
+                                  seen_version=sheet.version,
+                                  early_reason=s.get("ds_early_reason") if early and s.get("ds_early") else None)
 
-    with st.form("ds_sign_form"):
-        st.number_input(t("showroom.traffic") + " *", min_value=0, max_value=100000, value=sheet.walk_ins, step=1,
-                        key="ds_traffic")
-        st.form_submit_button(t("showroom.sign"), on_click=submit_callback(
-            _sign, clear=["ds_traffic"], success_key="showroom.signed", error_slot="ds_sign_error"))
+            left, right = st.columns(2)
+            left.button(t("showroom.sign_confirm"), key="ds_sign_yes", type="primary", disabled=not ready,
+                        on_click=submit_callback(_sign, clear={"ds_sign_pending": False, "ds_early": False,
+                                                               "ds_early_reason": ""},
+                                                 success_key="showroom.signed", error_slot="ds_sign_error"))
+            right.button(t("showroom.sign_back"), key="ds_sign_no",
+                         on_click=lambda: st.session_state.update(ds_sign_pending=False))
     show_form_error("ds_sign_error")
 
 if sheet.state != "open" and user.role in ADMINS and sheet.contacts:
     st.subheader(t("showroom.correct_title"))
-    every = {c.id: f"{local_time(c.at, zone)} {c.customer_name} · {c.matter}" for c in sheet.contacts}
+    if chosen is None:
+        st.caption(t("showroom.click_row_to_correct"))
+    else:
+        chosen_line()
 
-    def _correct() -> None:
-        s = st.session_state
-        showroom.correct_contact(engine, actor=user, contact_id=s.get("ds_fix_contact"), details=s.get("ds_fix", ""),
-                                 reason=s.get("ds_fix_reason", ""))
+        def _correct() -> None:
+            s = st.session_state
+            showroom.correct_contact(engine, actor=user, contact_id=chosen.id, details=s.get("ds_fix", ""),
+                                     reason=s.get("ds_fix_reason", ""))
 
-    with st.form("ds_correct_form"):
-        st.selectbox(t("showroom.pick_contact"), list(every), format_func=every.get, key="ds_fix_contact")
-        st.text_area(t("field.showroom_details") + " *", key="ds_fix", height=68)
-        st.text_input(t("field.showroom_reason") + " *", key="ds_fix_reason")
-        st.form_submit_button(t("showroom.correct"), on_click=submit_callback(
-            _correct, clear=["ds_fix", "ds_fix_reason"], success_key="showroom.corrected", error_slot="ds_fix_error"))
-    show_form_error("ds_fix_error")
+        with st.form("ds_correct_form"):
+            st.text_area(t("field.showroom_details") + " *", key="ds_fix", height=68,
+                         max_chars=showroom.DETAILS_MAX)
+            st.text_input(t("field.showroom_reason") + " *", key="ds_fix_reason", max_chars=500)
+            st.form_submit_button(t("showroom.correct"), on_click=submit_callback(
+                _correct, clear={"ds_fix": "", "ds_fix_reason": ""}, success_key="showroom.corrected",
+                error_slot="ds_fix_error"))
+        show_form_error("ds_fix_error")

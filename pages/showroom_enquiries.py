@@ -9,14 +9,16 @@ from lib.domain.enquiries import EnquiryStatus
 from lib.navigation import WRITERS
 from lib.services import showroom_enquiries
 from lib.services.settings import office_zone_now
-from lib.ui import (Column, app_engine, choice_labels, local_time, run_action, show_flash, show_form_error,
+from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 
 user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
 statuses = choice_labels("enquiries.status", [s.value for s in EnquiryStatus])
-FORM_KEYS = ["eq_name", "eq_phone", "eq_question", "eq_status", "eq_date", "eq_time", "eq_answer"]
+# Assigning the empty values resets the widgets in the browser too (a popped key would be resent).
+EMPTY_FORM = {"eq_name": "", "eq_phone": "", "eq_question": "", "eq_status": next(iter(statuses)), "eq_date": None,
+              "eq_time": None, "eq_answer": ""}
 
 st.title(t("nav.showroom_enquiries"))
 show_flash()
@@ -47,7 +49,7 @@ with st.expander(t("enquiry.new"), expanded=True):
         right.time_input(t("enquiry.promised_time"), value=None, key="eq_time")
         st.text_area(t("field.enquiry_answer"), key="eq_answer", height=68, help=t("enquiry.answer_help"))
         st.form_submit_button(t("enquiry.save"), type="primary", on_click=submit_callback(
-            _log, clear=FORM_KEYS, success_key="enquiry.saved", error_slot="eq_error"))
+            _log, clear=EMPTY_FORM, success_key="enquiry.saved", error_slot="eq_error"))
     show_form_error("eq_error")
 repeat = st.session_state.pop("eq_repeat", None)
 if repeat:
@@ -60,8 +62,9 @@ if not waiting:
     st.info(t("enquiry.none_open"))
 for row in waiting:
     cols = st.columns([2, 4, 2, 3, 1])
-    cols[0].markdown(f"**{row.caller_name or '—'}**  \n{row.caller_phone}")
-    cols[1].write(row.question)
+    cols[0].markdown(t("enquiry.row_head", name=plain(row.caller_name) or t("enquiry.caller_unnamed"),
+                       phone=plain(row.caller_phone)))
+    cols[1].text(row.question)
     cols[2].write(t("enquiry.promised", at=local_time(row.promised_response_at, zone)))
     if row.overdue:
         cols[2].error(t("enquiry.overdue"))

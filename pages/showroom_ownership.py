@@ -33,25 +33,28 @@ if run_action(lambda: released.extend(showroom_read.releases(engine, actor=user,
 st.subheader(t("showroom.disputes_title"))
 st.caption(t("showroom.disputes_help"))
 found: list = []
+chosen = None
 if run_action(lambda: found.extend(showroom_read.disputes(engine, actor=user, first=first, last=last))):
-    table(found, [Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
+    # T17: a click on a dispute opens its signed evidence below.
+    chosen = table(found, [Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
                   Column("customer_name", "field.showroom_customer_name"), Column("phone", "field.showroom_phone"),
                   Column("previous_owner", "showroom.col.previous_owner"),
                   Column("receiver", "field.showroom_receiver"),
                   Column("requested", "field.showroom_requested"),
                   Column("recognised", "field.showroom_recognised", yes_no.get)],
-          export_name="disputes", empty_key="showroom.no_disputes", key="ow_disputes")
+          export_name="disputes", empty_key="showroom.no_disputes", key="ow_disputes", selectable=True)
 
-if found:
-    customers = {d.customer_id: f"{d.customer_name} · {d.phone}" for d in found}
-    chosen = st.selectbox(t("showroom.pick_customer"), list(customers), format_func=customers.get, key="ow_customer")
+if found and chosen is None:
+    st.caption(t("showroom.click_row_for_evidence"))
+if chosen is not None:
     st.subheader(t("showroom.evidence_title"))
+    st.text(f"{chosen.customer_name} · {chosen.phone}")
     st.caption(t("showroom.evidence_help"))
-    rows = showroom_read.evidence(engine, actor=user, customer_id=chosen)
+    rows = showroom_read.evidence(engine, actor=user, customer_id=chosen.customer_id)
     table(rows, [Column("day", "showroom.col.day"), Column("signer", "showroom.col.signer"),
                  Column("signer_title", "showroom.col.signer_title"),
                  Column("at", "showroom.col.at", lambda v: local_time(v, zone)),
                  Column("receiver", "field.showroom_receiver"), Column("requested", "field.showroom_requested"),
                  Column("recognised", "field.showroom_recognised", yes_no.get),
                  Column("matter", "field.showroom_matter"), Column("details", "field.showroom_details")],
-          export_name=f"evidence_{chosen}", empty_key="showroom.no_evidence", key="ow_evidence")
+          export_name=f"evidence_{chosen.customer_id}", empty_key="showroom.no_evidence", key="ow_evidence")

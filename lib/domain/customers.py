@@ -24,6 +24,8 @@ SETTINGS: list[SettingDef] = [
     SettingDef("ownership.first_follow_up", 7, "int", "days", "seed 000 D1", minimum=1),
     SettingDef("ownership.lapse", 30, "int", "days", "seed 000 D1", minimum=1),
     SettingDef("ownership.lapse_warning", 3, "int", "days", "(assumed)", minimum=0),
+    SettingDef("showroom.duplicate_window_seconds", 120, "int", "seconds",
+               "(assumed) a second click on 登记 is not a second visit", minimum=0, maximum=3600),
 ]
 
 
@@ -370,3 +372,20 @@ def existing_cards_for(phone: str, cards: Iterable[CustomerCard]) -> list[Custom
         except DomainError:
             continue
     return matches
+
+
+def recent_duplicate(
+    earlier: Iterable[ShowroomContact], *, received_by: object, now: dt.datetime, window_seconds: int
+) -> ShowroomContact | None:
+    """The first contact of this customer to the same receiver within ``window_seconds`` before ``now``, if any.
+
+    (assumed; T1) A registration repeated within the window is the same visit clicked twice, not a
+    revisit: the caller passes the customer's contacts (one phone), and refuses the new row when
+    one is found. Corrections are not visits and never count. A window of 0 turns the check off.
+    """
+    if window_seconds <= 0:
+        return None
+    start = now - dt.timedelta(seconds=window_seconds)
+    found = [c for c in earlier
+             if c.received_by == received_by and not c.is_correction and start <= c.at <= now]
+    return min(found, key=lambda c: c.at) if found else None

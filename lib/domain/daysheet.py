@@ -15,8 +15,16 @@ from dataclasses import dataclass
 
 from lib.domain.customers import ShowroomContact
 from lib.domain.errors import Conflict, DomainError, Locked, NotAllowed
+from lib.domain.settings import SettingDef
 
 MANAGER_TITLE = "销售经理"
+REASON_MAX = 500
+
+SETTINGS: list[SettingDef] = [
+    SettingDef("showroom.sign_window_minutes", 60, "int", "minutes",
+               "(assumed) seed 000 D1 B2 「下班前…签字」 read as the last hour before workday_end",
+               minimum=0, maximum=1440),
+]
 
 
 class SheetState(enum.StrEnum):
@@ -30,21 +38,30 @@ class WriteMode(enum.StrEnum):
     correction = "correction"
 
 
+class SignTiming(enum.StrEnum):
+    on_time = "on_time"  # within the closing window: sign normally
+    early = "early"  # the showroom is still open: only as "close the day early", with a reason
+    expired = "expired"  # workday_end passed, or another day: 过期不补
+
+
 @dataclass(frozen=True)
 class DaySheetSettings:
     """``workday_end`` and ``sheet_second_signer_title``, declared with the M0 settings in ``lib.domain.office``."""
 
     workday_end: dt.time = dt.time(18, 0)
     second_signer_title: str = "供需"
+    sign_window_minutes: int = 60
 
     @classmethod
     def from_values(cls, values: Mapping[str, object]) -> DaySheetSettings:
-        """Build from setting values (``workday_end``, ``sheet_second_signer_title``); missing keys keep the default."""
+        """Build from setting values (``workday_end``, ``sheet_second_signer_title``,
+        ``showroom.sign_window_minutes``); missing keys keep the default."""
         d = cls()
         end = values.get("workday_end", d.workday_end)
         return cls(
             workday_end=end if isinstance(end, dt.time) else dt.time.fromisoformat(str(end)),
             second_signer_title=str(values.get("sheet_second_signer_title", d.second_signer_title)),
+            sign_window_minutes=int(values.get("showroom.sign_window_minutes", d.sign_window_minutes)),
         )
 
 
@@ -57,6 +74,19 @@ class SignOff:
     title: str
     at: dt.datetime
     traffic_count: int
+    early_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SignCheck:
+    """What the signer confirms before the day locks (T3): timing, blank rows, repeated phones."""
+
+    timing: SignTiming
+    window_opens: dt.datetime
+    deadline: dt.datetime
+    contact_count: int
+    incomplete: tuple[int | str | None, ...]
+    duplicates: tuple[tuple[str, tuple[int | str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,49 @@ def signer_titles(settings: DaySheetSettings = DaySheetSettings()) -> tuple[str,
     return (MANAGER_TITLE, settings.second_signer_title)
 
 
+def sign_timing(day: dt.date, now: dt.datetime, settings: DaySheetSettings = DaySheetSettings()) -> SignTiming:
+    """May the sheet be signed now, or only as an early close with a reason (seed 000 D1 B1, B2; T3)?
+
+    「下班前…签字」: the normal signature falls in the last ``sign_window_minutes`` before
+    ``workday_end``. Earlier the showroom is still open and walk-ins keep coming (「最迟当日下班前补齐」),
+    so signing then locks the day early and needs a stated reason. From ``workday_end`` on,
+    or on any other day, 过期不补.
+    """
+    deadline = deadline_for(day, now, settings)
+    if now.date() != day or now >= deadline:
+        return SignTiming.expired
+    if now >= deadline - dt.timedelta(minutes=settings.sign_window_minutes):
+        return SignTiming.on_time
+    return SignTiming.early
+
+
+def repeated_phones(phones: Mapping[int | str, str]) -> tuple[tuple[str, tuple[int | str, ...]], ...]:
+    """Phones registered more than once on the day, with their contact ids: to check before signing (seed 003 X9#6; T3)."""
+    by_phone: dict[str, list[int | str]] = {}
+    for contact_id, phone in phones.items():
+        by_phone.setdefault(phone, []).append(contact_id)
+    return tuple((phone, tuple(ids)) for phone, ids in sorted(by_phone.items()) if len(ids) > 1)
+
+
+def sign_check(
+    day: dt.date,
+    contacts: Sequence[ShowroomContact],
+    phones: Mapping[int | str, str],
+    now: dt.datetime,
+    settings: DaySheetSettings = DaySheetSettings(),
+) -> SignCheck:
+    """The confirmation the signer sees: timing, rows with blank details and repeated phones (seed 000 D1 B1, B2; T3)."""
+    deadline = deadline_for(day, now, settings)
+    return SignCheck(
+        timing=sign_timing(day, now, settings),
+        window_opens=deadline - dt.timedelta(minutes=settings.sign_window_minutes),
+        deadline=deadline,
+        contact_count=len(contacts),
+        incomplete=tuple(c.id for c in contacts if not c.details.strip()),
+        duplicates=repeated_phones(phones),
+    )
+
+
 def sign_sheet(
     *,
     day: dt.date,
@@ -96,11 +169,14 @@ def sign_sheet(
     existing: SignOff | None,
     now: dt.datetime,
     settings: DaySheetSettings = DaySheetSettings(),
+    early_reason: str | None = None,
 ) -> SignOff:
     """Sign the day sheet before closing and confirm the traffic count (seed 000 D1 B2).
 
     Reading of 「下班前…签字…过期不补」: the signature itself must be given on the day before
-    ``workday_end``; a day left unsigned stays unsigned and gives no dispute evidence.
+    ``workday_end``; a day left unsigned stays unsigned and gives no dispute evidence. Before
+    the closing window (``sign_timing`` early) it is a deliberate early close and needs a reason,
+    which stays on the sheet (T3).
     """
     allowed = [t for t in signer_titles(settings) if t in set(titles)]
     if not allowed:
@@ -110,9 +186,30 @@ def sign_sheet(
     if traffic_count < 0:
         raise DomainError("daysheet.traffic_negative")
     deadline = deadline_for(day, now, settings)
-    if now.date() != day or now >= deadline:
+    timing = sign_timing(day, now, settings)
+    if timing == SignTiming.expired:
         raise Locked("daysheet.sign_expired", day=day.isoformat(), deadline=deadline.strftime("%H:%M"))
-    return SignOff(day, signer, allowed[0], now, traffic_count)
+    reason = (early_reason or "").strip()
+    if timing == SignTiming.early:
+        if not reason:
+            opens = deadline - dt.timedelta(minutes=settings.sign_window_minutes)
+            raise DomainError("daysheet.early_close_reason_required", opens=opens.strftime("%H:%M"),
+                              deadline=deadline.strftime("%H:%M"))
+        if len(reason) > REASON_MAX:
+            raise DomainError("daysheet.early_close_reason_too_long", max=REASON_MAX)
+    else:
+        reason = ""
+    return SignOff(day, signer, allowed[0], now, traffic_count, reason)
+
+
+def locked_error(signoff: SignOff) -> Locked:
+    """The refusal of a write into a signed day, saying when, by whom, why early, and what to do instead (T3).
+
+    ``admins`` is left empty here; the service names the people who can add a correction.
+    """
+    key = "daysheet.locked_signed_early" if signoff.early_reason else "daysheet.locked_signed"
+    return Locked(key, day=signoff.day.isoformat(), signer=signoff.signer, at=signoff.at.strftime("%H:%M"),
+                  reason=signoff.early_reason, admins="")
 
 
 def assert_day_writable(
@@ -138,7 +235,7 @@ def assert_day_writable(
             raise DomainError("daysheet.correction_reason_required")
         return WriteMode.correction
     if signoff is not None:
-        raise Locked("daysheet.locked_signed", day=day.isoformat(), signer=signoff.signer)
+        raise locked_error(signoff)
     raise Locked("daysheet.locked_expired", day=day.isoformat(), deadline=deadline.strftime("%H:%M"))
 
 

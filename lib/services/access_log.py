@@ -19,7 +19,7 @@ from lib.domain import access as rules
 from lib.domain import office
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.text import clean
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 from lib.services.showroom import names_of, renamed
 
@@ -90,8 +90,9 @@ def register_entry(engine: Engine, *, actor: Actor, form: AccessForm, now: dt.da
         escort_name = clean(form.escort_name)
         if form.escort_id is not None:
             escort = session.get(User, form.escort_id)
-            if escort is None or not escort.active:
+            if escort is None:
                 raise ValidationFailed([FieldError("access_escort", "field.bad_choice")])
+            people.require_eligible(session, form.escort_id, "staff")
             escort_name = escort.name
         row = AccessEntryRecord(area=form.area, category=form.category, name=name[:50], unit=clean(form.unit)[:100],
                                 purpose=purpose[:200], escort_name=escort_name[:50], escort_id=form.escort_id,

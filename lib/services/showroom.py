@@ -35,7 +35,7 @@ from lib.domain import customers as rules
 from lib.domain import daysheet
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
 from lib.domain.text import clean
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import ADMINS, SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
 
 ATTEMPTS = 5
@@ -74,6 +74,7 @@ class RegisterResult:
     repeat_card: bool
     previous_owner_name: str
     correction: bool
+    customer_name: str = ""
     queue_seq: int | None = None
     queue_error: DomainError | None = None
 
@@ -108,8 +109,8 @@ def ownership_settings(session: Session) -> rules.OwnershipSettings:
 
 
 def sheet_settings(session: Session) -> daysheet.DaySheetSettings:
-    return daysheet.DaySheetSettings.from_values(
-        settings.current_values(session, ["workday_end", "sheet_second_signer_title"]))
+    return daysheet.DaySheetSettings.from_values(settings.current_values(
+        session, ["workday_end", "sheet_second_signer_title", "showroom.sign_window_minutes"]))
 
 
 def names_of(session: Session, ids) -> dict[int, str]:
@@ -130,7 +131,22 @@ def signoff_of(session: Session, day: dt.date, tz) -> daysheet.SignOff | None:
     if sheet is None or sheet.signed_at is None:
         return None
     name = names_of(session, [sheet.signed_by_id]).get(sheet.signed_by_id, "")
-    return daysheet.SignOff(day, name, sheet.signer_title, sheet.signed_at.astimezone(tz), sheet.traffic_count or 0)
+    return daysheet.SignOff(day, name, sheet.signer_title, sheet.signed_at.astimezone(tz), sheet.traffic_count or 0,
+                            sheet.early_close_reason or "")
+
+
+def _admin_names(session: Session) -> str:
+    names = session.exec(select(User.name).where(User.role.in_(ADMINS), User.active == True)  # noqa: E712
+                         .order_by(User.name)).all()
+    return "、".join(names)
+
+
+def _locked(session: Session, exc: Locked) -> Locked:
+    """A signed day's refusal names the admins who can add a correction (T3: say what to do next)."""
+    if exc.key.startswith("daysheet.locked_signed"):
+        admins = _admin_names(session)
+        return Locked(exc.key, **{**exc.params, "admins": f"（{admins}）" if admins else ""})
+    return exc
 
 
 def _ensure_sheet(session: Session, day: dt.date) -> None:
@@ -148,8 +164,11 @@ def claim_day(session: Session, *, day: dt.date, now_local: dt.datetime, tz,
     The conditional UPDATE is the gate: if the signature commits first, it matches no row and the
     write is refused; if the write goes first, the signature waits for it.
     """
-    mode = daysheet.assert_day_writable(day, signoff_of(session, day, tz), now_local, sheet_settings(session),
-                                        correction_reason)
+    try:
+        mode = daysheet.assert_day_writable(day, signoff_of(session, day, tz), now_local, sheet_settings(session),
+                                            correction_reason)
+    except Locked as exc:
+        raise _locked(session, exc) from None
     _ensure_sheet(session, day)
     if mode == daysheet.WriteMode.correction:
         session.execute(update(ShowroomDaySheet).where(ShowroomDaySheet.day == day)
@@ -160,7 +179,9 @@ def claim_day(session: Session, *, day: dt.date, now_local: dt.datetime, tz,
                              .values(version=ShowroomDaySheet.version + 1))
     if result.rowcount != 1:
         signed = signoff_of(session, day, tz)
-        raise Locked("daysheet.locked_signed", day=day.isoformat(), signer=signed.signer if signed else "")
+        if signed is None:
+            raise Conflict("showroom.try_again")
+        raise _locked(session, daysheet.locked_error(signed))
     return mode
 
 
@@ -270,10 +291,10 @@ def _receiver(session: Session, form: RegisterForm, channel: rules.Channel, hold
             return rules.receiver_for(channel, board, demoted).consultant
         except NotAllowed as exc:
             raise _with_name(session, exc) from None
-    user = session.get(User, form.receiver_id)
-    if user is None or not user.active or user.role not in WRITERS:
+    if session.get(User, form.receiver_id) is None:
         raise ValidationFailed([FieldError("showroom_receiver", "field.bad_choice")])
-    return user.id
+    people.require_eligible(session, form.receiver_id, "receiver")
+    return form.receiver_id
 
 
 def _may_take(session: Session, receiver: int, previous_owner: int | None, day: dt.date) -> None:
@@ -351,6 +372,7 @@ def _register_once(engine, actor, form, channel, valid, details, correction_reas
         requested = form.requested_consultant_id
         if requested is not None and session.get(User, requested) is None:
             raise ValidationFailed([FieldError("showroom_requested", "field.bad_choice")])
+        people.require_eligible(session, requested, "receiver")
         at = now if day == here.date() else _late_moment(day, session, tz)
         customer = session.exec(select(ShowroomCustomer).where(ShowroomCustomer.phone_norm == valid.phone)).first()
         if customer is None:
@@ -358,6 +380,8 @@ def _register_once(engine, actor, form, channel, valid, details, correction_reas
                                         phone_norm=valid.phone, created_by_id=actor.id, created_at=now)
             session.add(customer)
             session.flush()
+        if not correction:
+            _refuse_repeat(session, customer, receiver, tz, now)
         previous_owner, _state, _due = effective(customer, at)
         _may_take(session, receiver, previous_owner, day)
         repeat = previous_owner is not None and previous_owner != receiver
@@ -380,7 +404,32 @@ def _register_once(engine, actor, form, channel, valid, details, correction_reas
         return RegisterResult(contact_id=contact.id, customer_id=customer.id, receiver_id=receiver,
                               receiver_name=names.get(receiver, ""), owner_name=names.get(own.owner, ""),
                               repeat_card=repeat, previous_owner_name=names.get(previous_owner, ""),
-                              correction=correction)
+                              correction=correction, customer_name=valid.customer_name)
+
+
+def _refuse_repeat(session: Session, customer: ShowroomCustomer, receiver: int, tz, now: dt.datetime) -> None:
+    """A second registration of the same phone to the same receiver within the window is a double click (T1).
+
+    Runs after ``claim_day`` holds the date's sheet row, so two clicks at once queue and the second
+    one sees the first row.
+    """
+    if customer.id is None:
+        return
+    window = int(settings.current_values(session, ["showroom.duplicate_window_seconds"])
+                 .get("showroom.duplicate_window_seconds", 120))
+    if window <= 0:
+        return
+    rows = session.exec(select(ShowroomContactRecord).where(
+        ShowroomContactRecord.customer_id == customer.id, ShowroomContactRecord.received_by_id == receiver,
+        ShowroomContactRecord.at >= now - dt.timedelta(seconds=window))).all()
+    first = rules.recent_duplicate([to_domain_contact(r, tz) for r in rows], received_by=receiver,
+                                   now=now.astimezone(tz), window_seconds=window)
+    if first is None:
+        return
+    names = names_of(session, [first.registered_by, first.received_by])
+    raise Conflict("showroom.duplicate_contact", name=customer.name, phone=customer.phone,
+                   at=first.at.strftime("%H:%M:%S"), registered_by=names.get(first.registered_by, ""),
+                   receiver=names.get(first.received_by, ""), seconds=window)
 
 
 def _late_moment(day: dt.date, session: Session, tz) -> dt.datetime:
@@ -485,29 +534,33 @@ def log_follow_up(engine: Engine, *, actor: Actor, customer_id: int, note: str =
 # ---- sign-off --------------------------------------------------------------------------------------
 
 def sign_day(engine: Engine, *, actor: Actor, day: dt.date, traffic_count: int, seen_version: int | None = None,
-             now: dt.datetime | None = None) -> daysheet.SignOff:
+             early_reason: str | None = None, now: dt.datetime | None = None) -> daysheet.SignOff:
     """The 销售经理 (or 供需) confirms the day's traffic before closing; the date then locks (O3, S29).
 
     ``seen_version`` is the sheet the signer looked at: if a contact was added or edited since,
-    the signature is refused so the signer checks the new rows first.
+    the signature is refused so the signer checks the new rows first. Before the closing window
+    the signature is an early close and needs ``early_reason``, kept on the sheet and audited (T3).
     """
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine) as session:
         tz, here = local_now(session, now)
         signoff = daysheet.sign_sheet(day=day, signer=actor.name, titles=actor.titles, traffic_count=traffic_count,
-                                      existing=signoff_of(session, day, tz), now=here, settings=sheet_settings(session))
+                                      existing=signoff_of(session, day, tz), now=here, settings=sheet_settings(session),
+                                      early_reason=clean(early_reason or ""))
         _ensure_sheet(session, day)
         conditions = [ShowroomDaySheet.day == day, ShowroomDaySheet.signed_at.is_(None)]
         if seen_version is not None:
             conditions.append(ShowroomDaySheet.version == seen_version)
         result = session.execute(update(ShowroomDaySheet).where(*conditions).values(
-            signed_by_id=actor.id, signer_title=signoff.title, signed_at=now, traffic_count=traffic_count))
+            signed_by_id=actor.id, signer_title=signoff.title, signed_at=now, traffic_count=traffic_count,
+            early_close_reason=signoff.early_reason))
         if result.rowcount != 1:
             existing = signoff_of(session, day, tz)
             if existing is not None:
                 raise Conflict("daysheet.already_signed", day=day.isoformat(), signer=existing.signer)
             raise Conflict("showroom.sheet_changed")
         audit(session, actor=actor, entity="showroom_day_sheet", entity_id=day.isoformat(), action="sign", at=now,
-              after={"traffic_count": traffic_count, "title": signoff.title})
+              after={"traffic_count": traffic_count, "title": signoff.title,
+                     "early_close": bool(signoff.early_reason)}, reason=signoff.early_reason)
         return signoff

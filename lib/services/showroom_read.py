@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from db.engine import session_scope
 from db.models import (ShowroomContactCorrection, ShowroomContactRecord, ShowroomCustomer, ShowroomDaySheet,
-                       ShowroomFollowUp, User)
+                       ShowroomFollowUp)
 from lib.domain import customers as rules
 from lib.domain import daysheet, office
 from lib.domain.errors import DomainError, NotAllowed
@@ -68,10 +68,17 @@ class DaySheetView:
     corrections: int
     contacts: tuple[ContactRow, ...]
     can_sign: bool
+    early_close_reason: str = ""
+    sign_timing: str = daysheet.SignTiming.on_time.value
+    sign_window_opens: dt.datetime | None = None
+    incomplete_rows: tuple[ContactRow, ...] = ()
+    duplicate_phones: tuple[tuple[str, tuple[ContactRow, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
 class CustomerRow:
+    """``owner`` is who holds the card now: empty once released, when ``released_from`` names the last owner (T25)."""
+
     id: int
     name: str
     phone: str
@@ -82,6 +89,8 @@ class CustomerRow:
     last_day: dt.date | None
     last_follow_up_at: dt.datetime | None
     last_contact_at: dt.datetime | None
+    owner_id: int | None = None
+    released_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,20 +150,6 @@ class EvidenceRow:
     details: str
 
 
-@dataclass(frozen=True)
-class Option:
-    id: int
-    name: str
-
-
-def consultant_options(engine: Engine) -> list[Option]:
-    """Active people who can receive or be asked for by a customer (display accounts excluded)."""
-    with session_scope(engine, write=False) as session:
-        rows = session.exec(select(User.id, User.name).where(User.active == True, User.role.in_(WRITERS))  # noqa: E712
-                            .order_by(User.name)).all()
-    return [Option(i, n) for i, n in rows]
-
-
 # ---- the day sheet ---------------------------------------------------------------------------------
 
 def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
@@ -179,10 +174,13 @@ def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
         signoff = signoff_of(session, day, tz)
         contacts = _contact_rows(session, rows, corrections)
         config = sheet_settings(session)
-        status = daysheet.sheet_status(day, [rules.ShowroomContact(
+        domain_rows = [rules.ShowroomContact(
             at=c.at.astimezone(tz), channel=rules.Channel(c.channel), received_by=c.receiver_id, details=c.details,
-            id=c.id) for c in contacts], signoff, here, config)
+            id=c.id) for c in contacts]
+        status = daysheet.sheet_status(day, domain_rows, signoff, here, config)
+        check = daysheet.sign_check(day, domain_rows, {c.id: c.phone for c in contacts}, here, config)
         can_sign = any(actor.has_title(title) for title in daysheet.signer_titles(config))
+    by_id = {c.id: c for c in contacts}
     return DaySheetView(
         day=day, state=status.state.value, deadline=status.deadline, version=sheet.version if sheet else 0,
         signer=signoff.signer if signoff else "", signer_title=signoff.title if signoff else "",
@@ -190,7 +188,10 @@ def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
         walk_ins=sum(c.channel == rules.Channel.walk_in for c in contacts),
         calls=sum(c.channel == rules.Channel.call for c in contacts), incomplete=len(status.incomplete),
         corrections=sheet.corrections if sheet else 0, contacts=tuple(contacts),
-        can_sign=can_sign and status.state == daysheet.SheetState.open)
+        can_sign=can_sign and status.state == daysheet.SheetState.open,
+        early_close_reason=sheet.early_close_reason if sheet else "", sign_timing=check.timing.value,
+        sign_window_opens=check.window_opens, incomplete_rows=tuple(by_id[i] for i in check.incomplete),
+        duplicate_phones=tuple((phone, tuple(by_id[i] for i in ids)) for phone, ids in check.duplicates))
 
 
 def _latest_corrections(session: Session, day: dt.date) -> dict[int, str]:
@@ -219,13 +220,14 @@ def _contact_rows(session: Session, rows, corrections: dict[int, str]) -> list[C
 
 def _customer_row(row, now: dt.datetime, tz, names: dict[int, str]) -> CustomerRow:
     owner, state, due = effective(row, now)
-    shown_owner = owner if owner is not None else (row.owner_id or row.released_from_id)
+    released_from = None if owner is not None else (row.owner_id or row.released_from_id)
     last_day = None
     if owner is not None and due is not None:
         last_day = due.astimezone(tz).date() - dt.timedelta(days=1)
-    return CustomerRow(id=row.id, name=row.name, phone=row.phone, state=state, owner=names.get(shown_owner, ""),
+    return CustomerRow(id=row.id, name=row.name, phone=row.phone, state=state, owner=names.get(owner, ""),
                        since=row.since, due_at=due, last_day=last_day, last_follow_up_at=row.last_follow_up_at,
-                       last_contact_at=row.last_contact_at)
+                       last_contact_at=row.last_contact_at, owner_id=owner,
+                       released_from=names.get(released_from, ""))
 
 
 def _as_ownership(row, now: dt.datetime, tz) -> rules.Ownership:

@@ -222,7 +222,7 @@ def test_S29_after_signing_every_service_refuses_to_write_into_that_date(engine,
     seen = showroom_read.day_sheet(engine, actor=floor["boss"], now=day(0, 16))
     assert (seen.walk_ins, seen.incomplete, seen.state) == (1, 1, "open")
     showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=1, seen_version=seen.version,
-                      now=day(0, 16))
+                      early_reason="暴雨提前闭店", now=day(0, 16))
     attempts = {
         "walk_in": lambda: reg(engine, floor["desk"], phone="13900002222", receiver=c2, now=day(0, 16, 30)),
         "call": lambda: reg(engine, c2, phone="13900003333", channel="call", receiver=c2, now=day(0, 16, 30)),
@@ -238,7 +238,8 @@ def test_S29_after_signing_every_service_refuses_to_write_into_that_date(engine,
     for name, attempt in attempts.items():
         with pytest.raises((Locked, Conflict)) as err:
             attempt()
-        assert err.value.key in {"daysheet.locked_signed", "daysheet.locked_expired", "daysheet.already_signed"}, name
+        assert err.value.key in {"daysheet.locked_signed_early", "daysheet.locked_expired",
+                                 "daysheet.already_signed"}, name
     assert count(engine, ShowroomContactRecord) == 1
     sheet = showroom_read.day_sheet(engine, actor=floor["boss"], day=D.date(), now=day(0, 17))
     assert (sheet.state, sheet.signer, sheet.traffic_count, sheet.contacts[0].details) == ("signed", "经理甲", 1, "")
@@ -247,7 +248,7 @@ def test_S29_after_signing_every_service_refuses_to_write_into_that_date(engine,
 def test_S29_admin_correction_after_the_lock_needs_a_reason_and_shows_as_a_correction(engine, floor):
     c1 = floor["c"][0]
     contact = reg(engine, floor["desk"], receiver=c1).contact_id
-    showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=1, now=day(0, 16))
+    showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=1, now=day(0, 17, 5))
     with pytest.raises(NotAllowed):
         showroom.correct_contact(engine, actor=floor["boss"], contact_id=contact, details="改", reason="录错")
     with pytest.raises(ValidationFailed) as err:
@@ -286,14 +287,14 @@ def test_only_the_manager_or_second_signer_signs_and_only_what_they_saw(engine, 
     with pytest.raises(NotAllowed) as err:
         showroom.sign_day(engine, actor=floor["c"][0], day=D.date(), traffic_count=0, now=day(0, 16))
     assert err.value.key == "daysheet.signer_title"
-    seen = showroom_read.day_sheet(engine, actor=floor["boss"], now=day(0, 15))
-    reg(engine, floor["desk"], receiver=floor["c"][0], now=day(0, 15, 30))
+    seen = showroom_read.day_sheet(engine, actor=floor["boss"], now=day(0, 17))
+    reg(engine, floor["desk"], receiver=floor["c"][0], now=day(0, 17, 15))
     with pytest.raises(Conflict) as err:
         showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=0, seen_version=seen.version,
-                          now=day(0, 16))
+                          now=day(0, 17, 30))
     assert err.value.key == "showroom.sheet_changed"
     supply = make_user(engine, username="gx", name="供需乙", titles=["供需"])
-    signed = showroom.sign_day(engine, actor=supply, day=D.date(), traffic_count=1, now=day(0, 16))
+    signed = showroom.sign_day(engine, actor=supply, day=D.date(), traffic_count=1, now=day(0, 17, 40))
     assert signed.title == "供需"
 
 
@@ -307,7 +308,8 @@ def test_S29_sign_and_edit_at_the_same_moment_never_lets_the_edit_land_after_the
         visit = now + dt.timedelta(days=round_no)
         contact = reg(engine, floor["desk"], phone=f"1380000{round_no:04d}", receiver=c1, now=visit).contact_id
         results = race(
-            lambda: showroom.sign_day(engine, actor=floor["boss"], day=visit.date(), traffic_count=1, now=visit),
+            lambda: showroom.sign_day(engine, actor=floor["boss"], day=visit.date(), traffic_count=1, now=visit,
+                                      early_reason="演练"),
             lambda: showroom.complete_details(engine, actor=c1, contact_id=contact, details=f"第{round_no}轮",
                                               now=visit))
         signed, edited = results
@@ -484,3 +486,86 @@ def test_display_role_cannot_write_or_read_customers(engine, floor):
         showroom_read.day_sheet(engine, actor=wall, now=D)
     with pytest.raises(DomainError):
         showroom_read.my_customers(engine, actor=floor["c"][0], consultant_id=floor["c"][1].id, now=D)
+
+
+# ---- issue 10: double registration, eligible receivers, early close ----------------------------------------
+
+def test_T1_the_same_phone_to_the_same_receiver_twice_within_the_window_is_refused_showing_the_first(engine, floor):
+    c1, c2 = floor["c"][:2]
+    first = reg(engine, floor["desk"], receiver=c1, now=day(0, 10))
+    with pytest.raises(Conflict) as err:
+        reg(engine, floor["desk"], phone="138-1234-5678", receiver=c1, now=day(0, 10, 0) + dt.timedelta(seconds=1))
+    assert err.value.key == "showroom.duplicate_contact"
+    assert (err.value.params["at"], err.value.params["registered_by"], err.value.params["receiver"]) == (
+        "10:00:00", "接待台", "顾问1")
+    assert count(engine, ShowroomContactRecord) == 1
+    reg(engine, floor["desk"], receiver=c2, now=day(0, 10, 1))  # another receiver: a 重卡, not a double click
+    later = reg(engine, floor["desk"], receiver=c1, now=day(0, 10, 3))  # after the 120 s window: a real revisit
+    assert later.customer_id == first.customer_id
+    assert count(engine, ShowroomContactRecord) == 3
+
+
+def test_T1_two_clicks_at_the_same_moment_save_one_row(engine, floor):
+    c1 = floor["c"][0]
+    now = dt.datetime.now(SH)
+    if not dt.time(0, 30) < now.time() < dt.time(17, 0):
+        now = now.replace(hour=10)
+    for round_no in range(3):
+        visit = now + dt.timedelta(days=round_no)
+        phone = f"1390000{round_no:04d}"
+        results = race(*[lambda: reg(engine, floor["desk"], phone=phone, receiver=c1, now=visit)] * 2)
+        saved = [r for r in results if not isinstance(r, Exception)]
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert len(saved) == 1 and len(refused) == 1, results
+        assert isinstance(refused[0], Conflict) and refused[0].key == "showroom.duplicate_contact", refused
+    assert count(engine, ShowroomContactRecord) == 3
+
+
+def test_T2_a_namesake_without_a_receiver_title_is_refused_as_receiver_or_requested(engine, floor):
+    operator = make_user(engine, username="op", name="顾问1", titles=["中控员"])
+    with pytest.raises(DomainError) as err:
+        reg(engine, floor["desk"], receiver=operator)
+    assert err.value.key == "people.not_eligible.receiver"
+    with pytest.raises(DomainError) as err:
+        reg(engine, floor["desk"], receiver=floor["c"][0], requested_consultant_id=operator.id)
+    assert err.value.key == "people.not_eligible.receiver"
+    assert count(engine, ShowroomContactRecord) == 0
+
+
+def test_T2_the_escort_must_be_active_staff(engine, floor):
+    screen = make_user(engine, username="tv", role="display", name="大屏")
+    with pytest.raises(DomainError) as err:
+        access(engine, floor["desk"], escort_id=screen.id, signed=True)
+    assert err.value.key == "people.not_eligible.staff"
+
+
+def test_T3_an_early_close_needs_a_reason_kept_on_the_sheet_and_the_refusal_says_what_to_do(engine, floor):
+    reg(engine, floor["desk"], receiver=floor["c"][0], now=day(0, 9, 30))
+    with pytest.raises(DomainError) as err:
+        showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=1, now=day(0, 9, 56))
+    assert err.value.key == "daysheet.early_close_reason_required" and err.value.params["opens"] == "17:00"
+    showroom.sign_day(engine, actor=floor["boss"], day=D.date(), traffic_count=1, early_reason="停电闭店",
+                      now=day(0, 9, 56))
+    sheet = showroom_read.day_sheet(engine, actor=floor["boss"], day=D.date(), now=day(0, 10))
+    assert (sheet.state, sheet.early_close_reason) == ("signed", "停电闭店")
+    with session_scope(engine, write=False) as session:
+        audit_row = session.exec(select(AuditEvent).where(AuditEvent.action == "sign")).one()
+    assert audit_row.reason == "停电闭店"
+    with pytest.raises(Locked) as err:
+        reg(engine, floor["c"][1], phone="13900009999", receiver=floor["c"][1], now=day(0, 10, 5))
+    assert err.value.key == "daysheet.locked_signed_early"
+    assert (err.value.params["at"], err.value.params["signer"], err.value.params["reason"]) == (
+        "09:56", "经理甲", "停电闭店")
+    assert err.value.params["admins"] == "（管理员）"
+
+
+def test_T3_the_sign_check_lists_incomplete_rows_and_repeated_phones(engine, floor):
+    c1, c2 = floor["c"][:2]
+    reg(engine, floor["desk"], receiver=c1, now=day(0, 9))
+    reg(engine, floor["desk"], receiver=c2, now=day(0, 11), details="试驾")
+    reg(engine, floor["desk"], phone="13900001111", receiver=c1, now=day(0, 12), details="询价")
+    sheet = showroom_read.day_sheet(engine, actor=floor["boss"], day=D.date(), now=day(0, 12))
+    assert sheet.sign_timing == "early"
+    assert [r.receiver for r in sheet.incomplete_rows] == ["顾问1"]
+    assert [(phone, [r.receiver for r in rows]) for phone, rows in sheet.duplicate_phones] == [
+        ("13812345678", ["顾问1", "顾问2"])]
