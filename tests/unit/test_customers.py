@@ -297,3 +297,21 @@ def test_labels_and_setting_names_exist_in_both_languages():
     keys |= {f"setting.{s.key}" for s in customers_module.SETTINGS}
     for lang in ("zh_CN", "en"):
         assert keys <= catalog(lang).keys(), sorted(keys - catalog(lang).keys())
+
+
+# ---- issue 10 T1: a second click is not a second visit -------------------------------------------------------
+
+def test_T1_the_same_receiver_within_the_window_is_a_repeat_and_the_first_is_returned():
+    from lib.domain.customers import recent_duplicate
+
+    t0 = dt.datetime(2026, 5, 11, 10, 0)
+    first = ShowroomContact(at=t0, channel=Channel.walk_in, received_by="C1", registered_by="PC", id=1)
+    second = ShowroomContact(at=t0 + dt.timedelta(seconds=1), channel=Channel.walk_in, received_by="C1", id=2)
+    other = ShowroomContact(at=t0, channel=Channel.walk_in, received_by="C2", id=3)
+    fixed = ShowroomContact(at=t0, channel=Channel.walk_in, received_by="C1", is_correction=True, id=4)
+    now = t0 + dt.timedelta(seconds=2)
+    assert recent_duplicate([second, first, other], received_by="C1", now=now, window_seconds=120) == first
+    assert recent_duplicate([other, fixed], received_by="C1", now=now, window_seconds=120) is None
+    assert recent_duplicate([first], received_by="C1", now=t0 + dt.timedelta(seconds=121), window_seconds=120) is None
+    assert recent_duplicate([first], received_by="C1", now=now, window_seconds=0) is None
+    assert "showroom.duplicate_window_seconds" in {s.key for s in customers_module.SETTINGS}

@@ -144,3 +144,58 @@ def test_labels_exist_in_both_languages():
     keys = {f"{prefix}.{member}" for enum_cls, prefix in [(daysheet_module.SheetState, "daysheet.state"), (daysheet_module.WriteMode, "daysheet.write_mode")] for member in enum_cls}
     for lang in ("zh_CN", "en"):
         assert keys <= catalog(lang).keys(), sorted(keys - catalog(lang).keys())
+
+
+# ---- issue 10 T3: signing is a deliberate step, early only with a reason -------------------------------------
+
+def test_T3_a_signature_at_0956_needs_an_early_close_reason_kept_on_the_signoff():
+    with pytest.raises(DomainError) as err:
+        sign_sheet(day=DAY, signer="经理甲", titles=["销售经理"], traffic_count=0, existing=None, now=at(9, 56))
+    assert err.value.key == "daysheet.early_close_reason_required"
+    assert (err.value.params["opens"], err.value.params["deadline"]) == ("17:00", "18:00")
+    with pytest.raises(DomainError):
+        sign_sheet(day=DAY, signer="经理甲", titles=["销售经理"], traffic_count=0, existing=None, now=at(9, 56),
+                   early_reason="   ")
+    signoff = sign_sheet(day=DAY, signer="经理甲", titles=["销售经理"], traffic_count=0, existing=None,
+                         now=at(9, 56), early_reason=" 停电闭店 ")
+    assert signoff.early_reason == "停电闭店"
+
+
+def test_T3_in_the_closing_window_no_reason_is_needed_and_none_is_kept():
+    signoff = sign_sheet(day=DAY, signer="经理甲", titles=["销售经理"], traffic_count=3, existing=None,
+                         now=at(17, 30), early_reason="不需要")
+    assert signoff.early_reason == ""
+
+
+def test_T3_sign_timing_follows_workday_end_and_the_window_setting():
+    from lib.domain.daysheet import SignTiming, sign_timing
+
+    assert sign_timing(DAY, at(16, 59)) == SignTiming.early
+    assert sign_timing(DAY, at(17)) == SignTiming.on_time
+    assert sign_timing(DAY, at(18)) == SignTiming.expired
+    assert sign_timing(DAY, at(10, day=DAY + dt.timedelta(days=1))) == SignTiming.expired
+    wide = DaySheetSettings.from_values({"workday_end": "20:00", "showroom.sign_window_minutes": 180})
+    assert sign_timing(DAY, at(17), wide) == SignTiming.on_time
+    assert "showroom.sign_window_minutes" in {s.key for s in daysheet_module.SETTINGS}
+
+
+def test_T3_the_sign_check_lists_blank_rows_and_phones_registered_twice():
+    from lib.domain.daysheet import sign_check
+
+    rows = [contact(at(9), "C1", id=1), contact(at(10), "C2", details="试驾", id=2), contact(at(11), "C1", id=3)]
+    check = sign_check(DAY, rows, {1: "13812345678", 2: "13900001111", 3: "13812345678"}, at(9, 56))
+    assert (check.timing, check.contact_count, check.incomplete) == ("early", 3, (1, 3))
+    assert check.duplicates == (("13812345678", (1, 3)),)
+    assert check.window_opens == at(17)
+
+
+def test_T3_the_refusal_after_signing_says_when_who_why_and_what_to_do():
+    early = SignOff(DAY, "经理甲", "销售经理", at(9, 56), 0, "停电闭店")
+    with pytest.raises(Locked) as err:
+        assert_day_writable(DAY, early, at(10, 30))
+    assert err.value.key == "daysheet.locked_signed_early"
+    text = catalog("zh_CN")[err.value.key].format(**{**err.value.params, "admins": "（管理员）"})
+    assert "09:56 由 经理甲 签字锁定（提前收班：停电闭店）" in text and "更正原因后补登" in text
+    with pytest.raises(Locked) as err:
+        assert_day_writable(DAY, signed_by_manager(at(17, 10)), at(17, 30))
+    assert err.value.key == "daysheet.locked_signed" and err.value.params["at"] == "17:10"
