@@ -1,28 +1,45 @@
-"""Audit log viewer with filters and export (SPEC M0 Audit)."""
+"""Audit log viewer with filters and export, in the user's language (SPEC M0 Audit; T15)."""
 
 import datetime as dt
 
 import streamlit as st
 
 from lib.auth import require_role
+from lib.i18n import catalog
 from lib.navigation import SUPERVISORS
 from lib.services import audit_log
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, local_time, run_action, t, table
+from lib.ui import Column, app_engine, lang, local_time, run_action, t, table
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
 
+
+def label(prefix: str, value: str) -> str:
+    """The catalog label of an entity, action or field; the stored name where the catalog has none."""
+    text = t(f"{prefix}.{value}")
+    return value if text == f"{prefix}.{value}" else text
+
+
+def change_lines(changes) -> str:
+    """「字段：之前 → 之后」, one line per changed field."""
+    return "\n".join(t("audit.change_line", field=label("field", c.field), before=c.before or t("audit.empty_value"),
+                       after=c.after or t("audit.empty_value")) for c in changes)
+
+
+actions = sorted((k.removeprefix("audit.action.") for k in catalog(lang()) if k.startswith("audit.action.")),
+                 key=lambda a: label("audit.action", a))
 st.title(t("nav.audit"))
 with st.form("audit_filter"):
     c1, c2, c3, c4, c5 = st.columns(5)
     first = c1.date_input(t("search.first"), value=today - dt.timedelta(days=7), key="a_first")
     last = c2.date_input(t("search.last"), value=today, key="a_last")
     entity = c3.selectbox(t("audit.entity"), [""] + audit_log.entities(engine, actor=user), key="a_entity",
-                          format_func=lambda v: v or t("audit.all"))
+                          format_func=lambda v: label("audit.entity", v) if v else t("audit.all"))
     username = c4.text_input(t("field.username"), key="a_user")
-    action = c5.text_input(t("audit.action"), key="a_action")
+    action = c5.selectbox(t("audit.action"), ["", *actions], key="a_action",
+                          format_func=lambda v: label("audit.action", v) if v else t("audit.all"))
     st.form_submit_button(t("search.submit"))
 
 rows: list = []
@@ -31,7 +48,8 @@ if run_action(lambda: rows.extend(audit_log.search_audit(engine, actor=user, fir
     if len(rows) >= audit_log.AUDIT_LIMIT:
         st.warning(t("audit.truncated", limit=audit_log.AUDIT_LIMIT))
     table(rows, [Column("at", "audit.at", lambda v: local_time(v, zone)), Column("username", "field.username"),
-                 Column("entity", "audit.entity"), Column("entity_id", "audit.entity_id"),
-                 Column("action", "audit.action"), Column("reason", "audit.reason"),
-                 Column("before", "audit.before"), Column("after", "audit.after")],
+                 Column("entity", "audit.entity", lambda v: label("audit.entity", v)),
+                 Column("entity_id", "audit.entity_id"),
+                 Column("action", "audit.action", lambda v: label("audit.action", v)),
+                 Column("changes", "audit.changes", change_lines), Column("reason", "audit.reason")],
           export_name="audit", empty_key="audit.none", key="a_table")

@@ -49,3 +49,32 @@ def test_T13_admin_edits_titles_training_and_certificate_of_the_clicked_user(app
     row = next(u for u in accounts.list_users(engine) if u.id == users["staff"].id)
     assert (row.titles, row.trained_posts, row.cert_valid_until) == (("中控员",), (post,), dt.date(2027, 3, 31))
     assert [s.value for s in at.success] == ["已保存。"]
+
+
+def test_T15_audit_log_reads_in_the_users_language_with_field_before_after_lines(app_db):
+    engine, users = app_db
+    admin = users["admin"]
+    staff = next(u for u in accounts.list_users(engine) if u.id == users["staff"].id)
+    accounts.update_user(engine, actor=admin, user_id=staff.id, form=accounts.UserForm(
+        username=staff.username, name="新名字", role=staff.role, titles=("维修人员",)))
+    settings.change_setting(engine, actor=admin, key="phone.relay_overdue", value=4, reason="新规定")
+    at = open_page("pages/admin_audit.py", "admin")
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert {"修改", "首次设置管理员"} <= {row["操作"] for row in frame.to_dict("records")}
+    user_row = next(r for r in frame.to_dict("records") if r["对象"] == "用户" and r["操作"] == "修改")
+    assert "姓名：staff用户 → 新名字" in user_row["修改内容"].split("\n")
+    assert "职务：（空） → 维修人员" in user_row["修改内容"].split("\n")
+    setting_row = next(r for r in frame.to_dict("records") if r["对象"] == "参数")
+    assert (setting_row["编号"], setting_row["修改内容"], setting_row["原因"]) == ("phone.relay_overdue", "值：2 → 4",
+                                                                                "新规定")
+    assert "修改" in at.selectbox(key="a_action").options and "login_failed" not in at.selectbox(key="a_action").options
+
+
+def test_T15_audit_log_in_english(app_db):
+    engine, users = app_db
+    accounts.set_language(engine, actor=users["admin"], lang="en")
+    at = open_page("pages/admin_audit.py", "admin")
+    records = at.dataframe[0].value.to_dict("records")
+    assert {"Language changed", "First admin created"} <= {r["Action"] for r in records}
+    assert "lang: zh_CN → en" in [r["Changes"] for r in records]
