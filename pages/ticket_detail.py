@@ -4,7 +4,6 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import WRITERS
-from lib.services import tickets_read
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
 from lib.views.tickets_common import show_messages
@@ -18,10 +17,13 @@ st.title(t("nav.ticket_detail"))
 show_messages()
 
 given = st.query_params.get("id", "")
+if given.isdigit() and st.session_state.get("tkt_link") != given:
+    st.session_state["tkt_number"] = int(given)  # a row clicked on a list opens its ticket here (T17)
+    st.session_state["tkt_link"] = given
 number = st.number_input(t("tickets.detail.number"), min_value=1, step=1, value=int(given) if given.isdigit() else None,
                          key="tkt_number", placeholder=t("tickets.detail.number_placeholder"))
 if number is None:
     st.info(t("tickets.detail.hint"))
 else:
-    st.query_params["id"] = str(number)
-    render_ticket(engine, user, int(number), zone, today, tickets_read.people(engine), scope="detail")
+    st.query_params["id"] = st.session_state["tkt_link"] = str(number)
+    render_ticket(engine, user, int(number), zone, today, scope="detail")

@@ -10,8 +10,7 @@ from lib.services import tickets_read
 from lib.services.settings import office_zone_now
 from lib.services.tickets_map import OPEN_STATES
 from lib.ui import app_engine, choice_labels, t
-from lib.views.tickets_common import pick_ticket, show_messages, ticket_table
-from lib.views.tickets_detail import render_ticket
+from lib.views.tickets_common import show_messages, ticket_table
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
@@ -59,6 +58,3 @@ if view.truncated:
     st.caption(t("tickets.board.truncated", limit=len(view.rows)))
 ticket_table(view.rows, zone, export_name=f"ticket_board_{today.isoformat()}", empty_key="tickets.board.empty",
              key="tkb_table")
-chosen = pick_ticket(view.rows, key="tkb_pick")
-if chosen is not None:
-    render_ticket(engine, user, chosen, zone, today, tickets_read.people(engine), scope="board")

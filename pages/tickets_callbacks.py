@@ -7,8 +7,7 @@ from lib.navigation import WRITERS
 from lib.services import tickets_read
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
-from lib.views.tickets_common import pick_ticket, show_messages, ticket_table
-from lib.views.tickets_detail import render_ticket
+from lib.views.tickets_common import show_messages, ticket_table
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -22,9 +21,6 @@ st.caption(t("tickets.callbacks.help"))
 st.subheader(t("tickets.callbacks.due", count=len(queue.due)))
 ticket_table(queue.due, zone, export_name=f"callbacks_{today.isoformat()}", empty_key="tickets.callbacks.none_due",
              key="tkc_due")
-chosen = pick_ticket(queue.due, key="tkc_pick")
-if chosen is not None:
-    render_ticket(engine, user, chosen, zone, today, tickets_read.people(engine), scope="cb")
 
 st.subheader(t("tickets.callbacks.later", count=len(queue.later)))
 ticket_table(queue.later, zone, export_name=f"callbacks_later_{today.isoformat()}",

@@ -8,8 +8,9 @@ from lib.navigation import WRITERS
 from lib.services import tickets, tickets_read
 from lib.services.settings import office_zone_now
 from lib.services.tickets import TicketForm
-from lib.ui import app_engine, choice_labels, t
+from lib.ui import app_engine, choice_labels, plain, t
 from lib.views.tickets_common import callback, field_label, show_messages, show_slot, ticket_table
+from lib.views.tickets_intake import received_at, saved_message
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -22,10 +23,10 @@ causes = choice_labels("complaints.cause", [c.value for c in rules.Cause])
 kinds = choice_labels("complaints.service_kind", [k.value for k in rules.ServiceKind])
 REPAIRS = ("repair", "service_request")
 CLEAR = {**dict.fromkeys(["tk_phone", "tk_name", "tk_address", "tk_problem", "tk_model", "tk_spec", "tk_place",
-                          "tk_fault"], ""),
+                          "tk_fault", "tk_recv_reason"], ""),
          **dict.fromkeys(["tk_problem_ok", "tk_address_ok", "tk_name_ok", "tk_phone_ok", "tk_comp", "tk_resident",
                           "tk_far"], False),
-         **dict.fromkeys(["tk_category", "tk_cause", "tk_kind", "tk_bought_on"], None),
+         **dict.fromkeys(["tk_category", "tk_cause", "tk_kind", "tk_bought_on", "tk_recv_day", "tk_recv_time"], None),
          "tk_warranty": True, "tk_quality": True}
 
 for flag in ("tk_warranty", "tk_quality"):
@@ -57,12 +58,11 @@ def _save():
         purchase_date=s.get("tk_bought_on"), purchase_place=s.get("tk_place", ""), fault=s.get("tk_fault", ""),
         service_kind=s.get("tk_kind"), in_warranty=s.get("tk_warranty", True),
         quality_fault=s.get("tk_quality", True), out_of_town=s.get("tk_far", False),
-        agent_no=s.get("tk_agent_no", "")))
+        agent_no=s.get("tk_agent_no", ""), received_at=received_at(s, today, zone),
+        received_reason=s.get("tk_recv_reason", "")))
     if result.repeat_kind:
         s["tk_intake_notice"] = t(f"tickets.intake.repeat.{result.repeat_kind}", id=result.repeat_of)
-    route = result.owner_title or (t(f"complaints.group.{result.cs_group}") if result.cs_group else "—")
-    return "tickets.intake.saved", {"id": result.id, "route": route,
-                                    "severity": t(f"complaints.severity.{result.severity}")}
+    return saved_message(result, zone)
 
 
 left, right = st.columns([3, 2])
@@ -76,7 +76,8 @@ with right:
     if card is None:
         st.caption(t("tickets.intake.new_caller"))
     else:
-        st.info(t("tickets.intake.known", name=card.name or "—", open=len(card.open), past=len(card.past)))
+        st.info(t("tickets.intake.known", name=plain(card.name) or t("tickets.intake.anonymous"), open=len(card.open),
+                  past=len(card.past)))
 repair = kind in REPAIRS
 
 with st.form("tk_intake_form"):
@@ -111,6 +112,11 @@ with st.form("tk_intake_form"):
                     placeholder=t("tickets.choose"))
         b.checkbox(field_label("compensation_involved"), key="tk_comp", help=t("tickets.intake.major_help"))
         c.checkbox(field_label("resident"), key="tk_resident")
+    a, b, c = st.columns([1, 1, 2])
+    a.date_input(field_label("received_day"), value=None, max_value=today, key="tk_recv_day")
+    b.time_input(field_label("received_at"), value=None, step=60, key="tk_recv_time",
+                 help=t("tickets.intake.received_help"))
+    c.text_input(field_label("received_reason"), key="tk_recv_reason", help=t("tickets.intake.reason_help"))
     if not my_no:
         st.text_input(field_label("agent_no") + " *", key="tk_agent_no")
     st.form_submit_button(t("tickets.intake.save"), type="primary", on_click=callback(
@@ -118,7 +124,7 @@ with st.form("tk_intake_form"):
 show_slot("tk_intake_error")
 
 if card is not None:
-    st.subheader(t("tickets.intake.open_of", name=card.name or card.phone))
+    st.subheader(t("tickets.intake.open_of", name=plain(card.name or card.phone)))
     ticket_table(card.open, zone, export_name="customer_open", empty_key="tickets.intake.no_open", key="tk_card_open")
     st.subheader(t("tickets.intake.past"))
     ticket_table(card.past, zone, export_name="customer_past", empty_key="tickets.intake.no_past", key="tk_card_past")

@@ -7,13 +7,11 @@ from lib.navigation import WRITERS
 from lib.services import tickets_read
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
-from lib.views.tickets_common import pick_ticket, show_messages, ticket_table
-from lib.views.tickets_detail import render_ticket
+from lib.views.tickets_common import show_messages, ticket_table
 
 user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
-people = tickets_read.people(engine)
 
 st.title(t("nav.tickets_mine"))
 show_messages()
@@ -22,9 +20,6 @@ show_messages()
 def list_tab(rows, *, name: str, empty_key: str) -> None:
     ticket_table(rows, zone, export_name=f"tickets_{name}_{today.isoformat()}", empty_key=empty_key,
                  key=f"tk_{name}")
-    chosen = pick_ticket(rows, key=f"tk_{name}_pick")
-    if chosen is not None:
-        render_ticket(engine, user, chosen, zone, today, people, scope=name)
 
 
 mine = tickets_read.my_tickets(engine, actor=user)

@@ -32,13 +32,6 @@ TIMELINE_LIMIT = 500
 
 
 @dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    staff_no: str
-
-
-@dataclass(frozen=True)
 class CustomerCard:
     """A known caller and their tickets: open ones first, so nobody has to call twice (seed 003 M#49)."""
 
@@ -141,15 +134,6 @@ class TicketDetail:
     score_range: tuple[int, int]
     related: list[TicketRow] = field(default_factory=list)
     reopened_by: SurveyLine | None = None  # the follow-up call that sent this repair back (T5)
-
-
-def people(engine: Engine) -> list[Person]:
-    """Active people a ticket can be dispatched or handed to (the wall display excluded)."""
-    with session_scope(engine, write=False) as session:
-        rows = session.exec(select(User.id, User.name, User.staff_no)
-                            .where(User.active == True, User.role != "display")  # noqa: E712
-                            .order_by(User.name)).all()
-    return [Person(id=i, name=n, staff_no=s or "") for i, n, s in rows]
 
 
 def _named_query():
@@ -376,7 +360,8 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
         reopened_by = lines[-1]
     return TicketDetail(
         row=list_row(row, now, ticket_settings, assignee, technician),
-        facts={name: getattr(row, name) for name in _fact_names(row)}, handler=handler, deadlines=deadlines, actions=actions,
+        facts={name: getattr(row, name) for name in _fact_names(row)}, handler=handler, deadlines=deadlines,
+        actions=actions,
         survey_open=may_act and is_repair and row.state in SURVEY_STATES,
         may_act=may_act, can_take=row.state in OPEN_STATES and row.assignee_id is None,
         assignee_id=row.assignee_id,

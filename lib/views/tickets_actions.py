@@ -14,14 +14,19 @@ from lib.domain import complaints as rules
 from lib.domain.surveys import Attitude, FollowUpSurvey, fee_reminder_shown
 from lib.services import tickets
 from lib.services.tickets import ActionInput, SurveyAnswers
-from lib.services.tickets_read import Person, TicketDetail
-from lib.ui import t
+from lib.services import people
+from lib.services.tickets_read import TicketDetail
+from lib.ui import app_engine, t
+from lib.views.person_picker import key_for, person_select
 from lib.views.tickets_common import PAGE_ERROR, callback, field_label, label, show_slot
 
 YES_NO = [True, False]
 
 
-def yes_no(value: bool) -> str:
+def yes_no(value: bool | None) -> str:
+    """是 / 否, and 未填 for a question nobody answered yet (T19)."""
+    if value is None:
+        return t("tickets.unanswered")
     return t("common.yes") if value else t("common.no")
 
 
@@ -30,7 +35,7 @@ def _choice(key: str, label_key: str, prefix: str, options, index=None) -> None:
                  placeholder=t("tickets.choose"))
 
 
-def _triage(detail: TicketDetail, people: list[Person], key: str) -> None:
+def _triage(detail: TicketDetail, key: str) -> None:
     categories = [c.value for c in rules.Category]
     current = detail.row.category
     _choice(f"{key}_category", "field.ticket_category", "complaints.category", categories,
@@ -41,45 +46,46 @@ def _triage(detail: TicketDetail, people: list[Person], key: str) -> None:
     st.checkbox(field_label("beyond_specialist"), key=f"{key}_beyond")
 
 
-def _forward(detail, people, key) -> None:
+def _forward(detail, key) -> None:
     st.text_input(field_label("forwarded_to") + " *", key=f"{key}_forwarded_to")
 
 
-def _escalate(detail, people, key) -> None:
+def _escalate(detail, key) -> None:
     _choice(f"{key}_reason", "field.ticket_reason", "complaints.escalation_reason",
             [r.value for r in rules.EscalationReason])
 
 
-def _resolve(detail, people, key) -> None:
+def _resolve(detail, key) -> None:
     for name in ("root_cause", "containment", "permanent_fix"):
         st.text_area(field_label(name), key=f"{key}_{name}", height=68)
 
 
-def _inform(detail, people, key) -> None:
+def _inform(detail, key) -> None:
     st.radio(field_label("customer_satisfied") + " *", YES_NO, format_func=yes_no, index=None, horizontal=True,
              key=f"{key}_satisfied")
 
 
-def _dispatch(detail, people: list[Person], key) -> None:
-    names = {p.id: f"{p.name} ({p.staff_no})" if p.staff_no else p.name for p in people}
-    st.selectbox(field_label("technician") + " *", list(names), format_func=names.get, index=None,
-                 key=f"{key}_technician", placeholder=t("tickets.choose"))
+def _dispatch(detail, key) -> None:
+    """Only people who may repair are offered (T2)."""
+    person_select(field_label("technician") + " *", "technician", key=f"{key}_technician", index=None,
+                  placeholder=t("tickets.choose"))
 
 
-def _arrive(detail, people, key) -> None:
+def _arrive(detail, key) -> None:
     st.number_input(field_label("quote_amount"), value=None, min_value=0.0, step=10.0, format="%.2f",
                     key=f"{key}_quote", help=t("tickets.quote_help"))
 
 
-def _report(detail, people, key) -> None:
+def _report(detail, key) -> None:
     st.text_input(field_label("service_report_no") + " *", key=f"{key}_report_no")
     st.text_area(field_label("service_content"), key=f"{key}_service_content", height=68)
 
 
 INPUTS = {"triage": _triage, "forward": _forward, "escalate": _escalate, "resolve": _resolve, "inform": _inform,
           "dispatch": _dispatch, "arrive": _arrive, "report": _report}
-FORM_DEFAULTS = {"category": None, "cause": None, "comp": False, "beyond": False, "forwarded_to": "", "reason": None,
-                 "root_cause": "", "containment": "", "permanent_fix": "", "satisfied": None, "technician": None,
+FORM_DEFAULTS = {"action": None, "category": None, "cause": None,
+                 "comp": False, "beyond": False, "forwarded_to": "", "reason": None,
+                 "root_cause": "", "containment": "", "permanent_fix": "", "satisfied": None,
                  "quote": None, "report_no": "", "service_content": "", "note": ""}
 SURVEY_DEFAULTS = {"conv": True, "cb_time": None, "resolved": None, "attitude": None, "charged": None, "score": None,
                    "suggestion": "", "fee_paid": None}
@@ -94,7 +100,7 @@ def _act(engine, user, detail: TicketDetail, key: str):
         forwarded_to=s.get(f"{key}_forwarded_to", ""), reason=s.get(f"{key}_reason"),
         customer_satisfied=s.get(f"{key}_satisfied"), root_cause=s.get(f"{key}_root_cause", ""),
         containment=s.get(f"{key}_containment", ""), permanent_fix=s.get(f"{key}_permanent_fix", ""),
-        technician_id=s.get(f"{key}_technician"), quote_amount=s.get(f"{key}_quote"),
+        technician_id=s.get(key_for("technician", f"{key}_technician")), quote_amount=s.get(f"{key}_quote"),
         service_report_no=s.get(f"{key}_report_no", ""), service_content=s.get(f"{key}_service_content", ""))
     result = tickets.act(engine, actor=user, ticket_id=detail.row.id, action=action, given=given,
                          expected_seq=detail.row.last_seq)
@@ -104,19 +110,26 @@ def _act(engine, user, detail: TicketDetail, key: str):
                             "state": label("complaints.state", result.state)}
 
 
-def action_panel(engine, user, detail: TicketDetail, people: list[Person], key: str) -> None:
-    """The allowed actions of the transition table for this user, each with the inputs it needs."""
+def action_panel(engine, user, detail: TicketDetail, key: str) -> None:
+    """The allowed actions of the transition table for this user, each with the inputs it needs.
+
+    Nothing is preselected: every action records something, so the user names it (T17)."""
     show_slot(f"{key}_notice", "warning", once=True)
     if not detail.actions:
         return
     action = st.selectbox(t("tickets.action"), detail.actions, format_func=lambda a: label("complaints.action", a),
-                          key=f"{key}_action")
+                          key=f"{key}_action", index=None, placeholder=t("tickets.action_placeholder"))
+    if action is None:
+        show_slot(f"{key}_error")
+        return
+    clear = {f"{key}_{k}": v for k, v in FORM_DEFAULTS.items()}
+    clear[key_for("technician", f"{key}_technician")] = None
     with st.form(f"{key}_action_form"):
-        INPUTS.get(action, lambda *_: None)(detail, people, key)
+        INPUTS.get(action, lambda *_: None)(detail, key)
         st.text_area(field_label("note"), key=f"{key}_note", height=68)
         st.form_submit_button(t("tickets.do_action"), type="primary", on_click=callback(
-            lambda: _act(engine, user, detail, key), clear={f"{key}_{k}": v for k, v in FORM_DEFAULTS.items()},
-            error_slot=f"{key}_error", notice_slot=f"{key}_notice"))
+            lambda: _act(engine, user, detail, key), clear=clear, error_slot=f"{key}_error",
+            notice_slot=f"{key}_notice"))
     show_slot(f"{key}_error")
 
 
@@ -128,22 +141,23 @@ def take_button(engine, user, detail: TicketDetail, key: str) -> None:
     st.button(t("tickets.take"), key=f"{key}_take", on_click=callback(take, error_slot=PAGE_ERROR))
 
 
-def assign_form(engine, user, detail: TicketDetail, people: list[Person], key: str) -> None:
-    names = {p.id: p.name for p in people}
+def assign_form(engine, user, detail: TicketDetail, key: str) -> None:
+    """A supervisor hands the ticket to a member of staff, picked by name, 工号 and team (T2)."""
+    picked = key_for("staff", f"{key}_assignee")
 
     def assign():
         s = st.session_state
-        tickets.assign_ticket(engine, actor=user, ticket_id=detail.row.id, assignee_id=s.get(f"{key}_assignee"),
+        tickets.assign_ticket(engine, actor=user, ticket_id=detail.row.id, assignee_id=s.get(picked),
                               reason=s.get(f"{key}_assign_reason", ""), expected_seq=detail.row.last_seq)
-        return "tickets.assigned", {"name": names.get(s.get(f"{key}_assignee"), "")}
+        return "tickets.assigned", {"name": people.labels(app_engine(), "staff").get(s.get(picked), "")}
 
     with st.form(f"{key}_assign_form"):
         left, right = st.columns(2)
-        left.selectbox(field_label("assignee"), list(names), format_func=names.get, index=None,
-                       key=f"{key}_assignee", placeholder=t("tickets.choose"))
+        person_select(field_label("assignee") + " *", "staff", key=f"{key}_assignee", container=left, index=None,
+                      placeholder=t("tickets.choose"))
         right.text_input(field_label("reason_text") + " *", key=f"{key}_assign_reason")
         st.form_submit_button(t("tickets.assign"), on_click=callback(
-            assign, clear={f"{key}_assignee": None, f"{key}_assign_reason": ""}, error_slot=f"{key}_assign_error"))
+            assign, clear={picked: None, f"{key}_assign_reason": ""}, error_slot=f"{key}_assign_error"))
     show_slot(f"{key}_assign_error")
 
 
@@ -198,9 +212,11 @@ def survey_form(engine, user, detail: TicketDetail, zone, today: dt.date, key: s
     def save():
         result = tickets.record_follow_up(engine, actor=user, ticket_id=detail.row.id, answers=_answers(key, zone),
                                           expected_seq=detail.row.last_seq)
+        if result.notice_key:  # not solved or unsatisfied: back to the technician, said as a warning (T5)
+            return result.notice_key, {}
         return "tickets.survey.saved", {"state": label("complaints.state", result.state)}
 
     st.button(t("tickets.survey.save"), type="primary", key=f"{key}_survey_save",
               on_click=callback(save, clear={f"{key}_{k}": v for k, v in SURVEY_DEFAULTS.items()},
-                                error_slot=f"{key}_survey_error"))
+                                error_slot=f"{key}_survey_error", notice_slot=f"{key}_notice"))
     show_slot(f"{key}_survey_error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -11,9 +12,11 @@ import streamlit as st
 from lib.domain.errors import DomainError
 from lib.services.tickets_map import FIELD_PREFIX, TicketRow
 from lib import export
-from lib.ui import error_text, local_time, show_flash, t
+from lib.ui import clear_flash, error_text, flash, local_time, plain, show_flash, t
 
 PAGE_ERROR = "tk_page_error"
+DETAIL_PAGE = Path(__file__).resolve().parents[2] / "pages" / "ticket_detail.py"
+DETAIL_URL = "ticket"  # lib.navigation's url_path of the detail page
 LEVEL_COLOURS = {"red": "red", "amber": "orange", "ok": "green"}
 _TAG_COLOURS = {"red": "#d93025", "amber": "#f29900", "ok": "#1e8e3e"}
 
@@ -80,14 +83,21 @@ def _columns(zone) -> list[tuple[str, Callable[[TicketRow], object]]]:
     ]
 
 
-def ticket_table(rows: Sequence[TicketRow], zone, *, export_name: str, empty_key: str, key: str) -> None:
+def open_detail(ticket_id: int) -> None:
+    """Go to the ticket's own page with its number in the link (T17: the row opens the record)."""
+    st.switch_page(st.Page(DETAIL_PAGE, url_path=DETAIL_URL), query_params={"id": str(ticket_id)})
+
+
+def ticket_table(rows: Sequence[TicketRow], zone, *, export_name: str, empty_key: str, key: str,
+                 on_click: str | None = "open") -> TicketRow | None:
     """Tickets with a coloured deadline tag (green, amber, red), and the Excel/CSV export beside them.
 
-    The tag is a read-only multiselect column: colour without a pandas Styler, which costs
-    ~1 ms per row to render and would dominate the board."""
+    A click on a row opens that ticket's page (``on_click="open"``, T17) or returns the row
+    (``"select"``); ``None`` is a plain list. The tag is a read-only multiselect column: colour
+    without a pandas Styler, which costs ~1 ms per row to render and would dominate the board."""
     if not rows:
         st.info(t(empty_key))
-        return
+        return None
     columns = _columns(zone)
     headers = [t(k) for k, _ in columns]
     values = [[get(r) for _, get in columns] for r in rows]
@@ -95,12 +105,23 @@ def ticket_table(rows: Sequence[TicketRow], zone, *, export_name: str, empty_key
     tags = {level: t(f"complaints.sla.level.{level}") for level in LEVEL_COLOURS}
     frame = pd.DataFrame(values, columns=headers)
     frame.insert(1, tag_header, [[tags[r.level]] if r.level else [] for r in rows])
-    st.dataframe(frame, width="stretch", hide_index=True, key=f"{key}_df", column_config={
-        tag_header: st.column_config.MultiselectColumn(options=list(tags.values()),
-                                                       color=[_TAG_COLOURS[level] for level in tags])})
+    config = {tag_header: st.column_config.MultiselectColumn(options=list(tags.values()),
+                                                             color=[_TAG_COLOURS[level] for level in tags])}
+    chosen = None
+    if on_click is None:
+        st.dataframe(frame, width="stretch", hide_index=True, key=f"{key}_df", column_config=config)
+    else:
+        event = st.dataframe(frame, width="stretch", hide_index=True, key=f"{key}_df", column_config=config,
+                             on_select="rerun", selection_mode="single-row")
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        chosen = rows[picked[0]] if picked and 0 <= picked[0] < len(rows) else None
+        st.caption(t("tickets.click_to_open" if on_click == "open" else "tickets.click_to_pick"))
     _export_buttons([headers[0], tag_header, *headers[1:]],
                     [[v[0], tags.get(r.level, ""), *v[1:]] for v, r in zip(values, rows)],
                     export_name=export_name, key=key)
+    if chosen is not None and on_click == "open":
+        open_detail(chosen.id)
+    return chosen
 
 
 def _export_buttons(headers: list[str], values: list[list[object]], *, export_name: str, key: str) -> None:
@@ -113,17 +134,6 @@ def _export_buttons(headers: list[str], values: list[list[object]], *, export_na
                           key=f"{key}_csv", mime="text/csv")
 
 
-def pick_ticket(rows: Sequence[TicketRow], *, key: str, label_key: str = "tickets.open_ticket",
-                placeholder_key: str = "tickets.open_placeholder") -> int | None:
-    """A keyboard-friendly chooser of one listed ticket (type to search by number, customer or problem)."""
-    if not rows:
-        return None
-    names = {r.id: t("tickets.pick_label", id=r.id, customer=r.customer_name or "—",
-                     state=label("complaints.state", r.state), problem=r.problem[:30]) for r in rows}
-    return st.selectbox(t(label_key), list(names), format_func=names.get, index=None, key=key,
-                        placeholder=t(placeholder_key))
-
-
 def callback(action: Callable[[], tuple[str, dict] | None], *, clear: Mapping[str, object] | None = None,
              error_slot: str, notice_slot: str | None = None) -> Callable[[], None]:
     """An ``on_click`` that runs one service call. The call returns ``(catalog key, params)`` of its result;
@@ -133,6 +143,7 @@ def callback(action: Callable[[], tuple[str, dict] | None], *, clear: Mapping[st
     ``error_slot``."""
 
     def run() -> None:
+        clear_flash()  # the next action replaces the last confirmation (T16)
         try:
             result = action()
         except DomainError as exc:
@@ -144,10 +155,11 @@ def callback(action: Callable[[], tuple[str, dict] | None], *, clear: Mapping[st
         if result is None:
             return
         message_key, params = result
+        params = {name: plain(value) for name, value in params.items()}  # names people typed stay text (T19)
         if notice_slot and message_key.startswith("complaints.notice."):
             st.session_state[notice_slot] = t(message_key, **params)
         else:
-            st.session_state["_flash"] = t(message_key, **params)
+            flash(message_key, **params)
 
     return run
 

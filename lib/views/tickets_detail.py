@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.services import tickets_read
 from lib.services.base import SUPERVISORS
-from lib.ui import Column, local_time, t, table
+from lib.ui import Column, local_time, plain, t, table
 from lib.views.tickets_actions import action_panel, assign_form, note_form, survey_form, take_button, yes_no
 from lib.views.tickets_common import field_label, label, level_badge, ticket_table, who
 
@@ -19,7 +19,7 @@ _ENUM_FACTS = {"cause": "complaints.cause", "escalation_reason": "complaints.esc
 def _fact_text(name: str, value: object) -> str:
     if name in _ENUM_FACTS:
         return label(_ENUM_FACTS[name], value)
-    if isinstance(value, bool):
+    if isinstance(value, bool) or name in tickets_read.UNANSWERED_SHOWN:
         return yes_no(value)
     if name == "repeat_of_id":
         return f"#{value}"
@@ -37,12 +37,12 @@ def _facts(detail: tickets_read.TicketDetail, zone) -> None:
         (t("tickets.col.assignee"), row.assignee_name), (t("tickets.col.technician"), row.technician_name),
     ]
     lines += [(field_label(name), _fact_text(name, value)) for name, value in detail.facts.items()
-              if value not in (None, "")]
+              if value not in (None, "") or name in tickets_read.UNANSWERED_SHOWN]
     left, right = st.columns(2)
-    for i, (name, value) in enumerate(lines):
-        if value:
-            (left if i % 2 == 0 else right).markdown(f"**{name}**：{value}")
-    st.markdown(f"**{field_label('problem')}**：{row.problem}")
+    shown = [(name, value) for name, value in lines if value]
+    for i, (name, value) in enumerate(shown):
+        (left if i % 2 == 0 else right).markdown(f"**{plain(name)}**：{plain(value)}")
+    st.markdown(f"**{plain(field_label('problem'))}**：{plain(row.problem)}")
 
 
 def _deadlines(detail: tickets_read.TicketDetail, zone) -> None:
@@ -54,11 +54,23 @@ def _deadlines(detail: tickets_read.TicketDetail, zone) -> None:
             level_badge(line.level, line.remaining)
 
 
-def _step_text(data: dict | None) -> str:
+def _survey_text(answer: dict) -> str:
+    return t("tickets.timeline.survey", resolved=yes_no(answer.get("resolved")),
+             attitude=label("complaints.survey.attitude", answer.get("attitude")) or t("tickets.unanswered"),
+             score=answer.get("score") if answer.get("score") is not None else t("tickets.unanswered"))
+
+
+def _step_text(data: dict | None, zone) -> str:
+    """What a timeline step adds in words: the follow-up answers that reopened a repair (T5), a received
+    time earlier than the keying (T25), a hand-over, a repeat."""
     if not data:
         return ""
+    if data.get("survey"):
+        return _survey_text(data["survey"])
     if data.get("requested"):
         return t("tickets.timeline.requested", action=label("complaints.action", data["requested"]))
+    if data.get("received_at"):
+        return t("tickets.timeline.received", at=local_time(dt.datetime.fromisoformat(data["received_at"]), zone))
     if data.get("assignee"):
         return t("tickets.timeline.assigned", name=data["assignee"])
     if data.get("repeat_kind"):
@@ -74,7 +86,7 @@ def _timeline(detail: tickets_read.TicketDetail, zone, key: str) -> None:
         Column("actor_name", "tickets.col.actor"),
         Column("action", "tickets.col.action", lambda v: label("tickets.event", v)),
         Column("to_state", "tickets.col.state", lambda v: label("complaints.state", v)),
-        Column("note", "tickets.col.note"), Column("data", "tickets.col.detail", _step_text),
+        Column("note", "tickets.col.note"), Column("data", "tickets.col.detail", lambda v: _step_text(v, zone)),
     ], export_name=f"ticket_{detail.row.id}_timeline", empty_key="tickets.timeline_empty", key=f"{key}_tl")
     if detail.surveys:
         st.subheader(t("tickets.survey.history"))
@@ -89,7 +101,16 @@ def _timeline(detail: tickets_read.TicketDetail, zone, key: str) -> None:
         ], export_name=f"ticket_{detail.row.id}_surveys", empty_key="tickets.timeline_empty", key=f"{key}_sv")
 
 
-def render_ticket(engine, user, ticket_id: int, zone, today: dt.date, people, scope: str = "") -> None:
+def _reopened(detail: tickets_read.TicketDetail, zone) -> None:
+    """A repair the follow-up call sent back says so at the top, with the answers (T5)."""
+    line = detail.reopened_by
+    if line is not None:
+        answer = {"resolved": line.resolved, "attitude": line.attitude, "score": line.score}
+        st.warning(t("tickets.reopened_by_survey", at=local_time(line.at, zone), name=plain(line.agent_name),
+                     answers=_survey_text(answer), suggestion=plain(line.suggestion) or t("tickets.unanswered")))
+
+
+def render_ticket(engine, user, ticket_id: int, zone, today: dt.date, scope: str = "") -> None:
     """The ticket with its timers, actions, follow-up call and timeline; a missing number says so."""
     detail = tickets_read.ticket_detail(engine, actor=user, ticket_id=ticket_id)
     if detail is None:
@@ -104,11 +125,12 @@ def render_ticket(engine, user, ticket_id: int, zone, today: dt.date, people, sc
         badges[1].badge(label("complaints.repeat_kind", row.repeat_kind), color="violet")
     with badges[2]:
         level_badge(row.level, row.remaining)
+    _reopened(detail, zone)
     _facts(detail, zone)
     _deadlines(detail, zone)
     if detail.can_take:
         take_button(engine, user, detail, key)
-    action_panel(engine, user, detail, people, key)
+    action_panel(engine, user, detail, key)
     if detail.survey_open:
         survey_form(engine, user, detail, zone, today, key)
     if not detail.may_act:
@@ -116,7 +138,7 @@ def render_ticket(engine, user, ticket_id: int, zone, today: dt.date, people, sc
     with st.expander(t("tickets.more")):
         note_form(engine, user, detail, key)
         if user.role in SUPERVISORS and row.state != "closed":
-            assign_form(engine, user, detail, people, key)
+            assign_form(engine, user, detail, key)
     _timeline(detail, zone, key)
     if detail.related:
         st.subheader(t("tickets.related"))

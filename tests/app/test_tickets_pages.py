@@ -12,7 +12,9 @@ from db.engine import session_scope
 from db.models import Ticket, User
 from lib.services import tickets, tickets_read
 from lib.services.tickets import ActionInput, TicketForm
-from tests.app.conftest import open_page
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ROOT, open_page
 from tests.db.helpers import make_user
 
 REPAIR = dict(type="repair", phone="13800001234", customer_name="王芳", address="幸福小区3号楼", problem="暖气不热",
@@ -27,13 +29,40 @@ def desk(app_db):
         session.execute(update(User).where(User.username == "staff").values(staff_no="017"))
     users["manager"] = make_user(engine, username="manager", role="supervisor", name="部门经理老周",
                                  titles=["部门经理"])
-    users["tech"] = make_user(engine, username="tech", role="staff", name="维修老王")
+    users["tech"] = make_user(engine, username="tech", role="staff", name="维修老王", titles=["维修人员"])
     return engine, users
 
 
 def click(at, label):
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, at.exception
+
+
+def routed(username: str, start: str) -> AppTest:
+    """The ticket pages behind st.navigation (tests/app/ticket_router.py), so a row click can switch pages."""
+    at = AppTest.from_file(str(ROOT / "tests/app/ticket_router.py"), default_timeout=10)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["router_start"] = start
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click_row(at, key: str, index: int = 0):
+    at.session_state[key] = {"selection": {"rows": [index], "columns": []}}
+    at.run()
+    assert not at.exception, at.exception
+
+
+def detail_page(username: str, ticket_id: int) -> AppTest:
+    at = open_page("pages/ticket_detail.py", None)
+    at.query_params["id"] = str(ticket_id)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def log(engine, actor, **fields):
@@ -90,15 +119,19 @@ def test_S40_intake_complaint_with_compensation_is_major_and_routed(desk):
     at.selectbox(key="tk_category").set_value("trade_dispute")
     at.checkbox(key="tk_comp").check()
     click(at, "保存工单")
-    assert at.success[0].value == "工单 #1 已保存：投诉组，重大。"
+    message = at.success[0].value
+    assert message.startswith("工单 #1 已保存：投诉，客户 未留姓名，重大，已分派至投诉组，发送客户反馈表（1小时）期限 ")
+    assert "—" not in message
 
 
 def test_my_tickets_opens_a_ticket_and_offers_only_the_allowed_actions(desk):
     engine, users = desk
     tid = log(engine, users["staff"], type="complaint", category=None, phone="13900002222")
-    at = open_page("pages/tickets_mine.py", "staff")
-    at.selectbox(key="tk_mine_pick").set_value(tid).run()
-    key = f"tkmine{tid}"
+    at = routed("staff", "pages/tickets_mine.py")
+    click_row(at, "tk_mine_df")
+    assert [t.value for t in at.title] == ["工单详情"]
+    key = f"tkdetail{tid}"
+    assert at.selectbox(key=f"{key}_action").value is None  # T17: nothing that records is preselected
     actions = at.selectbox(key=f"{key}_action").options
     assert actions == ["已答复客户", "分类分派"]
     at.selectbox(key=f"{key}_action").set_value("triage").run()
@@ -115,8 +148,7 @@ def test_two_agents_one_takes_first_the_other_is_told(desk):
     engine, users = desk
     other = make_user(engine, username="staff2", role="staff", name="客服小李")
     tid = log(engine, users["supervisor"], type="complaint", phone="13900003333", agent_no="900")
-    at = open_page("pages/tickets_mine.py", "staff")
-    at.selectbox(key="tk_pool_pick").set_value(tid).run()
+    at = detail_page("staff", tid)
     tickets.take_ticket(engine, actor=other, ticket_id=tid)
     click(at, "认领此工单")
     assert "已被 客服小李 认领" in at.error[0].value
@@ -173,8 +205,8 @@ def test_S41_dispatch_needs_the_department_manager_title(desk):
     assert "只有以下职务可以派工和批准异地服务申请单：部门经理、客服部经理" in plain.info[0].value
     assert not [b for b in plain.button if b.label == "派工"]
     at = open_page("pages/tickets_dispatch.py", "manager")
-    at.selectbox(key="tkd_pick").set_value(tid)
-    at.selectbox(key="tkd_technician").set_value(users["tech"].id)
+    click_row(at, "tkd_table_0_df")
+    at.selectbox(key="pp.technician.tkd_technician").set_value(users["tech"].id)
     click(at, "派工")
     assert at.success[0].value == f"工单 #{tid} 已派给 维修老王。"
     assert [r.id for r in tickets_read.my_tickets(engine, actor=users["tech"])] == [tid]
@@ -187,9 +219,9 @@ def test_S43_follow_up_call_checks_answers_shows_the_fee_reminder_and_closes(des
                 given=ActionInput(technician_id=users["tech"].id))
     for action, given in (("arrive", {}), ("complete", {}), ("report", {"service_report_no": "R-1"})):
         tickets.act(engine, actor=users["tech"], ticket_id=tid, action=action, given=ActionInput(**given))
-    at = open_page("pages/tickets_callbacks.py", "staff")
-    at.selectbox(key="tkc_pick").set_value(tid).run()
-    key = f"tkcb{tid}"
+    at = routed("staff", "pages/tickets_callbacks.py")
+    click_row(at, "tkc_due_df")
+    key = f"tkdetail{tid}"
     at.radio(key=f"{key}_conv").set_value(False).run()
     click(at, "保存回访")
     assert "客户现在不方便，请预约回访时间" in at.error[0].value
