@@ -6,7 +6,7 @@ from lib.auth import require_role
 from lib.navigation import WRITERS
 from lib.services import roster
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, local_time, show_flash, show_form_error, submit_callback, t, table
+from lib.ui import Column, app_engine, local_time, plain, show_flash, show_form_error, submit_callback, t, table
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -16,7 +16,7 @@ show_flash()
 
 view = roster.on_duty(engine, actor=user)
 for post, name in view.first_responsible:
-    st.success(t("rotation.on_duty.first_responsible", post=post, name=name))
+    st.success(t("rotation.on_duty.first_responsible", post=plain(post), name=plain(name)))
 kinds = {k: t(f"rotation.entry_kind.{k}") for k in ("on_duty", "first_responsible", "helper", "cover")}
 statuses = {"": "", **{s: t(f"rotation.check_in_status.{s}") for s in ("ok", "short_notice", "late")}}
 hours = lambda v: local_time(v, zone)[-5:]  # noqa: E731
@@ -27,8 +27,8 @@ table(view.on_duty, [Column("post", "field.roster_post"), Column("staff", "rotat
                      Column("check_in_status", "rotation.col.check_in", statuses.get)],
       export_name=f"on_duty_{today.isoformat()}", empty_key="rotation.on_duty.none", key="od_table")
 for absence in view.absences:
-    st.warning(t("rotation.on_duty.absent", name=absence.staff, post=absence.post, detail=absence.detail,
-                 cover=absence.cover or "—"))
+    st.warning(t("rotation.on_duty.absent", name=plain(absence.staff), post=plain(absence.post),
+                 detail=plain(absence.detail), cover=plain(absence.cover or "—")))
 
 st.subheader(t("rotation.on_duty.my_shifts"))
 mine = roster.my_shifts(engine, actor=user)

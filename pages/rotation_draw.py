@@ -20,7 +20,9 @@ draw_tab, reorder_tab, demotion_tab, replay_tab = st.tabs(
     [t("rotation.tab.draw"), t("rotation.tab.reorder"), t("rotation.tab.demotions"), t("rotation.tab.replay")])
 with draw_tab:
     if view.draw is not None:
+        rotation_board.carry_line(view)
         rotation_board.draw_info(view, zone)
+        rotation_admin.previous_closing(engine, user, view, zone)
     else:
         st.info(t("rotation.queue.no_draw_supervisor"))
     rotation_admin.draw_form(engine, user)

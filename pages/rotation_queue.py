@@ -1,4 +1,10 @@
-"""Showroom queue board: who is at 前台, 销售热线, 接待台电脑, the substitutes, and one-tap events (SPEC M1 1.1)."""
+"""Showroom queue board: who is at 前台, 销售热线, 接待台电脑, the substitutes, and one-tap events (SPEC M1 1.1).
+
+The buttons belong to the full page run and the auto-refresh fragment only reads (T7): a press is a
+full rerun, never a rerun of a fragment a full run may just have replaced, so no press is lost.
+When the refresh reads a board that differs from the one the buttons were drawn from, it reruns
+the page so the buttons follow. The consultant's own buttons come before the board (T18).
+"""
 
 import streamlit as st
 
@@ -14,34 +20,43 @@ user = require_role(*WRITERS)
 engine = app_engine()
 zone, today = office_zone_now(engine)
 st.title(t("nav.queue"))
+rotation_board.show_message()
+try:
+    view = rotation.board(engine, actor=user)
+except DomainError as exc:
+    show_error(exc)
+    st.stop()
+st.session_state["q_drawn"] = rotation_board.signature(view)
+st.session_state["q_full_view"] = view
+if view.draw is not None:
+    rotation_board.out_of_turn_box(engine, user, view)
+    rotation_board.my_actions(engine, user, view)
 
 
 @st.fragment(run_every=f"{rotation.board_refresh_seconds(engine)}s")
 def live_board() -> None:
     """Re-read every few seconds: taps from the desk and the reception PC show on every screen."""
-    st.session_state.pop("q_view", None)
-    try:
-        view = rotation.board(engine, actor=user)
-    except DomainError as exc:
-        show_error(exc)
-        return
-    rotation_board.show_message()
-    if view.draw is None:
+    current = st.session_state.pop("q_full_view", None)
+    if current is None:
+        try:
+            current = rotation.board(engine, actor=user)
+        except DomainError as exc:
+            show_error(exc)
+            return
+        if rotation_board.signature(current) != st.session_state.get("q_drawn"):
+            st.rerun(scope="app")  # the board changed: redraw the buttons from it too
+    if current.draw is None:
         st.info(t("rotation.queue.no_draw_supervisor" if user.role in SUPERVISORS else "rotation.queue.no_draw"))
         return
-    rotation_board.header(view)
-    rotation_board.cards(view)
-    rotation_board.actions(engine, user, view)
-    st.session_state["q_view"] = view
+    rotation_board.carry_line(current)
+    rotation_board.header(current)
+    rotation_board.cards(current)
 
 
 live_board()
-# Below the auto-refresh: what the full run read (the picker keeps its list open between refreshes).
-snapshot = st.session_state.get("q_view")
-if snapshot is not None:
-    if rotation_board.may_record_for_anyone(user, snapshot):
-        rotation_board.pick_someone_else(snapshot)
+if view.draw is not None:
+    rotation_board.others_actions(engine, user, view, {p.id: p.label for p in rotation.consultants(engine)})
     with st.expander(t("rotation.queue.draw_title")):
-        rotation_board.draw_info(snapshot, zone)
+        rotation_board.draw_info(view, zone)
     with st.expander(t("rotation.queue.today_records")):
-        rotation_board.records(snapshot, zone)
+        rotation_board.records(view, zone)

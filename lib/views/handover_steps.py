@@ -9,7 +9,7 @@ import streamlit as st
 from lib.domain.handover import ChecklistItem, FiveHandover, HandoverState, RefusalReason
 from lib.services import handover
 from lib.services.base import SUPERVISORS, Actor
-from lib.ui import (Column, choice_labels, local_time, run_action, show_form_error, submit_callback, t, table)
+from lib.ui import (Column, choice_labels, local_time, plain, run_action, show_form_error, submit_callback, t, table)
 
 SHIFT_CODES = ("day", "night", "early", "middle", "late", "mid", "evening", "regular", "office")
 
@@ -43,7 +43,7 @@ def schedule_form(engine, user: Actor, post_id: int, people: dict[int, str], tod
 
 
 def summary(view: handover.HandoverView, zone) -> None:
-    st.subheader(t("rotation.handover.summary", post=view.post, out_shift=t(f"rotation.shift.{view.out_shift}"),
+    st.subheader(t("rotation.handover.summary", post=plain(view.post), out_shift=t(f"rotation.shift.{view.out_shift}"),
                    in_shift=t(f"rotation.shift.{view.in_shift}")))
     cols = st.columns(4)
     cols[0].metric(t("rotation.handover.outgoing"), view.outgoing)
@@ -64,7 +64,8 @@ def previous_log(view: handover.HandoverView, zone) -> None:
     if not view.previous_log:
         st.caption(t("rotation.handover.log_empty"))
     for entry in view.previous_log:
-        text = t("rotation.handover.log_line", at=local_time(entry.at, zone), author=entry.author, text=entry.text)
+        text = t("rotation.handover.log_line", at=local_time(entry.at, zone), author=plain(entry.author),
+                 text=plain(entry.text))
         if entry.abnormal and not entry.acknowledged:
             st.error(text)
         elif entry.abnormal:
@@ -72,7 +73,7 @@ def previous_log(view: handover.HandoverView, zone) -> None:
         else:
             st.write(text)
     for item in view.open_items:
-        st.info(t("rotation.handover.open_item", text=item.text, at=item.opened_at.strftime("%m-%d %H:%M")))
+        st.info(t("rotation.handover.open_item", text=plain(item.text), at=item.opened_at.strftime("%m-%d %H:%M")))
 
 
 def step(engine, user: Actor, view: handover.HandoverView) -> None:
@@ -202,13 +203,13 @@ def signed(engine, user: Actor, view: handover.HandoverView, zone) -> None:
               incoming=view.incoming, revision=view.revision)
     with st.expander(label):
         if view.correction_reason:
-            st.caption(t("rotation.handover.correction_reason", reason=view.correction_reason))
+            st.caption(t("rotation.handover.correction_reason", reason=plain(view.correction_reason)))
         for key, result in [*r.checklist.items(), *r.five.items()]:
             prefix = "rotation.checklist_item" if isinstance(key, ChecklistItem) else "rotation.five_handover"
             st.write(t("rotation.handover.check_line", item=t(f"{prefix}.{key.value}"),
-                       ok="✔" if result.ok else "✘", note=result.note))
-        st.write(t("rotation.handover.texts", customers=r.customers_handed_over or "—", prospects=r.prospects or "—",
-                   instructions=r.instructions or "—"))
+                       ok="✔" if result.ok else "✘", note=plain(result.note)))
+        st.write(t("rotation.handover.texts", customers=plain(r.customers_handed_over or "—"),
+                   prospects=plain(r.prospects or "—"), instructions=plain(r.instructions or "—")))
         if user.id not in (view.outgoing_id, view.incoming_id) and user.role not in SUPERVISORS:
             return
         p = f"hk{view.id}_"

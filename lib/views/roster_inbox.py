@@ -10,7 +10,7 @@ from lib.domain.errors import DomainError
 from lib.domain.roster_requests import AbsenceReason
 from lib.services import handover, roster
 from lib.services.base import SUPERVISORS, Actor
-from lib.ui import Column, choice_labels, local_time, run_action, show_form_error, submit_callback, t, table
+from lib.ui import Column, choice_labels, local_time, plain, run_action, show_form_error, submit_callback, t, table
 
 
 ALERTS = {"no_relief": "rotation.request.alert_no_relief", "refused": "rotation.request.alert_refused"}
@@ -109,10 +109,10 @@ def inbox(engine, user: Actor, today: dt.date, zone) -> None:
     """Pending requests to decide, handovers with nobody to relieve or refused (S17, S18), late check-ins (S12)."""
     handover.sweep_no_relief(engine, actor=user)
     for alert in handover.alerts(engine, actor=user):
-        st.error(t(ALERTS[alert.state], post=alert.post, name=alert.outgoing,
+        st.error(t(ALERTS[alert.state], post=plain(alert.post), name=plain(alert.outgoing),
                    at=local_time(alert.shift_start, zone)))
     for late in roster.flagged_check_ins(engine, actor=user, day=today):
-        st.warning(t("rotation.request.late_check_in", name=late.staff, post=late.post,
+        st.warning(t("rotation.request.late_check_in", name=plain(late.staff), post=plain(late.post),
                      status=t(f"rotation.check_in_status.{late.check_in_status}"),
                      at=local_time(late.checked_in_at, zone)))
     pending = roster.requests_list(engine, actor=user, pending_only=True)
@@ -121,8 +121,9 @@ def inbox(engine, user: Actor, today: dt.date, zone) -> None:
     people = {o.id: o.name for o in roster.staff(engine)}
     for row in pending:
         with st.container(border=True):
-            st.markdown(t(SUMMARIES[row.kind], name=row.staff, post=row.post, detail=row.detail,
-                          counterpart=row.counterpart, reason=row.reason or "—", cover=row.cover or "—"))
+            st.markdown(t(SUMMARIES[row.kind], name=plain(row.staff), post=plain(row.post), detail=plain(row.detail),
+                          counterpart=plain(row.counterpart), reason=plain(row.reason or "—"),
+                          cover=plain(row.cover or "—")))
             cols = st.columns([2, 1, 1])
             cover = None
             if row.kind == "absence":

@@ -10,7 +10,7 @@ from lib.domain.roster import EntryKind, RosterStatus
 from lib.domain.roster_presets import Preset
 from lib.services import roster
 from lib.services.base import SUPERVISORS, Actor
-from lib.ui import (Column, choice_labels, confirm_button, export_buttons, run_action, show_form_error, submit_callback,
+from lib.ui import (Column, choice_labels, confirm_button, export_buttons, plain, run_action, show_form_error, submit_callback,
                     t, table)
 
 
@@ -44,7 +44,7 @@ def pick_period(engine, user: Actor, today: dt.date) -> int | None:
 def calendar(view: roster.PeriodView, user: Actor) -> None:
     """Days down, shifts across, names in the cells; ★ marks the 第一责任人 (seed 000 D9)."""
     p = view.period
-    st.caption(t("rotation.roster.period_caption", post=p.post, template=p.template,
+    st.caption(t("rotation.roster.period_caption", post=plain(p.post), template=plain(p.template),
                  status=t(f"rotation.roster_status.{p.status}")))
     headers = [t("rotation.col.day"), *(t(f"rotation.shift.{code}") for code in view.shift_codes)]
     cells: dict[tuple[dt.date, str], list[str]] = {}

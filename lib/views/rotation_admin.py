@@ -6,11 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
+from lib.domain.errors import Conflict
 from lib.domain.rotation import DrawMethod
 from lib.services import rotation
 from lib.services.base import Actor
-from lib.ui import (Column, choice_labels, confirm_button, local_time, run_action, show_form_error, submit_callback, t,
-                    table)
+from lib.ui import (Column, choice_labels, confirm_button, local_time, plain, run_action, show_form_error,
+                    submit_callback, t, table)
 from lib.views import rotation_board
 
 
@@ -43,24 +44,57 @@ def draw_form(engine, user: Actor) -> None:
     show_form_error("d_error")
 
 
+def _move(consultant_id: int, step: int) -> None:
+    order = st.session_state["r_order"]
+    i = order.index(consultant_id)
+    j = i + step
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+
+
+def _restart_order() -> None:
+    st.session_state.pop("r_base", None)
+
+
 def reorder_form(engine, user: Actor, view: rotation.BoardView) -> None:
-    """A supervisor reorders today's queue only with a reason; the audit keeps before and after (S1, Q7)."""
-    members = {s.consultant_id: s.name for s in view.slots if not s.pinned}
+    """A supervisor reorders today's queue with move-up/move-down per row and a reason; the audit keeps
+    before and after (S1, Q7, T18). The arrangement is kept while the board's members stay the same."""
+    members = [s.consultant_id for s in view.slots if not s.pinned]
     if not members:
         st.info(t("rotation.queue.no_draw_supervisor"))
         return
+    labels = {**{s.consultant_id: s.name for s in view.slots}, **_labels(rotation.consultants(engine))}
+    base = st.session_state.get("r_base")
+    if base is None or set(base[1]) != set(members) or set(st.session_state.get("r_order", ())) != set(members):
+        st.session_state["r_base"] = (view.seq, tuple(members))
+        st.session_state["r_order"] = list(members)
+    seen_seq = st.session_state["r_base"][0]
+    order = st.session_state["r_order"]
+    st.caption(t("rotation.reorder.order_help"))
+    for i, person in enumerate(order):
+        number, name, up, down = st.columns([1, 8, 2, 2], vertical_alignment="center")
+        number.text(str(i + 1))
+        name.text(labels.get(person, str(person)))
+        up.button(t("rotation.reorder.up"), key=f"r_up_{person}", disabled=i == 0, on_click=_move, args=(person, -1),
+                  width="stretch")
+        down.button(t("rotation.reorder.down"), key=f"r_down_{person}", disabled=i == len(order) - 1,
+                    on_click=_move, args=(person, 1), width="stretch")
 
     def _save() -> None:
         s = st.session_state
-        rotation.reorder(engine, actor=user, order=s.get("r_order", []), reason=s.get("r_reason", ""),
-                         seen_seq=view.seq)
+        try:
+            rotation.reorder(engine, actor=user, order=list(s["r_order"]), reason=s.get("r_reason", ""),
+                             seen_seq=seen_seq)
+        except Conflict:
+            _restart_order()  # someone tapped meanwhile: start again from the board as it is now
+            raise
+        _restart_order()
 
-    with st.form("reorder_form"):
-        st.multiselect(t("rotation.reorder.order"), list(members), default=list(members), format_func=members.get,
-                       key="r_order", help=t("rotation.reorder.order_help"))
-        st.text_area(t("field.rotation_reason") + " *", key="r_reason", height=68)
-        st.form_submit_button(t("rotation.reorder.submit"), type="primary", on_click=submit_callback(
-            _save, clear=["r_order", "r_reason"], success_key="rotation.reorder.saved", error_slot="r_error"))
+    st.text_area(t("field.rotation_reason") + " *", key="r_reason", height=68, max_chars=rotation.REASON_MAX)
+    save, reset = st.columns(2)
+    save.button(t("rotation.reorder.submit"), type="primary", key="r_save", on_click=submit_callback(
+        _save, clear={"r_reason": ""}, success_key="rotation.reorder.saved", error_slot="r_error"))
+    reset.button(t("rotation.reorder.reset"), key="r_reset", on_click=_restart_order)
     show_form_error("r_error")
     if view.due_id is not None:
         st.caption(t("rotation.reorder.unattended_help", name=view.due_name))
@@ -72,10 +106,10 @@ def reorder_form(engine, user: Actor, view: rotation.BoardView) -> None:
 
 
 def intern_form(engine, user: Actor, view: rotation.BoardView) -> None:
-    """Pin 接待台电脑 to an intern (「暂由实习销售顾问担当」), before the day's first tap."""
-    interns = {p.id: p.name for p in rotation.consultants(engine) if p.is_intern}
+    """Pin 接待台电脑 to an intern (「暂由实习销售顾问担当」), before the day's first tap; a pinned intern is not drawn (T9)."""
+    interns = {p.id: p.label for p in rotation.consultants(engine) if p.is_intern}
     options = [None, *interns]
-    st.caption(t("rotation.intern.current", name=view.intern or "—"))
+    st.caption(t("rotation.intern.current", name=plain(view.intern or "—")))
     choice = st.selectbox(t("field.rotation_intern"), options, format_func=lambda i: interns.get(i, t("rotation.intern.none")),
                           key="i_pick")
     if st.button(t("rotation.intern.submit"), key="i_save"):
@@ -116,6 +150,19 @@ def demotion_forms(engine, user: Actor, today: dt.date) -> None:
                 st.rerun()
 
 
+def previous_closing(engine, user: Actor, view: rotation.BoardView, zone) -> None:
+    """The board as it was at the last queue day's close: order, positions, rounds (Q1, T8)."""
+    if view.previous_day is None:
+        return
+    with st.expander(t("rotation.closing.title", day=view.previous_day.isoformat())):
+        closing = rotation.board(engine, actor=user, day=view.previous_day)
+        rotation_board.carry_line(closing)
+        st.caption(t("rotation.closing.round", round_no=closing.round_no))
+        rotation_board.cards(closing)
+        if closing.report:
+            rotation_board.records(closing, zone)
+
+
 def replay(engine, user: Actor, today: dt.date, zone) -> None:
     """Replay any past day from its order and events, and the manager's notices over a range (Q5, Q8, SQ1)."""
     day = st.date_input(t("rotation.replay.day"), value=today, max_value=today, key="h_day")
@@ -134,8 +181,9 @@ def replay(engine, user: Actor, today: dt.date, zone) -> None:
     found: list = []
     if submitted and run_action(lambda: found.extend(rotation.notices(engine, actor=user, first=first, last=last))):
         kinds = {"possible_grab": t("rotation.flag_kind.possible_grab"),
+                 "out_of_turn": t("rotation.flag_kind.out_of_turn"),
                  rotation.FLAG_LEFT_DESK: t("rotation.queue.flag_left_desk")}
         table(found, [Column("day", "rotation.col.day"), Column("at", "rotation.col.at", lambda v: local_time(v, zone)),
                       Column("kind", "rotation.col.flag", kinds.get), Column("consultant", "rotation.col.consultant"),
-                      Column("due", "rotation.col.due")],
+                      Column("due", "rotation.col.due"), Column("reason", "rotation.col.reason")],
               export_name="queue_notices", empty_key="rotation.replay.no_notices", key="h_notices")

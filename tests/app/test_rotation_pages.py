@@ -50,9 +50,53 @@ def test_S2_board_shows_positions_and_the_consultant_taps_received(showroom):
     assert at.button(key=f"q_me_skip_{people[0].id}").disabled is False
     at.button(key=f"q_me_received_new_{people[0].id}").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["已记录：顾问1 接待新客户"]
+    assert [s.value[:13] for s in at.success] == ["已记录：顾问1 接待新客户"]
     view = rotation.board(engine, actor=users["supervisor"])
     assert view.due_name == "顾问2" and [e.type for e in view.events] == ["received_new"]
+
+
+def test_T7_the_result_of_a_press_stays_through_refreshes_until_the_next_press(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c2")
+    at.button(key=f"q_me_served_old_{people[1].id}").click().run()
+    recorded = [s.value for s in at.success]
+    assert len(recorded) == 1 and recorded[0].startswith("已记录：顾问2 接待老客户")
+    rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="received_new")
+    at.run()  # a refresh, and the board changed under it
+    assert not at.exception and [s.value for s in at.success] == recorded
+    at.button(key=f"q_me_back_{people[1].id}").click().run()
+    assert len(at.success) == 1 and at.success[0].value.startswith("已记录：顾问2 回到队列")
+
+
+def test_T7_the_buttons_are_drawn_by_the_page_not_inside_the_refreshing_fragment():
+    """T7: a press inside a fragment is dropped when a full run has just replaced it; the buttons live
+    outside the fragment, which only reads."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "pages" / "rotation_queue.py").read_text("utf-8"))
+    fragment = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and any(
+        "fragment" in ast.unparse(d) for d in n.decorator_list))
+    called = {ast.unparse(c.func) for c in ast.walk(fragment) if isinstance(c, ast.Call)}
+    assert not {c for c in called if c.endswith(("actions", "buttons", "out_of_turn_box"))}, called
+
+
+def test_T18_my_buttons_come_before_the_board(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c4")
+    order = [getattr(e, "key", None) or getattr(e, "value", None) for e in at.main]
+    keys = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            keys.append(getattr(child, "key", None) or getattr(child, "value", None))
+            walk(child)
+    walk(at.main)
+    mine = keys.index(f"q_me_received_new_{people[3].id}")
+    first_card = keys.index("1 · 前台")
+    assert order and mine < first_card
 
 
 def test_S5_consultant_not_due_cannot_skip_and_staff_outside_the_queue_gets_no_buttons(showroom):
@@ -68,7 +112,7 @@ def test_S5_consultant_not_due_cannot_skip_and_staff_outside_the_queue_gets_no_b
     assert not [b for b in at.button if b.key and b.key.startswith("q_")]
 
 
-def test_S9_supervisor_records_for_the_person_due_and_an_out_of_turn_reception_is_flagged(showroom):
+def test_S9_T6_out_of_turn_is_refused_then_taken_only_with_a_reason_shown_to_the_manager(showroom):
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_queue.py", "supervisor")
@@ -76,7 +120,17 @@ def test_S9_supervisor_records_for_the_person_due_and_an_out_of_turn_reception_i
     at.selectbox(key="q_target").set_value(people[3].id).run()
     at.button(key=f"q_other_received_new_{people[3].id}").click().run()
     assert not at.exception
-    assert any("现在轮到 顾问1" in e.value and "顾问4" in e.value for e in at.error)
+    assert any("现在轮到 顾问2" in e.value and "顾问4" in e.value for e in at.error)
+    assert len(rotation.board(engine, actor=users["supervisor"]).events) == 1
+    at.button(key="q_oot_yes").click().run()  # no reason: refused, the box stays
+    assert "原因" in at.error[0].value and at.text_area(key="q_oot_reason") is not None
+    at.text_area(key="q_oot_reason").set_value("客户指名找顾问4")
+    at.button(key="q_oot_yes").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("已记录：顾问4 接待新客户（未按顺序")
+    assert not [b for b in at.button if b.key == "q_oot_yes"]
+    review = open_page("pages/rotation_draw.py", "supervisor")
+    assert any("未按顺序接待：顾问4" in w.value and "客户指名找顾问4" in w.value for w in review.warning)
 
 
 def test_stale_board_tap_is_refused_with_who_is_due_now(showroom):
@@ -100,19 +154,24 @@ def test_draw_desk_is_for_supervisors_and_a_random_draw_is_published(showroom):
     assert sorted(view.draw.order) == sorted(p.id for p in people) and view.draw.drawn_by == "supervisor用户"
 
 
-def test_S1_reorder_without_a_reason_is_refused_and_keeps_the_order_typed(showroom):
+def test_S1_T18_reorder_by_moving_rows_needs_a_reason_and_keeps_the_arrangement(showroom):
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_draw.py", "supervisor")
-    new_order = [p.id for p in reversed(people)]
-    at.multiselect(key="r_order").set_value(new_order)
+    assert at.button(key=f"r_up_{people[0].id}").disabled and at.button(key=f"r_down_{people[3].id}").disabled
+    for _ in range(3):
+        at.button(key=f"r_up_{people[3].id}").click().run()
+    at.button(key=f"r_down_{people[0].id}").click().run()
+    expected = [people[3].id, people[1].id, people[0].id, people[2].id]
+    assert at.session_state["r_order"] == expected
     click(at, "调整顺序")
     assert "调整排队顺序必须填写原因" in at.error[0].value
-    assert at.multiselect(key="r_order").value == new_order
+    assert at.session_state["r_order"] == expected
     at.text_area(key="r_reason").set_value("顾问4 有预约客户")
     click(at, "调整顺序")
     assert [s.value for s in at.success] == ["排队顺序已调整，原因已记入审计日志。"]
-    assert rotation.board(engine, actor=users["supervisor"]).slots[0].name == "顾问4"
+    assert [s.name for s in rotation.board(engine, actor=users["supervisor"]).slots] == ["顾问4", "顾问2", "顾问1",
+                                                                                        "顾问3"]
 
 
 def test_S8_demotion_set_on_the_desk_takes_the_consultant_out_of_the_queue(showroom):
@@ -269,3 +328,54 @@ def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over(app_db):
     at = open_page("pages/roster_requests.py", "supervisor")
     assert any("接班人员未到" in e.value and "staff用户" in e.value for e in at.error)
     assert handover.post_handovers(engine, actor=users["supervisor"], post_id=post_id)[0].state == "no_relief"
+
+
+def test_T8_board_says_new_draw_then_carries_over_and_the_manager_sees_the_closing_state(showroom):
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c1")
+    assert any(c.value.startswith("新抽签（") for c in at.caption)
+    from db.models import LotteryDraw, QueueDay
+    rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="received_new")
+    with session_scope(engine) as session:  # a night passes: the day and the draw move back one day
+        for model, field in ((QueueDay, "day"), (LotteryDraw, "drawn_on")):
+            for row in session.exec(__import__("sqlmodel").select(model)).all():
+                setattr(row, field, getattr(row, field) - dt.timedelta(days=1))
+                session.add(row)
+    at = open_page("pages/rotation_queue.py", "c1")
+    yesterday = (utcnow().astimezone(dt.timezone(dt.timedelta(hours=8))).date() - dt.timedelta(days=1)).isoformat()
+    assert f"接续 {yesterday} 收班时的前台：顾问2" in [c.value for c in at.caption]
+    desk = open_page("pages/rotation_draw.py", "supervisor")
+    assert any(e.label == f"上一个排队日（{yesterday}）收班时的排队" for e in desk.expander)
+    assert "收班时在第 1 轮" in [c.value for c in desk.caption]
+
+
+def test_T9_T19_draw_leaves_interns_out_and_shows_the_order_as_plain_text(showroom):
+    engine, users, people = showroom
+    intern = make_user(engine, username="intern", name="实习生", titles=["实习销售顾问"])
+    with session_scope(engine) as session:
+        row = session.get(User, intern.id)
+        row.is_intern = True
+        session.add(row)
+    at = open_page("pages/rotation_draw.py", "supervisor")
+    assert sorted(at.multiselect(key="d_people_random").value) == sorted(p.id for p in people)
+    drawn(engine, users, people)
+    rotation.pin_intern(engine, actor=users["supervisor"], intern_id=intern.id)
+    at = open_page("pages/rotation_draw.py", "supervisor")
+    assert "1. 顾问1 → 2. 顾问2 → 3. 顾问3 → 4. 顾问4" in [x.value for x in at.text]
+    at.multiselect(key="d_people_random").set_value([p.id for p in people] + [intern.id])
+    click(at, "保存并公布抽签结果")
+    assert any("实习生 是固定在接待台电脑的实习顾问，不参加抽签" in e.value for e in at.error)
+    assert sorted(at.multiselect(key="d_people_random").value) == sorted([p.id for p in people] + [intern.id])
+
+
+def test_T2_queue_pickers_offer_consultants_with_staff_number_and_team_only(showroom):
+    engine, users, people = showroom
+    make_user(engine, username="op", name="顾问1", titles=["中控员"])  # same name, not a consultant
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_draw.py", "supervisor")
+    offered = set(at.multiselect(key="d_people_random").options)
+    assert len(offered) == len(people) and all(o.startswith("顾问") for o in offered)
+    assert set(at.selectbox(key="dm_who").options) == offered
+    board = open_page("pages/rotation_queue.py", "supervisor")
+    assert set(board.selectbox(key="q_target").options) == offered
