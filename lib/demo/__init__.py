@@ -58,7 +58,7 @@ def _week(the_office: office.Office, days: int) -> None:
     kpi.sales(the_office)
     rotation.draw(the_office, showroom.queue_start(the_office))
     periods = rotation.rosters(the_office)
-    rotation.requests(the_office, periods[office.FRONT_DESK_POST][1])
+    rotation.requests(the_office, periods[office.FRONT_DESK_POST][-1])
     rotation.handovers(the_office)
     front_desk.load(the_office, days)
     showroom.load(the_office, days)
@@ -67,6 +67,7 @@ def _week(the_office: office.Office, days: int) -> None:
     kpi.quarter(the_office)
     kpi.ledger_entries(the_office)
     kpi.warnings(the_office)
+    kpi.wall_link(the_office)
 
 
 def main() -> int:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from lib.demo.office import Office
-from lib.domain.visitors import MessageForm, VisitorForm
-from lib.services import visitors
+from lib.domain.visitors import MessageForm, PreregForm, VisitorForm
+from lib.services import visitor_kiosk, visitor_prereg, visitors
 
 PURPOSES = ["商务洽谈", "面试", "送货", "参观展厅", "售后咨询", "合同签订", "拜访领导", "设备维修", "递交资料"]
 MATTERS = ["询问订单进度", "预约看车", "投诉送货延迟", "咨询价格", "要求回电", "确认会议时间", "供应商对账"]
@@ -22,6 +22,19 @@ def load(office: Office, days: int) -> None:
     for days_ago in range(days - 1, -1, -1):
         _visits(office, desk, hosts, days_ago)
         _messages(office, desk, hosts, days_ago)
+    _expected(office)
+    visitor_kiosk.create_kiosk(office.engine, actor=office.admin, label="大堂入口平板", now=office.now)
+
+
+def _expected(office: Office) -> None:
+    """Hosts pre-register tomorrow's and today's expected visitors; they show their code at the desk (T21)."""
+    rng, fake = office.rng, office.fake
+    hosts = [p.actor for p in office.people if p.department in ("销售部", "行政部")]
+    for index, day in enumerate([office.today, office.today, office.today + dt.timedelta(days=1)]):
+        host = hosts[index % len(hosts)]
+        visitor_prereg.create_prereg(office.engine, actor=host, now=office.now - dt.timedelta(hours=1), form=PreregForm(
+            name=fake.name(), phone=fake.phone_number(), company=fake.company(), purpose=rng.choice(PURPOSES),
+            headcount=rng.choice([1, 2]), expected_day=day, expected_time=dt.time(15, 0), host_id=host.id))
 
 
 def _visits(office: Office, desk, hosts, days_ago: int) -> None:
@@ -61,5 +74,5 @@ def _messages(office: Office, desk, hosts, days_ago: int) -> None:
                            matter=rng.choice(MATTERS), relay_to_id=rng.choice(hosts))
         message_id = visitors.log_message(office.engine, actor=clerk, form=form, now=called + dt.timedelta(minutes=2))
         relayed = called + dt.timedelta(minutes=rng.randint(5, 90))
-        if relayed < office.now and (days_ago > 0 or rng.random() < 0.5):
+        if relayed < office.now and (days_ago > 1 or rng.random() < 0.5):
             visitors.relay_message(office.engine, actor=rng.choice(desk), message_id=message_id, now=relayed)

@@ -11,7 +11,7 @@ import datetime as dt
 
 from lib.demo.office import Office
 from lib.demo.tickets import previous_quarter
-from lib.services import kpi, kpi_warnings, ledger
+from lib.services import display, kpi, kpi_warnings, ledger
 
 SALES_MONTHS = 4
 
@@ -85,3 +85,8 @@ def warnings(office: Office) -> None:
                              note="接听电话未使用规范用语", now=at)
     kpi_warnings.record_step(office.engine, actor=boss, person_id=person, track="cs", event="educate",
                              note="已当面教育", now=at + dt.timedelta(hours=4))
+
+
+def wall_link(office: Office) -> None:
+    """The showroom TV's display link (SPEC 4.7), customer-safe by default (T12)."""
+    display.create_link(office.engine, actor=office.admin, label="展厅大屏", now=office.now)

@@ -40,15 +40,15 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def rosters(office: Office) -> dict[str, list[int]]:
-    """Publish this week's and next week's rosters of the front desk and the two control rooms.
+    """Publish last week's, this week's and next week's rosters of the front desk and the two control rooms.
 
     A 24×7 roster's first morning is covered by the night before it, so a one-day draft holds that night
     (the roster service checks the day before the period, seed 004 D2).
     """
     chief = office.one("部长")
     desk_head = office.one("综合部主管")
-    first = week_start(office.today)
-    days = [first + dt.timedelta(days=i) for i in range(14)]
+    first = week_start(office.today) - dt.timedelta(days=7)
+    days = [first + dt.timedelta(days=i) for i in range(21)]
     periods: dict[str, list[int]] = {}
     for post, (preset, shifts) in PRESETS.items():
         boss = desk_head if post == FRONT_DESK_POST else chief
@@ -61,7 +61,7 @@ def rosters(office: Office) -> dict[str, list[int]]:
                                          first_day=eve, last_day=eve)
             _fill(office, boss, prior, post, crew, [eve], shifts[-1:])
         periods[post] = []
-        for week in (days[:7], days[7:]):
+        for week in (days[:7], days[7:14], days[14:]):
             period = roster.create_period(office.engine, actor=boss, post_id=post_id, template_id=template,
                                           first_day=week[0], last_day=week[-1])
             _fill(office, boss, period, post, crew, week, shifts)
