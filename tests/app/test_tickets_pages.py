@@ -4,6 +4,7 @@ the follow-up call and the ticket detail, each for the roles that use it."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -238,3 +239,110 @@ def test_S43_follow_up_call_checks_answers_shows_the_fee_reminder_and_closes(des
     click(at, "保存回访")
     assert at.success[0].value == "回访已记录，工单现为“已结案”。"
     assert tickets_read.callback_queue(engine, actor=users["staff"]).due == []
+
+
+# --- issue 10 ------------------------------------------------------------------------------------------
+
+def _to_follow_up(engine, users, tid):
+    tickets.act(engine, actor=users["manager"], ticket_id=tid, action="dispatch",
+                given=ActionInput(technician_id=users["tech"].id))
+    for action, given in (("arrive", {}), ("complete", {}), ("report", {"service_report_no": "R-9"})):
+        tickets.act(engine, actor=users["tech"], ticket_id=tid, action=action, given=ActionInput(**given))
+
+
+def test_T5_not_solved_in_the_callback_survey_sends_the_repair_back_and_says_so(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"])
+    _to_follow_up(engine, users, tid)
+    at = detail_page("staff", tid)
+    key = f"tkdetail{tid}"
+    at.radio(key=f"{key}_resolved").set_value(False)
+    at.radio(key=f"{key}_attitude").set_value("average")
+    at.radio(key=f"{key}_charged").set_value(False)
+    at.number_input(key=f"{key}_score").set_value(4)
+    at.text_area(key=f"{key}_suggestion").set_value("还是不热")
+    click(at, "保存回访")
+    assert not at.error
+    assert any("问题未解决或客户不满意，不能结案" in w.value for w in at.warning)
+    detail = tickets_read.ticket_detail(engine, actor=users["staff"], ticket_id=tid)
+    assert detail.row.state == "dispatched"
+    at = detail_page("tech", tid)
+    banner = [w.value for w in at.warning if "回访未通过" in w.value]
+    assert banner and "问题解决了吗 否" in banner[0] and "还是不热" in banner[0]
+    assert at.subheader[0].value == f"工单 #{tid} · 报修 · 已派工"
+    assert "到达现场" in at.selectbox(key=f"tkdetail{tid}_action").options
+
+
+def test_T25_intake_received_time_needs_a_reason_when_old_keeps_the_values_and_counts_from_it(desk):
+    engine, users = desk
+    at = open_page("pages/tickets_intake.py", "staff")
+    at.segmented_control(key="tk_type").set_value("complaint").run()
+    at.text_input(key="tk_phone").input("13900007777").run()
+    at.text_area(key="tk_problem").set_value("送货延误")
+    at.text_input(key="tk_name").set_value("张三")
+    office = ZoneInfo("Asia/Shanghai")
+    early = (dt.datetime.now(office) - dt.timedelta(hours=5)).replace(second=0, microsecond=0, tzinfo=None)
+    at.date_input(key="tk_recv_day").set_value(early.date())
+    at.time_input(key="tk_recv_time").set_value(early.time())
+    click(at, "保存工单")
+    assert "补录原因" in at.error[0].value and "120 分钟" in at.error[0].value
+    assert at.text_area(key="tk_problem").value == "送货延误"
+    assert at.time_input(key="tk_recv_time").value == early.time()
+    at.text_input(key="tk_recv_reason").set_value("电话先接后录")
+    click(at, "保存工单")
+    message = at.success[0].value
+    assert message.startswith("工单 #1 已保存：投诉，客户 张三，一般，尚未分派") and "—" not in message
+    assert "从接收时间" in message
+    [row] = tickets_read.my_tickets(engine, actor=users["staff"])
+    assert row.received_at == early.replace(tzinfo=office)
+    assert at.time_input(key="tk_recv_time").value is None
+
+
+def test_T19_a_complaint_shows_unanswered_warranty_and_user_text_as_plain_text(desk):
+    engine, users = desk
+    tid = log(engine, users["staff"], type="complaint", customer_name="http://x", problem="1. 态度差",
+              phone="13900006666")
+    at = detail_page("staff", tid)
+    texts = [m.value for m in at.markdown]
+    assert any(v.startswith("**在保修期内**") and v.endswith("未填") for v in texts), texts
+    assert any(v.startswith("**属质量问题**") and v.endswith("未填") for v in texts)
+    assert not any(v.endswith("：否") for v in texts if "保修" in v or "质量" in v)
+    assert any("http\\:" in v for v in texts) and not any("http://x" in v for v in texts)
+    assert any("1\\. 态度差" in v for v in texts)
+
+
+def test_T2_dispatch_offers_only_technicians(desk):
+    engine, users = desk
+    log(engine, users["staff"])
+    at = open_page("pages/tickets_dispatch.py", "manager")
+    click_row(at, "tkd_table_0_df")
+    offered = at.selectbox(key="pp.technician.tkd_technician").options
+    assert offered == ["维修老王"]
+
+
+def test_T13_the_demo_customer_service_manager_can_dispatch(desk):
+    engine, users = desk
+    make_user(engine, username="csm", role="supervisor", name="客服部经理老陈", titles=["客服部经理"])
+    tid = log(engine, users["staff"])
+    at = open_page("pages/tickets_dispatch.py", "csm")
+    assert not [i for i in at.info if "只有以下职务" in i.value]
+    click_row(at, "tkd_table_0_df")
+    assert "工单 \\#" in at.markdown[0].value or f"#{tid}" in at.markdown[0].value
+    at.selectbox(key="pp.technician.tkd_technician").set_value(users["tech"].id)
+    click(at, "派工")
+    assert at.success[0].value == f"工单 #{tid} 已派给 维修老王。"
+
+
+@pytest.mark.parametrize("start,table", [("pages/tickets_board.py", "tkb_table_df"),
+                                         ("pages/tickets_callbacks.py", "tkc_due_df")])
+def test_T17_a_row_click_opens_the_ticket_page(desk, start, table):
+    engine, users = desk
+    tid = log(engine, users["staff"])
+    if "callbacks" in start:
+        _to_follow_up(engine, users, tid)
+    at = routed("supervisor", start)
+    assert not [s for s in at.selectbox if s.label == "打开工单"]
+    click_row(at, table)
+    assert [t.value for t in at.title] == ["工单详情"]
+    assert at.subheader[0].value.startswith(f"工单 #{tid} · 报修")
+    assert at.query_params["id"] == [str(tid)] or at.query_params["id"] == str(tid)
