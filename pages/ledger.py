@@ -21,7 +21,7 @@ if user.role not in SUPERVISORS:
     kpi_ledger.entries_tab(user, today, labels)
     st.stop()
 
-title = ledger.decider_title(engine)
+titles = ledger.decider_titles(engine)
 waiting = len(ledger.pending(engine, actor=user))
 entries_tab, propose_tab, decide_tab, fund_tab = st.tabs([
     t("ledger.tab_entries"), t("ledger.tab_propose"), t("ledger.tab_decide", count=waiting), t("ledger.tab_fund")])
@@ -30,6 +30,6 @@ with entries_tab:
 with propose_tab:
     kpi_ledger.propose_tab(user, today, labels)
 with decide_tab:
-    kpi_ledger.decisions_tab(user, labels, title)
+    kpi_ledger.decisions_tab(user, labels, titles)
 with fund_tab:
     kpi_ledger.fund_tab(user, today)

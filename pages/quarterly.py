@@ -14,6 +14,7 @@ from lib.ui import (
     app_engine,
     confirm_button,
     local_time,
+    plain,
     run_action,
     show_flash,
     t,
@@ -27,6 +28,7 @@ zone, today = office_zone_now(engine)
 st.title(t("nav.quarterly"))
 show_flash()
 st.caption(t("kpi.quarterly.rule"))
+st.caption(t("kpi.quarterly.tie_rule"))
 
 year, quarter = quarter_picker("q_pick", today)
 view = kpi.quarter_view(engine, actor=user, year=year, quarter=quarter)
@@ -45,6 +47,8 @@ elif user.role not in SUPERVISORS:
 elif not view.participants:
     st.info(t("kpi.quarterly.no_participants"))
     st.stop()
+elif not view.rows:
+    st.info(t("kpi.quarterly.nobody_scored"))
 elif view.can_publish:
     st.warning(t("kpi.quarterly.preview_ready"))
     if confirm_button("kpi.quarterly.publish", key="q_publish", confirm_key="kpi.quarterly.publish_sure"):
@@ -54,11 +58,15 @@ elif view.can_publish:
 else:
     st.info(t("kpi.quarterly.preview_running", last=view.last.isoformat()))
 
+if view.unranked:
+    st.info(t("kpi.quarterly.unranked", names="、".join(plain(n) for n in view.unranked)))
 weights = " · ".join(f"{t('kpi.score_component.' + k)} × {w:g}" for k, w in view.weights.items())
 st.caption(t("kpi.quarterly.weights", weights=weights))
 components = [Column(c.value, f"kpi.score_component.{c.value}", lambda v: round(v, 2)) for c in ScoreComponent]
-rows = [SimpleNamespace(rank=r.rank, name=r.name, score=round(r.score, 2), bonus=money(r.bonus), **r.components)
-        for r in view.rows]
+rows = [SimpleNamespace(rank=r.rank, name=r.name, score=round(r.score, 2), bonus=money(r.bonus),
+                        **{c.value: r.components.get(c.value, 0.0) for c in ScoreComponent},
+                        surveys=int(r.components.get(kpi.SCORED_WORK, 0))) for r in view.rows]
 table(rows, [Column("rank", "display.col.rank"), Column("name", "display.col.name"),
-             Column("score", "display.col.score"), Column("bonus", "display.col.bonus"), *components],
+             Column("score", "display.col.score"), Column("bonus", "display.col.bonus"),
+             Column("surveys", "kpi.quarterly.scored_work"), *components],
       export_name=f"quarterly_{year}Q{quarter}", empty_key="kpi.quarterly.empty", key="q_table")

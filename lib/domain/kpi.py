@@ -36,12 +36,14 @@ SETTINGS: list[SettingDef] = [
     ),
     SettingDef("quarterly.payout_months", [4, 7, 10, 1], "json", "month", "seed 003 X3#6"),
     SettingDef("quarterly.score_weights", DEFAULT_SCORE_WEIGHTS, "json", "weight", "(assumed)"),
+    # T13 reading: 「客服工程师、客服管理部员工」 = the engineers and the CS department's staff, whose title is
+    # 客服专员; its managers (客服主管, 客服部经理) do the ranking and are not ranked. One list, by title only.
     SettingDef(
-        "quarterly.participants",
-        {"titles": ["客服工程师"], "departments": ["客服管理部"]},
-        "json",
-        "—",
-        "seed 003 M#13 (reading: one list)",
+        "quarterly.participant_titles",
+        ["客服工程师", "客服专员"],
+        "titles",
+        "titles",
+        "seed 003 M#13 「对客服工程师、客服管理部员工进行考核排名」 (reading: one list; 员工 = 客服专员)",
     ),
     SettingDef("project_bonus", {"amount": 30, "window_months": 6}, "json", "¥", "seed 003 M#16"),
     SettingDef(
@@ -287,13 +289,31 @@ def bonus_for_rank(rank: int, settings: KpiSettings = KpiSettings()) -> Decimal:
     return Decimal(0)
 
 
+def unscored(inputs: Mapping[str, object], scored_work: Mapping[str, int]) -> list[str]:
+    """People with no scored work in the quarter: not ranked, no tier (T23, reading of seed 003 M#13).
+
+    Reading: a 考核排名 ranks work that was assessed; the assessment of a job is its follow-up
+    survey (seed 000 D2). Someone with no answered survey has nothing to rank: scoring them 0 would tie
+    everyone at rank 1 in a quiet quarter and pay the top tier for nothing.
+    """
+    return sorted((p for p in inputs if scored_work.get(p, 0) <= 0), key=str)
+
+
 def quarterly_ranking(
-    inputs: Mapping[str, Mapping[str, float]], settings: KpiSettings = KpiSettings()
+    inputs: Mapping[str, Mapping[str, float]],
+    settings: KpiSettings = KpiSettings(),
+    *,
+    scored_work: Mapping[str, int] | None = None,
 ) -> list[QuarterlyRank]:
     """客服工程师 and 客服管理部 ranked in one list by weighted score; ties share the higher tier (seed 003 M#13).
 
-    ``inputs`` maps each person to their score inputs (``ScoreComponent`` names).
+    ``inputs`` maps each person to their score inputs (``ScoreComponent`` names). With
+    ``scored_work`` (scored jobs per person), people without any are left out (see ``unscored``, T23).
+    Ties: standard competition ranking, the tied share the better rank and tier and the next rank is skipped.
     """
+    if scored_work is not None:
+        left_out = set(unscored(inputs, scored_work))
+        inputs = {p: c for p, c in inputs.items() if p not in left_out}
     scores = {p: quarterly_score(c, settings.score_weights) for p, c in inputs.items()}
     ranks = competition_ranks(scores)
     rows = [QuarterlyRank(p, scores[p], ranks[p], bonus_for_rank(ranks[p], settings)) for p in scores]

@@ -22,7 +22,8 @@ from lib.domain.settings import SettingDef
 CENT = Decimal("0.01")
 
 SETTINGS: list[SettingDef] = [
-    SettingDef("ledger.decider_title", "总经理", "str", "—", "seed 004 D14"),
+    # a managed titles list, not free text: an office whose 总经理 is titled 副总 adds it here (T13)
+    SettingDef("ledger.decider_titles", ["总经理"], "titles", "titles", "seed 004 D14 「部门经理提出，总经理决定」"),
 ]
 
 

@@ -28,7 +28,6 @@ from db.engine import session_scope
 from db.models import (
     DemotionDecision,
     MonthlySales,
-    OrgUnit,
     QuarterPublication,
     QuarterResult,
 )
@@ -37,7 +36,7 @@ from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFaile
 from lib.domain.kpi import KpiSettings, SatisfactionKpis, add_months, month_start
 from lib.domain.text import optional_text
 from lib.i18n import translate
-from lib.services import kpi_sources, rotation, settings
+from lib.services import kpi_sources, people, rotation, settings
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
 from lib.services.kpi_common import (
     Person,
@@ -65,13 +64,11 @@ PENDING, CONFIRMED, WAIVED = "pending", "confirmed", "waived"
 
 # ---- monthly sales ----------------------------------------------------------------------------------------
 
-def is_consultant(person: Person) -> bool:
-    return bool(set(person.titles) & set(rotation.CONSULTANT_TITLES))
-
-
 def consultants_in(session: Session) -> list[Person]:
-    """People ranked in sales: active 销售顾问 / 实习销售顾问 (seed 000 D1 「全体销售顾问」)."""
-    return [p for p in active_people(session) if is_consultant(p)]
+    """People ranked in sales: active holders of the consultant titles, 销售顾问 / 实习销售顾问 by default
+    (seed 000 D1 「全体销售顾问」; the setting ``people.consultant_titles`` the queue uses too, T13)."""
+    titles = set(people.allowed_titles(session, "consultant"))
+    return [p for p in active_people(session) if set(p.titles) & titles]
 
 
 def consultants(engine: Engine) -> list[Person]:
@@ -424,6 +421,7 @@ class QuarterView:
     weights: dict
     rows: tuple[QuarterRow, ...]
     participants: int
+    unranked: tuple[str, ...] = ()
 
 
 def _check_quarter(year: int, quarter: int) -> None:
@@ -434,14 +432,10 @@ def _check_quarter(year: int, quarter: int) -> None:
 
 
 def participants(session: Session) -> list[Person]:
-    """客服工程师 and 客服管理部 staff, ranked in one list (seed 003 M#13; setting ``quarterly.participants``)."""
-    config = settings.get(session, "quarterly.participants") or {}
-    titles = set(config.get("titles", []))
-    department_names = set(config.get("departments", []))
-    departments = set(session.exec(select(OrgUnit.id).where(OrgUnit.kind == "department",
-                                                            OrgUnit.name.in_(department_names))).all()) \
-        if department_names else set()
-    return [p for p in active_people(session) if set(p.titles) & titles or p.department_id in departments]
+    """客服工程师 and 客服管理部 staff, ranked in one list (seed 003 M#13), picked by title from the managed
+    list (setting ``quarterly.participant_titles``, T13), never by a typed department name."""
+    titles = set(settings.get(session, "quarterly.participant_titles") or [])
+    return [p for p in active_people(session) if set(p.titles) & titles]
 
 
 def quarter_inputs(session: Session, year: int, quarter: int, now: dt.datetime) -> dict[int, dict[str, float]]:
@@ -456,8 +450,16 @@ def quarter_inputs(session: Session, year: int, quarter: int, now: dt.datetime) 
         inputs[person.id] = {"survey_score": round(k.average_score or 0.0, 4),
                              "resolution_rate": round(k.resolution_rate or 0.0, 4),
                              "sla_breaches": float(breaches.get(person.id, 0)),
-                             "ledger_points": float(points.get(person.id, 0))}
+                             "ledger_points": float(points.get(person.id, 0)),
+                             SCORED_WORK: k.surveys}
     return inputs
+
+
+SCORED_WORK = "surveys"  # answered follow-up surveys on the person's jobs: their scored work (T23)
+
+
+def _scored_work(inputs: Mapping[int, Mapping[str, float]]) -> dict[int, int]:
+    return {p: int(c.get(SCORED_WORK, 0)) for p, c in inputs.items()}
 
 
 def quarter_view(engine: Engine, *, actor: Actor, year: int, quarter: int,
@@ -486,11 +488,13 @@ def quarter_view(engine: Engine, *, actor: Actor, year: int, quarter: int,
                                dict(settings_.score_weights), (), 0)
         inputs = quarter_inputs(session, year, quarter, now)
         who = names(session, inputs)
-    ranked = rules.quarterly_ranking(inputs, settings_)
+    work = _scored_work(inputs)
+    ranked = rules.quarterly_ranking(inputs, settings_, scored_work=work)
     rows = tuple(QuarterRow(r.rank, r.person, who.get(r.person, ""), r.score, r.bonus, dict(inputs[r.person]))
                  for r in sorted(ranked, key=lambda r: (r.rank, who.get(r.person, ""))))
-    return QuarterView(year, quarter, first, last, payout, False, None, "", ended, dict(settings_.score_weights),
-                       rows, len(inputs))
+    unranked = tuple(sorted(who.get(p, "") for p in rules.unscored(inputs, work)))
+    return QuarterView(year, quarter, first, last, payout, False, None, "", ended and bool(rows),
+                       dict(settings_.score_weights), rows, len(inputs), unranked)
 
 
 def publish_quarter(engine: Engine, *, actor: Actor, year: int, quarter: int, now: dt.datetime | None = None) -> int:
@@ -510,7 +514,9 @@ def publish_quarter(engine: Engine, *, actor: Actor, year: int, quarter: int, no
             inputs = quarter_inputs(session, year, quarter, now)
             if not inputs:
                 raise DomainError("kpi.no_participants")
-            ranked = rules.quarterly_ranking(inputs, settings_)
+            ranked = rules.quarterly_ranking(inputs, settings_, scored_work=_scored_work(inputs))
+            if not ranked:
+                raise DomainError("kpi.nobody_scored")
             who = names(session, inputs)
             publication = QuarterPublication(
                 year=year, quarter=quarter, payout_month=rules.payout_month(year, quarter, settings_),

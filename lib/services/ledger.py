@@ -2,7 +2,7 @@
 their decisions, reversals, the department fund and the team style ranking.
 
 Entries are append-only. A supervisor (the manager) proposes; a holder of the
-decider title (setting ``ledger.decider_title``, 总经理 by seed 004 D14) confirms or
+decider title (setting ``ledger.decider_titles``, 总经理 by seed 004 D14) confirms or
 waives, or an admin overrides with a reason; finance marks a confirmed fine
 collected. A correction is a reversing entry, never an edit, and the database
 refuses any change to an entry's facts or money (migration 0006).
@@ -413,14 +413,14 @@ def decider_check(session: Session, actor: Actor, reason: str) -> bool:
 
     Returns True when this is an admin override.
     """
-    title = str(settings.get(session, "ledger.decider_title"))
-    if actor.has_title(title):
+    titles = list(settings.get(session, "ledger.decider_titles") or [])
+    if any(actor.has_title(title) for title in titles):
         return False
     if actor.role in ADMINS:
         if not reason:
             raise ValidationFailed([FieldError("ledger_reason", "ledger.override_reason")])
         return True
-    raise NotAllowed("ledger.decider_only", title=title)
+    raise NotAllowed("ledger.decider_only", title="、".join(titles))
 
 
 def _reversed(session: Session, entry_id: int) -> bool:
@@ -677,7 +677,7 @@ def person_points(session: Session, first: dt.date, last: dt.date) -> dict[int, 
             for person, totals in _counted_by(session, first, last, LedgerEntryRecord.person_id).items()}
 
 
-def decider_title(engine: Engine) -> str:
-    """The title that confirms and waives entries (setting ``ledger.decider_title``, seed 004 D14)."""
+def decider_titles(engine: Engine) -> list[str]:
+    """The titles that confirm and waive entries (setting ``ledger.decider_titles``, seed 004 D14; T13)."""
     with session_scope(engine, write=False) as session:
-        return str(settings.get(session, "ledger.decider_title"))
+        return list(settings.get(session, "ledger.decider_titles") or [])

@@ -149,21 +149,23 @@ def propose_tab(user: Actor, today: dt.date, labels: dict[str, str]) -> None:
     show_form_error("lp_error")
 
 
-def decisions_tab(user: Actor, labels: dict[str, str], decider_title: str) -> None:
+def decisions_tab(user: Actor, labels: dict[str, str], decider_titles: list[str]) -> None:
     """Proposals awaiting the decider (seed 004 D14): confirm, or waive with a reason."""
     engine = app_engine()
     waiting = ledger.pending(engine, actor=user)
     if not waiting:
         st.info(t("ledger.no_pending"))
         return
-    may_decide = user.has_title(decider_title) or user.role == "admin"
+    decider = any(user.has_title(title) for title in decider_titles)
+    title = "、".join(decider_titles)
+    may_decide = decider or user.role == "admin"
     if not may_decide:
-        st.info(t("ledger.decider_only", title=decider_title))
+        st.info(t("ledger.decider_only", title=title))
         table(waiting, entry_columns(labels), export_name="ledger_pending", empty_key="ledger.no_pending",
               key="ld_table")
         return
-    if not user.has_title(decider_title):
-        st.warning(t("ledger.override_hint", title=decider_title))
+    if not decider:
+        st.warning(t("ledger.override_hint", title=title))
     if len(waiting) > CARDS:
         st.info(t("ledger.more_pending", shown=CARDS, count=len(waiting)))
     for row in waiting[:CARDS]:

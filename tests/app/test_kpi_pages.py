@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,9 +12,12 @@ from streamlit.testing.v1 import AppTest
 from db.engine import session_scope
 from db.models import User
 from lib.domain.errors import ValidationFailed
-from lib.services import display, kpi, kpi_warnings, ledger, settings
+from lib.services import kpi, kpi_warnings, ledger, settings
 from lib.services.settings import office_zone_now
+from lib.services.kpi_common import quarter_bounds
+from lib.views.kpi_common import previous_quarter
 from tests.app.conftest import ROOT, open_page
+from tests.db.test_kpi_db import survey
 from tests.db.helpers import make_user
 
 KPI_FORM_PAGES = ["pages/kpi_dashboard.py", "pages/sales_ranking.py", "pages/quarterly.py", "pages/ledger.py",
@@ -23,15 +25,6 @@ KPI_FORM_PAGES = ["pages/kpi_dashboard.py", "pages/sales_ranking.py", "pages/qua
 INPUTS = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "checkbox", "radio", "date_input",
           "time_input", "button", "segmented_control")
 PHONE = re.compile(r"1\d{10}")
-ROUTER = '''
-import streamlit as st
-
-from lib.views.wall_access import route_display_token
-
-if route_display_token():
-    st.stop()
-st.title("router-fell-through")
-'''
 
 
 def wall(token: str | None = None, username: str | None = None) -> AppTest:
@@ -72,53 +65,6 @@ def floor(app_db):
 
 # --- the wall and its access -------------------------------------------------------------------------------
 
-def test_S55_display_token_opens_the_wall_without_login_and_without_any_input(floor):
-    engine, users, _ = floor
-    _, token = display.create_link(engine, actor=users["admin"], label="展厅电视", privacy=False)
-    at = wall(token=token)
-    assert not at.exception
-    assert [t.value for t in at.title] == ["值班台 · 公开栏"]
-    assert not at.warning and not at.error
-    body = html_text(at)
-    assert "销量排名" in body and "李四" in body and "张三 ***" in body
-    assert not PHONE.search(body)
-    assert input_count(at) == 0
-    assert any("更新于" in c.value for c in at.caption)
-
-
-def test_S55_privacy_mode_masks_names_on_the_wall(floor):
-    engine, users, _ = floor
-    _, token = display.create_link(engine, actor=users["admin"], label="大堂", privacy=True)
-    body = html_text(wall(token=token))
-    assert "李*" in body and "王*" in body and "李四" not in body
-
-
-def test_S55_a_revoked_or_unknown_token_reaches_nothing(floor):
-    engine, users, _ = floor
-    link_id, token = display.create_link(engine, actor=users["admin"], label="旧电视")
-    display.revoke_link(engine, actor=users["admin"], link_id=link_id, reason="电视已撤")
-    for value in (token, "not-a-token", ""):
-        at = wall(token=value)
-        assert [w.value for w in at.warning] == ["请先登录。"]
-        assert not at.title and not at.get("html") and input_count(at) == 0
-
-
-def test_S55_the_router_sends_a_valid_token_to_the_wall_only_and_never_logs_in(floor, tmp_path):
-    engine, users, _ = floor
-    _, token = display.create_link(engine, actor=users["admin"], label="展厅电视")
-    script = tmp_path / "router.py"
-    script.write_text(ROUTER, encoding="utf-8")
-    at = AppTest.from_file(str(script), default_timeout=10)
-    at.query_params["token"] = token
-    at.run()
-    assert [t.value for t in at.title] == ["值班台 · 公开栏"]
-    assert "_dd_authenticator" not in at.session_state
-    at = AppTest.from_file(str(script), default_timeout=10)
-    at.query_params["token"] = token + "x"
-    at.run()
-    assert [t.value for t in at.title] == ["router-fell-through"]
-
-
 def test_S55_display_role_sees_the_wall_and_every_kpi_form_is_denied(floor):
     at = wall(username="display")
     assert [t.value for t in at.title] == ["值班台 · 公开栏"] and input_count(at) == 0
@@ -127,16 +73,6 @@ def test_S55_display_role_sees_the_wall_and_every_kpi_form_is_denied(floor):
         page = open_page(path, "display")
         assert [e.value for e in page.error] == ["您的角色无权使用此功能。如需权限，请联系管理员。"], path
         assert input_count(page) == 0, path
-
-
-def test_a_revoked_link_stops_the_wall_at_its_next_refresh(floor):
-    engine, users, _ = floor
-    link_id, token = display.create_link(engine, actor=users["admin"], label="展厅电视")
-    at = wall(token=token)
-    assert at.title
-    display.revoke_link(engine, actor=users["admin"], link_id=link_id)
-    at.run()
-    assert [w.value for w in at.warning] == ["请先登录。"] and not at.get("html")
 
 
 # --- sales ranking and demotions -----------------------------------------------------------------------------
@@ -217,10 +153,29 @@ def test_a_bad_proposal_says_what_to_fix_and_keeps_the_typed_values(app_db):
 
 # --- quarterly, warnings, catalogue, links, dashboard ----------------------------------------------------------
 
-def test_S48_publishing_a_finished_quarter_asks_first_then_freezes_it(app_db):
+def _in_last_quarter(engine) -> dt.datetime:
+    _, today = office_zone_now(engine)
+    first, _ = quarter_bounds(*previous_quarter(today))
+    return dt.datetime.combine(first + dt.timedelta(days=10), dt.time(4), tzinfo=dt.timezone.utc)
+
+
+def test_T23_nobody_with_scored_work_is_ranked_and_the_page_says_why_and_the_tie_rule(app_db):
     engine, users = app_db
     for i in range(3):
         make_user(engine, username=f"e{i}", name=f"工程师{i}", titles=("客服工程师",))
+    at = open_page("pages/quarterly.py", "supervisor")
+    assert not at.exception
+    assert any("本季度无计分工作，不参与排名" in i.value and "工程师0" in i.value for i in at.info)
+    assert any("并列" in c.value and "跳过" in c.value for c in at.caption)
+    assert "q_publish" not in [b.key for b in at.button]
+    assert not at.dataframe or "¥1,500.00" not in str(at.dataframe[0].value)
+
+
+def test_S48_publishing_a_finished_quarter_asks_first_then_freezes_it(app_db):
+    engine, users = app_db
+    for i in range(3):
+        engineer = make_user(engine, username=f"e{i}", name=f"工程师{i}", titles=("客服工程师",))
+        survey(engine, engineer.id, _in_last_quarter(engine), 8, "satisfied", True, False)
     at = open_page("pages/quarterly.py", "supervisor")
     at.button(key="q_publish").click().run()
     assert at.warning[-1].value.startswith("发布后结果永久冻结")
@@ -256,22 +211,6 @@ def test_the_catalogue_editor_saves_a_new_version(app_db):
     assert (line.version, line.rule.team_points) == (1, -1)
 
 
-def test_an_admin_creates_a_display_link_that_opens_the_wall_and_can_revoke_it(app_db):
-    engine, users = app_db
-    at = open_page("pages/display_links.py", "admin")
-    at.text_input(key="dl_label").input("展厅电视")
-    next(b for b in at.button if b.label == "生成链接").click().run()
-    assert not at.exception
-    url = at.code[0].value
-    token = url.split("token=")[1]
-    assert url.endswith(f"/wall?token={token}") and display.wall_token_valid(engine, token)
-    [row] = display.links(engine, actor=users["admin"])
-    at = open_page("pages/display_links.py", "admin")
-    at.button(key=f"dl_revoke_{row.id}").click().run()
-    at.button(key=f"dl_revoke_{row.id}_yes").click().run()
-    assert not at.exception and not display.wall_token_valid(engine, token)
-
-
 def test_the_kpi_dashboard_shows_a_month_and_a_quarter(floor):
     at = open_page("pages/kpi_dashboard.py", "supervisor")
     assert not at.exception and at.metric
@@ -288,18 +227,6 @@ def test_english_users_get_english_kpi_pages(floor):
     assert [t.value for t in open_page("pages/sales_ranking.py", "supervisor").title] == ["Sales ranking"]
     with session_scope(engine, write=False) as session:
         assert session.get(User, users["supervisor"].id).lang == "en"
-
-
-def test_wall_page_file_is_thin():
-    assert len((ROOT / "pages" / "wall.py").read_text(encoding="utf-8").splitlines()) < 20
-    assert Path(ROOT / "lib" / "views" / "wall_access.py").exists()
-
-
-def test_the_walls_first_panel_is_todays_queue_from_the_rotation_module(app_db):
-    at = wall(username="display")
-    assert not at.exception
-    assert [s.value for s in at.subheader] == ["今日排队"]
-    assert any("第 1/7 屏" in c.value for c in at.caption)
 
 
 # --- T22, T17, T2: the ledger list ---------------------------------------------------------------------------

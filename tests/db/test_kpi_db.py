@@ -24,7 +24,7 @@ from db.models import (
     User,
 )
 from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from lib.services import display, kpi, kpi_import, ledger, rotation
+from lib.services import display, kpi, kpi_import, ledger, rotation, settings
 from lib.services.ledger import ViolationFacts
 from tests.db.helpers import audit_actions, count, make_user, race
 
@@ -239,6 +239,7 @@ def test_S48_ten_staff_ranks_1_to_3_get_1500_4_to_8_1000_and_9_10_nothing_paid_i
     boss, staff = service
     for i, person in enumerate(staff):
         fine_points(engine, boss, person, i, D(2026, 2, 10))
+        survey(engine, person.id, at(D(2026, 2, 11)), 8, "satisfied", True, False)
     with pytest.raises(DomainError, match="quarter_not_over"):
         kpi.publish_quarter(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 3, 31)))
     preview = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 1)))
@@ -255,6 +256,7 @@ def test_S48_ten_staff_ranks_1_to_3_get_1500_4_to_8_1000_and_9_10_nothing_paid_i
 def test_S48_a_published_quarter_never_changes_and_q4_pays_in_january(engine, service):
     boss, staff = service
     fine_points(engine, boss, staff[0], 1, D(2026, 11, 3))
+    survey(engine, staff[0].id, at(D(2026, 11, 4)), 9, "satisfied", True, False)
     kpi.publish_quarter(engine, actor=boss, year=2026, quarter=4, now=at(D(2027, 1, 2)))
     before = kpi.quarter_view(engine, actor=boss, year=2026, quarter=4)
     fine_points(engine, boss, staff[1], 3, D(2026, 12, 1))
@@ -271,6 +273,7 @@ def test_S48_a_published_quarter_never_changes_and_q4_pays_in_january(engine, se
 
 def test_two_publications_at_once_have_one_winner_and_staff_see_no_preview(engine, service):
     boss, staff = service
+    survey(engine, staff[0].id, at(D(2026, 5, 4)), 9, "satisfied", True, False)
     results = race(lambda: kpi.publish_quarter(engine, actor=boss, year=2026, quarter=2, now=at(D(2026, 7, 1))),
                    lambda: kpi.publish_quarter(engine, actor=boss, year=2026, quarter=2, now=at(D(2026, 7, 1))))
     assert sum(isinstance(r, int) for r in results) == 1, results
@@ -375,3 +378,37 @@ def test_wall_config_follows_the_settings_and_drops_unknown_panels(engine, admin
     settings.change_setting(engine, actor=admin, key="display.refresh_seconds", text="15")
     config = display.wall_config(engine)
     assert (config.order, config.refresh_seconds, config.privacy) == (("fund", "queue"), 15, False)
+
+
+# --- T23: no scored work, no rank; T13: ranked by managed titles --------------------------------------------
+
+def test_T23_a_quarter_without_scored_work_ranks_nobody_pays_nothing_and_cannot_be_published(engine, service):
+    boss, staff = service
+    view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
+    assert view.rows == () and view.participants == 10 and not view.can_publish
+    assert len(view.unranked) == 10
+    with pytest.raises(DomainError) as refused:
+        kpi.publish_quarter(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
+    assert refused.value.key == "kpi.nobody_scored"
+
+
+def test_T23_only_people_with_scored_work_are_ranked_and_ties_share_the_better_tier(engine, service):
+    boss, staff = service
+    for person in staff[:4]:
+        survey(engine, person.id, at(D(2026, 2, 11)), 8, "satisfied", True, False)
+    kpi.publish_quarter(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
+    view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1)
+    assert [(r.rank, r.bonus) for r in view.rows] == [(1, Decimal(1500))] * 4
+    assert {r.person_id for r in view.rows} == {p.id for p in staff[:4]}
+
+
+def test_T13_the_quarterly_ranking_takes_the_titles_of_a_managed_setting(engine, service):
+    boss, staff = service
+    admin = make_user(engine, username="root", role="admin", name="管理员")
+    specialist = make_user(engine, username="cs1", name="客服专员甲", titles=("客服专员",))
+    survey(engine, specialist.id, at(D(2026, 2, 11)), 9, "satisfied", True, False)
+    view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
+    assert [r.name for r in view.rows] == ["客服专员甲"] and view.participants == 11
+    settings.change_setting(engine, actor=admin, key="quarterly.participant_titles", value=["客服工程师"])
+    view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
+    assert view.rows == () and view.participants == 10

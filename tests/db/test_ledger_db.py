@@ -388,3 +388,15 @@ def test_T24_the_decision_needs_the_decider_and_a_reason_is_audited_and_happens_
 def test_T24_a_first_lateness_opens_no_case(engine, office):
     propose(engine, office, "s", "AT1")
     assert kpi_warnings.decision_cases(engine, actor=office["boss"]) == []
+
+
+def test_T13_the_decider_titles_are_a_managed_list_setting(engine, office):
+    from lib.services import settings
+
+    deputy = make_user(engine, username="vp", role="supervisor", name="副总老王", titles=("副总",))
+    entry = propose(engine, office, "s", "PH1")[0]
+    with pytest.raises(NotAllowed):
+        ledger.decide_entry(engine, actor=deputy, entry_id=entry, confirm=True, now=NOW)
+    settings.change_setting(engine, actor=office["admin"], key="ledger.decider_titles", value=["总经理", "副总"])
+    assert ledger.decider_titles(engine) == ["总经理", "副总"]
+    assert ledger.decide_entry(engine, actor=deputy, entry_id=entry, confirm=True, now=NOW) == "confirmed"

@@ -309,3 +309,14 @@ def test_domain_module_is_pure(name):
             assert (node.module or "").split(".")[0] not in FORBIDDEN_IMPORTS
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             assert node.func.attr not in CLOCK_CALLS, f"{name} reads the clock"
+
+
+def test_T23_people_without_scored_work_are_not_ranked_and_get_no_tier():
+    from lib.domain.kpi import unscored
+
+    inputs = {"甲": {"survey_score": 8}, "乙": {}, "丙": {}}
+    everyone_zero = quarterly_ranking({"乙": {}, "丙": {}}, scored_work={"乙": 0, "丙": 0})
+    assert everyone_zero == []
+    rows = quarterly_ranking(inputs, scored_work={"甲": 3})
+    assert [(r.person, r.rank, r.bonus) for r in rows] == [("甲", 1, Decimal(1500))]
+    assert unscored(inputs, {"甲": 3}) == sorted(["乙", "丙"])
