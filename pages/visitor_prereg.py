@@ -19,10 +19,11 @@ engine = app_engine()
 zone, today = office_zone_now(engine)
 HOST_KEY = key_for("staff", "pr_host")
 hosts = people.labels(engine, "staff")
-if HOST_KEY not in st.session_state and user.id in hosts:
-    st.session_state[HOST_KEY] = user.id  # the host is the person booking, unless they pick someone else
+# the host is the person booking, unless they pick someone else
 EMPTY = {"pr_name": "", "pr_phone": "", "pr_company": "", "pr_purpose": "", "pr_headcount": 1, "pr_day": today,
          "pr_time": None, HOST_KEY: user.id if user.id in hosts else None}
+for key, value in EMPTY.items():
+    st.session_state.setdefault(key, value)
 
 st.title(t("nav.visitor_prereg"))
 show_flash()
@@ -64,7 +65,7 @@ with st.form("prereg_form"):
     left.number_input(t("field.headcount") + " *", min_value=0, max_value=100000, step=1, key="pr_headcount")
     person_select(t("field.host_id") + " *", "staff", key="pr_host", container=right, index=None,
                   placeholder=t("visitor.host_placeholder"))
-    left.date_input(t("field.expected_day") + " *", value=today, min_value=today, key="pr_day")
+    left.date_input(t("field.expected_day") + " *", min_value=today, key="pr_day")
     right.time_input(t("field.expected_time"), value=None, key="pr_time")
     st.form_submit_button(t("prereg.create"), type="primary", on_click=submit_callback(
         _create, clear=EMPTY, success_key="prereg.created", error_slot="pr_error"))

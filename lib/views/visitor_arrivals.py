@@ -9,7 +9,7 @@ import streamlit as st
 from lib.domain.errors import DomainError
 from lib.services import people, visitor_kiosk, visitor_prereg
 from lib.services.base import Actor
-from lib.ui import Column, app_engine, confirm_button, local_time, run_action, show_error, t, table
+from lib.ui import Column, app_engine, confirm_button, local_time, plain, run_action, show_error, t, table
 from lib.views import visitor_form
 
 
@@ -46,7 +46,7 @@ def expected_tab(user: Actor, zone, today: dt.date) -> None:
     """Check a booked visitor in from their code or a click on the row; the form comes pre-filled (T21)."""
     engine = app_engine()
     with st.form("p_code_form"):
-        st.text_input(t("visitor.code_input"), key="p_code", max_chars=12, placeholder="ABC234")
+        st.text_input(t("visitor.code_input"), key="p_code", max_chars=12, placeholder=t("visitor.code_placeholder"))
         st.form_submit_button(t("visitor.code_find"), on_click=_find_code, args=(user,))
     if st.session_state.get("p_code_error"):
         show_error(st.session_state["p_code_error"])
@@ -59,7 +59,7 @@ def expected_tab(user: Actor, zone, today: dt.date) -> None:
     if booking is None:
         return
     _load_booking(booking)
-    st.subheader(t("visitor.check_in_booking", name=booking.name, code=booking.code))
+    st.subheader(t("visitor.check_in_booking", name=plain(booking.name), code=booking.code))
 
     def check_in(seen: tuple[int, ...], check_out: tuple[int, ...]) -> None:
         visitor_prereg.check_in_prereg(engine, actor=user, prereg_id=booking.id,
@@ -105,7 +105,7 @@ def pending_tab(user: Actor, zone, today: dt.date) -> None:
                           company=chosen.company, phone=chosen.phone, host_id=_host_for(chosen),
                           appointment=chosen.prereg_id is not None)
         st.session_state["k_loaded"] = chosen.id
-    st.subheader(t("visitor.confirm_sign_in", name=chosen.name))
+    st.subheader(t("visitor.confirm_sign_in", name=plain(chosen.name)))
     if chosen.host_text:
         st.text(t("visitor.host_typed", host=chosen.host_text))
 

@@ -89,6 +89,8 @@ def check_in_callback(prefix: str, check_in: CheckIn, *, success_key: str,
 def render(prefix: str, *, run: Callable[..., None], submit_key: str, user: Actor, zone,
            phone_in_form: bool = True) -> None:
     """The check-in form's fields, its error and, after a T4 refusal, the duplicate warning."""
+    for key, value in empty(prefix).items():
+        st.session_state.setdefault(key, value)  # start values through state only, so clearing never clashes
     destinations = choice_labels("visitor.destination", [d.value for d in rules.Destination])
     levels = choice_labels("visitor.level", [lv.value for lv in rules.Level])
     with st.form(f"{prefix}_form"):

@@ -1,13 +1,12 @@
 """Kiosk access without a person logging in (T21b): a kiosk link's token in the URL, like the wall's.
 
 ``Home.py`` calls :func:`route_kiosk_token` before restoring any login: a kiosk token (valid or
-revoked) opens the kiosk page alone, under hidden navigation, with no sidebar and no other page.
+revoked) opens the kiosk page alone, under hidden navigation, with no sidebar and no other page
+(a revoked one says it was revoked instead of showing a login form).
 The token is checked against the database on every run, so a revoked link says so at once.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import streamlit as st
 
@@ -15,7 +14,6 @@ from lib.services import visitor_kiosk
 from lib.ui import app_engine, t
 
 TOKEN_PARAM = "token"
-KIOSK_PAGE = Path(__file__).resolve().parents[2] / "pages" / "visitor_kiosk.py"
 
 
 def kiosk_token_access() -> visitor_kiosk.KioskAccess | None:
@@ -26,9 +24,13 @@ def kiosk_token_access() -> visitor_kiosk.KioskAccess | None:
 
 def route_kiosk_token() -> bool:
     """Open only the kiosk page for a kiosk token; True when it did (the router then stops)."""
-    if kiosk_token_access() is None:
+    kiosk = kiosk_token_access()
+    if kiosk is None:
         return False
-    st.navigation([st.Page(KIOSK_PAGE, title=t("nav.kiosk"), url_path="kiosk")], position="hidden").run()
+    from lib.views.visitor_kiosk_page import kiosk_page
+
+    page = st.Page(lambda: kiosk_page(kiosk), title=t("nav.kiosk"), url_path="kiosk")
+    st.navigation([page], position="hidden").run()
     return True
 
 

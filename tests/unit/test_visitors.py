@@ -109,3 +109,63 @@ def test_S23_message_stays_unrelayed_until_relayed_and_then_once_only():
     assert relay_time(already_relayed=False, now=NOW) == NOW
     with pytest.raises(DomainError):
         relay_time(already_relayed=True, now=NOW)
+
+
+# ---- T4: one visitor, one visit on site ----------------------------------------------------------------
+
+from lib.domain.visitors import (CODE_ALPHABET, OnSiteVisit, PreregForm, StillOnSite, make_code,  # noqa: E402
+                                 normalise_code, prereg_usable, still_on_site, unseen_duplicates, validate_prereg)
+
+
+def _visit(id_, name="张三", company="华为", phone="13800138000"):
+    return OnSiteVisit(id=id_, name=name, company=company, phone_norm=phone, time_in=NOW)
+
+
+def test_T4_same_phone_or_same_name_and_company_is_the_same_visitor():
+    visitor = validate_visitor(VisitorForm(name="张三", headcount=1, purpose="送货", company="华为",
+                                           phone="138 0013 8000"), now=NOW)
+    on_site = [_visit(1), _visit(2, name="别人", company="别家"), _visit(3, phone=""),
+               _visit(4, name="张三", company="小米", phone="13900139000")]
+    assert [v.id for v in still_on_site(visitor, on_site)] == [1, 3]
+    nameless_phone = validate_visitor(VisitorForm(name="李四", headcount=1, purpose="送货"), now=NOW)
+    assert still_on_site(nameless_phone, [_visit(5, phone="")]) == []
+
+
+def test_T4_a_duplicate_passes_only_when_every_match_was_shown():
+    unseen_duplicates([], seen=())
+    unseen_duplicates([_visit(1)], seen=(1,))
+    with pytest.raises(StillOnSite) as info:
+        unseen_duplicates([_visit(1), _visit(2)], seen=(1,))
+    assert [v.id for v in info.value.visits] == [1, 2]
+    assert info.value.key == "visitor.still_on_site"
+
+
+# ---- T21: pre-registration codes ------------------------------------------------------------------------
+
+def test_T21_codes_use_an_unambiguous_alphabet_and_are_read_leniently():
+    assert not set("0O1IL") & set(CODE_ALPHABET)
+    counter = iter(range(1000))
+    code = make_code(lambda n: next(counter) % n)
+    assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+    assert normalise_code(" abc-234 ") == "ABC234"
+    assert normalise_code("ABC2O4") is None and normalise_code("ABC23") is None
+
+
+def test_T21_a_booking_follows_the_register_rules_and_its_day():
+    today = NOW.date()
+    ok = validate_prereg(PreregForm(name="王五", purpose="签约", headcount=2, expected_day=today, host_id=7),
+                         now=NOW, today=today, days_ahead=30)
+    assert (ok.name, ok.headcount, ok.host_id) == ("王五", 2, 7)
+    with pytest.raises(ValidationFailed) as info:
+        validate_prereg(PreregForm(name="", purpose="签约", headcount=0, phone="123",
+                                   expected_day=today + dt.timedelta(days=31)), now=NOW, today=today, days_ahead=30)
+    assert fields(info.value) == {"visitor_name": "field.required", "headcount": "visitor.headcount_range",
+                                  "phone": "phone.implausible", "expected_day": "visitor.prereg_day_far",
+                                  "host_id": "visitor.host_required"}
+    prereg_usable(expected_day=today, today=today, arrived=False, cancelled=False)
+    for kwargs, key in [({"arrived": True}, "visitor.code_used"), ({"cancelled": True}, "visitor.code_cancelled"),
+                        ({"expected_day": today - dt.timedelta(days=1)}, "visitor.code_other_day")]:
+        values = {"expected_day": today, "today": today, "arrived": False, "cancelled": False} | kwargs
+        with pytest.raises(DomainError) as err:
+            prereg_usable(**values)
+        assert err.value.key == key
