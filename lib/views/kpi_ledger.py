@@ -18,6 +18,7 @@ from lib.ui import (
     confirm_button,
     flash,
     lang,
+    plain,
     run_action,
     show_form_error,
     submit_callback,
@@ -171,7 +172,8 @@ def decisions_tab(user: Actor, labels: dict[str, str], decider_titles: list[str]
     for row in waiting[:CARDS]:
         with st.container(border=True):
             action = f" · {t('ledger.action.' + row.action)}" if row.action else ""
-            st.markdown(t("ledger.pending_card", id=row.id, person=row.person_name, code=labels.get(row.code, row.code),
+            st.markdown(t("ledger.pending_card", id=row.id, person=plain(row.person_name),
+                          code=plain(labels.get(row.code, row.code)),
                           date=row.occurred_on.isoformat(), n=row.occurrence_no, fine=money(row.fine),
                           compensation=money(row.compensation), points=row.team_points) + action)
             reason_key = f"ld_reason_{row.id}"
@@ -183,7 +185,8 @@ def decisions_tab(user: Actor, labels: dict[str, str], decider_titles: list[str]
                                   lambda rid=row.id, c=confirm, k=reason_key, seen=row.status: ledger.decide_entry(
                                       engine, actor=user, entry_id=rid, confirm=c, reason=st.session_state.get(k, ""),
                                       seen_status=seen),
-                                  clear={reason_key: ""}, success_key="ledger.decided",
+                                  clear={reason_key: ""},
+                                  success_key="ledger.decided_confirmed" if confirm else "ledger.decided_waived",
                                   error_slot=f"ld_error_{row.id}"))
             show_form_error(f"ld_error_{row.id}")
 
