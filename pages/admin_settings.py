@@ -1,4 +1,5 @@
-"""Settings: every rule parameter with its default, unit and seed source; edits audited (SPEC M0)."""
+"""Settings: every rule parameter with its default, unit and seed source, edited with a widget of its type;
+edits audited (SPEC M0; T15)."""
 
 import streamlit as st
 
@@ -6,7 +7,8 @@ from lib.auth import require_role
 from lib.domain.settings import encode
 from lib.navigation import ADMINS
 from lib.services import settings
-from lib.ui import Column, app_engine, show_flash, show_form_error, submit_callback, t, table
+from lib.ui import Column, app_engine, flash, plain, run_action, show_flash, t, table
+from lib.views.settings_editors import value_editor
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -25,18 +27,15 @@ st.subheader(t("settings.edit"))
 by_key = {r.key: r for r in rows}
 key = st.selectbox(t("settings.key"), list(by_key), format_func=lambda k: f"{k} · {t('setting.' + k)}", key="s_key")
 current = by_key[key]
-st.caption(t("settings.current", value=shown(current.value), default=shown(current.default),
-             unit=current.unit or "—", source=current.source))
+st.caption(t("settings.about", default=plain(shown(current.default)), unit=plain(current.unit or "—"),
+             source=plain(current.source)))
+version = st.session_state.setdefault("s_version", 0)  # a new version after a save rebuilds the editor
 
-
-def _save() -> None:
-    s = st.session_state
-    settings.change_setting(engine, actor=user, key=s["s_key"], text=s.get("s_value", ""), reason=s.get("s_reason", ""))
-
-
-with st.form("setting_form"):
-    st.text_input(t("settings.new_value"), key="s_value", help=t(f"settings.kind.{current.kind}"))
-    st.text_input(t("audit.reason"), key="s_reason")
-    st.form_submit_button(t("settings.save"), type="primary", on_click=submit_callback(
-        _save, clear={"s_value": "", "s_reason": ""}, success_key="settings.saved", error_slot="s_error"))
-show_form_error("s_error")
+with st.form(f"setting_form_{key}_{version}"):
+    value = value_editor(current, key=f"s_val_{version}_{key}", managed_titles=settings.managed_titles(engine))
+    reason = st.text_input(t("audit.reason"), key=f"s_reason_{version}", max_chars=500)
+    saved = st.form_submit_button(t("settings.save"), type="primary")
+if saved and run_action(lambda: settings.change_setting(engine, actor=user, key=key, value=value, reason=reason)):
+    st.session_state["s_version"] = version + 1
+    flash("settings.saved")
+    st.rerun()

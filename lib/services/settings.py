@@ -69,6 +69,8 @@ class SettingRow:
     scope: str
     source: str
     changed: bool
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 def list_settings(engine: Engine) -> list[SettingRow]:
@@ -77,7 +79,8 @@ def list_settings(engine: Engine) -> list[SettingRow]:
     with session_scope(engine, write=False) as session:
         values = current_values(session)
     return [SettingRow(key=k, value=values[k], default=d.default, kind=d.kind, unit=d.unit, scope=d.scope,
-                       source=d.source, changed=values[k] != d.default) for k, d in defs.items()]
+                       source=d.source, changed=values[k] != d.default, minimum=d.minimum, maximum=d.maximum)
+            for k, d in defs.items()]
 
 
 _UNSET = object()

@@ -78,3 +78,61 @@ def test_T15_audit_log_in_english(app_db):
     records = at.dataframe[0].value.to_dict("records")
     assert {"Language changed", "First admin created"} <= {r["Action"] for r in records}
     assert "lang: zh_CN → en" in [r["Changes"] for r in records]
+
+
+def _open_setting(at, key):
+    at.selectbox(key="s_key").set_value(key).run()
+    assert not at.exception, at.exception
+
+
+def test_T15_every_setting_is_edited_with_a_typed_widget_never_raw_json(app_db):
+    engine, users = app_db
+    at = open_page("pages/admin_settings.py", "admin")
+    kinds = {r.key: r.kind for r in settings.list_settings(engine)}
+    for key, kind in kinds.items():
+        _open_setting(at, key)
+        typed_text = [w for w in at.text_input if w.key and w.key.startswith("s_val_")]
+        if kind == "str":
+            assert len(typed_text) == 1, key
+        else:
+            assert typed_text == [], f"{key} ({kind}) is edited as typed text"
+        expected = {"int": "number_input", "float": "number_input", "bool": "toggle", "time": "time_input"}.get(kind)
+        if expected:
+            assert [w.key for w in at.get(expected) if w.key.startswith("s_val_")] == [f"s_val_0_{key}"], key
+        if kind == "titles" and key != "org.titles":
+            assert at.multiselect(key=f"s_val_0_{key}").options[:3] == settings.managed_titles(engine)[:3]
+        assert at.get("json") == [], f"{key} fell back to showing JSON"
+        if key in ("access.matrix", "holidays", "org.titles"):
+            assert len(at.dataframe) == 2, f"{key} is edited in a grid under the overview table"
+
+
+def test_T15_typed_values_are_saved_and_audited(app_db):
+    engine, users = app_db
+    at = open_page("pages/admin_settings.py", "admin")
+    _open_setting(at, "phone.relay_overdue")
+    at.number_input(key="s_val_0_phone.relay_overdue").set_value(4)
+    at.text_input(key="s_reason_0").set_value("新规定")
+    submit(at, "保存")
+    assert not at.error and [s.value for s in at.success] == ["参数已更新，立即生效。"]
+    _open_setting(at, "repair.dispatcher_titles")
+    at.multiselect(key="s_val_1_repair.dispatcher_titles").set_value(["客服部经理", "部门经理"])
+    submit(at, "保存")
+    values = {r.key: r.value for r in settings.list_settings(engine)}
+    assert values["phone.relay_overdue"] == 4
+    assert values["repair.dispatcher_titles"] == ["客服部经理", "部门经理"]
+    time_key = next(r.key for r in settings.list_settings(engine) if r.kind == "time")
+    _open_setting(at, time_key)
+    at.time_input(key=f"s_val_2_{time_key}").set_value(dt.time(7, 45))
+    submit(at, "保存")
+    assert {r.key: r.value for r in settings.list_settings(engine)}[time_key] == dt.time(7, 45)
+
+
+def test_T15_a_refused_value_says_why_and_keeps_what_was_typed(app_db):
+    engine, users = app_db
+    at = open_page("pages/admin_settings.py", "admin")
+    _open_setting(at, "office.timezone")
+    at.text_input(key="s_val_0_office.timezone").set_value("Mars/Base")
+    submit(at, "保存")
+    assert "Mars/Base" in at.error[0].value
+    assert at.text_input(key="s_val_0_office.timezone").value == "Mars/Base"
+    assert {r.key: r.value for r in settings.list_settings(engine)}["office.timezone"] == "Asia/Shanghai"

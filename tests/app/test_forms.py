@@ -63,8 +63,6 @@ def test_check_out_button_checks_the_visitor_out(app_db):
     entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
         name="李四", headcount=1, purpose="面试"))
     at = open_page("pages/visitors.py", "staff")
-    at.session_state["v_on_site_t_rows"] = {"selection": {"rows": [0], "columns": []}}
-    at.run()
     at.button(key=f"out_{entry}").click().run()
     assert not at.exception
     assert visitors.on_site(engine, actor=users["staff"]) == []
@@ -112,11 +110,12 @@ def test_admin_creates_a_user_and_a_clash_is_explained(app_db):
 def test_admin_changes_a_setting_and_bad_values_are_refused(app_db):
     engine, users = app_db
     at = open_page("pages/admin_settings.py", "admin")
-    at.selectbox(key="s_key").set_value("phone.relay_overdue").run()
-    at.text_input(key="s_value").set_value("0")
+    at.selectbox(key="s_key").set_value("office.timezone").run()
+    at.text_input(key="s_val_0_office.timezone").set_value("Mars/Base")
     submit(at, "保存")
-    assert "不能小于 1" in at.error[0].value
-    at.text_input(key="s_value").set_value("4")
+    assert "未知的时区" in at.error[0].value
+    at.selectbox(key="s_key").set_value("phone.relay_overdue").run()
+    at.number_input(key="s_val_0_phone.relay_overdue").set_value(4)
     submit(at, "保存")
     assert next(r.value for r in settings.list_settings(engine) if r.key == "phone.relay_overdue") == 4
 
