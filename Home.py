@@ -7,13 +7,15 @@ from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
+from lib.views.router_paths import leave_folder_mode, navigation
 from lib.views.visitor_kiosk_access import route_kiosk_token
 from lib.views.wall_access import route_display_token
 
+leave_folder_mode()  # never Streamlit's old pages/ folder mode, even for the first visitor after a start (T10)
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 
 if needs_first_run(app_engine()):
-    st.navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
+    navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
     st.stop()
 
 if route_display_token():  # a TV's display link: the wall page alone, never a login (SPEC 4.7)
@@ -27,18 +29,19 @@ if user is None:
     # Every known address shows the login form, so a deep link survives logging in.
     login = [st.Page(auth.login_page, title=t("login.title"), url_path="login", default=True)]
     login += [st.Page(auth.login_page, title=t(p.title_key), url_path=p.url_path) for p in pages_for("admin")]
-    st.navigation(login, position="hidden").run()
+    navigation(login, position="hidden").run()
     st.stop()
 
 sections: dict[str, list] = {}
 for spec in pages_for(user.role):
     sections.setdefault(t(spec.section_key), []).append(
         st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
-                default=spec.url_path == "home"))
-with st.sidebar:
-    st.caption(t("nav.signed_in_as", name=plain(user.name), role=t(f"role.{user.role}")))
-    auth.language_switch(user)
-    auth.logout_button()
-page = st.navigation(sections, expanded=True)
+                default=spec.url_path == ("wall" if user.role == "display" else "home")))
+if user.role != "display":  # the display account is a TV: the wall alone, no menu, no logout (T11)
+    with st.sidebar:
+        st.caption(t("nav.signed_in_as", name=plain(user.name), role=t(f"role.{user.role}")))
+        auth.language_switch(user)
+        auth.logout_button()
+page = navigation(sections, expanded=True, position="hidden" if user.role == "display" else "sidebar")
 drop_stale_flash()  # a confirmation stays on its own page until the next action (T16)
 page.run()

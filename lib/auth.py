@@ -21,6 +21,7 @@ from lib.domain.errors import DomainError
 from lib.services import accounts
 from lib.services.base import Actor
 from lib.ui import app_engine, error_text, t
+from lib.views.router_paths import leave_folder_mode
 
 COOKIE_NAME = "dutydesk_auth"
 COOKIE_DAYS = 7.0
@@ -107,6 +108,7 @@ def current_user() -> Actor | None:
 
 def require_role(*roles: str) -> Actor:
     """The guard on the first line of every page: stops the page unless the user holds one of ``roles``."""
+    leave_folder_mode()  # a page run straight from pages/ after a server start goes through the router (T10)
     user = current_user()
     if user is None:
         st.warning(t("auth.login_required"))

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from lib.domain.errors import FieldError, ValidationFailed
 from lib.domain.settings import SettingDef
 
 
@@ -45,6 +46,11 @@ PANEL_FIELDS: dict[Panel, tuple[str, ...]] = {
     Panel.FUND: ("collected", "outstanding", "total"),
 }
 NAME_FIELDS = frozenset({"name"})
+# What a customer-facing wall leaves out (T12): 末位/降级 labels and per-person money.
+PRIVATE_FIELDS: dict[Panel, frozenset[str]] = {
+    Panel.SALES_RANKING: frozenset({"is_last", "demoted"}),
+    Panel.QUARTERLY_TOP: frozenset({"bonus"}),
+}
 QUARTERLY_TOP_SIZE = 8
 
 # Data, not UI text: two-character surnames kept whole when masking.
@@ -67,15 +73,48 @@ class WallPanel:
 
 
 def mask_name(name: str, compound_surnames: Collection[str] = COMPOUND_SURNAMES) -> str:
-    """Privacy mode: keep the surname, star the given name, 张三 → 张*, 欧阳娜娜 → 欧阳** (SPEC 4.7, assumed).
+    """Privacy mode: keep the surname and the last character, star the middle (T12; SPEC 4.7, assumed).
 
-    A one-character name is starred whole; the middle dot of minority names is kept.
+    孙小俊 → 孙*俊, 欧阳娜娜 → 欧阳*娜, 张三 → 张* (two characters keep the surname only),
+    a one-character name is starred whole; the middle dot of minority names is kept.
     """
     name = name.strip()
+    return _masked(name, _kept_positions(name, compound_surnames))
+
+
+def _kept_positions(name: str, compound_surnames: Collection[str]) -> set[int]:
     if len(name) <= 1:
-        return "*" * len(name)
-    keep = 2 if len(name) > 2 and name[:2] in compound_surnames else 1
-    return name[:keep] + "".join("·" if ch in "·・" else "*" for ch in name[keep:])
+        return set()
+    if len(name) == 2:
+        return {0}
+    surname = 2 if name[:2] in compound_surnames else 1
+    kept = set(range(surname)) | {i for i, ch in enumerate(name) if ch in "·・"}
+    return kept | ({len(name) - 1} if len(name) > surname + 1 else set())
+
+
+def _masked(name: str, kept: Collection[int]) -> str:
+    return "".join(ch if i in kept else "*" for i, ch in enumerate(name))
+
+
+def mask_names(names: Sequence[str], compound_surnames: Collection[str] = COMPOUND_SURNAMES) -> list[str]:
+    """Masked names that stay distinguishable: where two different names would mask alike (张伟/张玮 → 张*),
+    reveal the first starred place where they differ, until every different name reads differently (T12).
+    """
+    names = [n.strip() for n in names]
+    kept = [_kept_positions(n, compound_surnames) for n in names]
+    while True:
+        groups: dict[str, set[int]] = {}
+        for i, name in enumerate(names):
+            groups.setdefault(_masked(name, kept[i]), set()).add(i)
+        clashes = [g for g in groups.values() if len({names[i] for i in g}) > 1]
+        if not clashes:
+            return [_masked(n, k) for n, k in zip(names, kept)]
+        for group in clashes:
+            members = sorted(group)
+            place = next(p for p in range(len(names[members[0]]))
+                         if len({names[i][p] for i in members}) > 1 and any(p not in kept[i] for i in members))
+            for i in members:
+                kept[i].add(place)
 
 
 def scrub_phones(text: str) -> str:
@@ -85,16 +124,22 @@ def scrub_phones(text: str) -> str:
 
 def _clean_row(kind: Panel, row: Mapping[str, object], privacy: bool) -> dict[str, object]:
     cleaned: dict[str, object] = {}
+    hidden = PRIVATE_FIELDS.get(kind, frozenset()) if privacy else frozenset()
     for key in PANEL_FIELDS[kind]:
-        if key not in row:
+        if key not in row or key in hidden:
             continue
         value = row[key]
-        if isinstance(value, str):
-            value = scrub_phones(value)
-            if privacy and key in NAME_FIELDS:
-                value = mask_name(value)
-        cleaned[key] = value
+        cleaned[key] = scrub_phones(value) if isinstance(value, str) else value
     return cleaned
+
+
+def _clean_rows(kind: Panel, rows: Sequence[Mapping[str, object]], privacy: bool) -> tuple[dict[str, object], ...]:
+    cleaned = [_clean_row(kind, r, privacy) for r in rows]
+    if privacy:
+        named = [r for r in cleaned if isinstance(r.get("name"), str)]
+        for row, masked in zip(named, mask_names([str(r["name"]) for r in named])):
+            row["name"] = masked
+    return tuple(cleaned)
 
 
 def wall_panels(
@@ -106,7 +151,8 @@ def wall_panels(
 
     ``data`` maps a panel name to its rows (plain dicts); panels without data are
     left out. The quarterly panel shows only the top 8 (seed 003 M#13). With
-    ``privacy`` the names are masked.
+    ``privacy`` (a customer-facing TV, T12) names are masked but stay distinguishable
+    within a panel, and 末位/降级 labels and bonuses are left out.
     """
     panels = []
     for name in order:
@@ -116,8 +162,73 @@ def wall_panels(
         rows = list(data[kind])
         if kind is Panel.QUARTERLY_TOP:
             rows = [r for r in rows if int(r.get("rank", QUARTERLY_TOP_SIZE + 1)) <= QUARTERLY_TOP_SIZE]
-        panels.append(WallPanel(kind, f"display.panel.{kind.value}", tuple(_clean_row(kind, r, privacy) for r in rows)))
+        panels.append(WallPanel(kind, f"display.panel.{kind.value}", _clean_rows(kind, rows, privacy)))
     return panels
+
+
+# ---- what one TV shows: its display link's profile (T12) ---------------------------------------------------
+
+class Layout(StrEnum):
+    SPLIT = "split"  # today's queue always on the left, the chosen panels rotating on the right
+    QUEUE_ONLY = "queue_only"  # a showroom TV: the queue alone
+    PANELS = "panels"  # a back-office TV: the chosen panels rotating full screen
+
+
+ROTATING_PANELS: tuple[Panel, ...] = tuple(p for p in Panel if p not in (Panel.QUEUE, Panel.FUND))
+DEFAULT_PANELS: tuple[Panel, ...] = ROTATING_PANELS
+
+
+@dataclass(frozen=True)
+class DisplayProfile:
+    """What a TV shows; customer-safe by default: names masked, no fines fund (T12, assumed)."""
+
+    layout: Layout = Layout.SPLIT
+    panels: tuple[Panel, ...] = DEFAULT_PANELS
+    privacy: bool = True
+    show_fund: bool = False
+
+
+def encode_panels(panels: Iterable[Panel | str]) -> str:
+    return ",".join(Panel(p).value for p in panels)
+
+
+def decode_panels(text: str | None) -> tuple[Panel, ...]:
+    """Stored panel list back to panels; unknown names dropped, an empty list means the default set."""
+    known = {p.value for p in ROTATING_PANELS}
+    panels = tuple(Panel(v) for v in (text or "").split(",") if v.strip() in known)
+    return panels or DEFAULT_PANELS
+
+
+def make_profile(layout: object, panels: Iterable[object], privacy: object, show_fund: object) -> DisplayProfile:
+    """A checked profile from a form (T12): a known layout, known panels, and something to rotate
+    when the layout rotates panels."""
+    errors: list[FieldError] = []
+    try:
+        chosen_layout = Layout(str(layout))
+    except ValueError:
+        errors.append(FieldError("display_layout", "display.profile.bad_layout"))
+        chosen_layout = Layout.SPLIT
+    known = {p.value: p for p in ROTATING_PANELS}
+    names = [str(getattr(p, "value", p)) for p in panels]
+    chosen = [known[n] for n in names if n in known]
+    if len(chosen) != len(names):
+        errors.append(FieldError("display_panels", "display.profile.bad_panel"))
+    elif chosen_layout is not Layout.QUEUE_ONLY and not chosen and not show_fund:
+        errors.append(FieldError("display_panels", "display.profile.no_panels"))
+    if errors:
+        raise ValidationFailed(errors)
+    return DisplayProfile(chosen_layout, tuple(dict.fromkeys(chosen)), bool(privacy), bool(show_fund))
+
+
+def rotating(profile: DisplayProfile, order: Sequence[str]) -> tuple[Panel, ...]:
+    """The panels that take turns on this TV: the office's ``display.panel_order`` kept to what the
+    link allows (T11, T12). The queue never rotates (it is the fixed left side, or the whole of a
+    queue-only TV); the fines fund only when the link allows it.
+    """
+    if profile.layout is Layout.QUEUE_ONLY:
+        return ()
+    allowed = {p.value for p in profile.panels} | ({Panel.FUND.value} if profile.show_fund else set())
+    return tuple(dict.fromkeys(Panel(p) for p in order if p in allowed))
 
 
 def panel_index(elapsed_seconds: float, panel_count: int, refresh_seconds: int = 60) -> int:

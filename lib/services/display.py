@@ -20,7 +20,7 @@ from sqlmodel import select
 from db.engine import session_scope
 from db.models import DisplayLink
 from lib.domain import display as rules
-from lib.domain.display import Panel, WallPanel
+from lib.domain.display import DisplayProfile, Panel, WallPanel, decode_panels, encode_panels, make_profile
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
 from lib.domain.kpi import satisfaction_target
 from lib.domain.text import optional_text, required_text
@@ -46,35 +46,73 @@ class LinkRow:
     revoked_at: dt.datetime | None
     revoked_by: str
     active: bool
+    profile: DisplayProfile = DisplayProfile()
 
 
 @dataclass(frozen=True)
 class WallAccess:
-    """A valid display link: which one, and whether it masks names."""
+    """A valid display link: which one, whether it masks names, and what its TV shows (T12)."""
 
     link_id: int
     label: str
     privacy: bool
+    profile: DisplayProfile = DisplayProfile()
 
 
-def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = True,
+def _profile(row: DisplayLink) -> DisplayProfile:
+    return make_profile(row.layout, decode_panels(row.panels), row.privacy, row.show_fund)
+
+
+def _profile_facts(profile: DisplayProfile) -> dict[str, object]:
+    return {"layout": profile.layout.value, "panels": encode_panels(profile.panels), "privacy": profile.privacy,
+            "show_fund": profile.show_fund}
+
+
+def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = True, layout: str = "split",
+                panels: list[str] | tuple[str, ...] | None = None, show_fund: bool = False,
                 now: dt.datetime | None = None) -> tuple[int, str]:
-    """A new display link; the token is returned once and only its hash is kept (SPEC 4.7)."""
+    """A new display link with its TV's profile (customer-safe unless chosen otherwise, T12); the token is
+    returned once and only its hash is kept (SPEC 4.7)."""
     require(actor, ADMINS)
     now = now or utcnow()
     errors: list[FieldError] = []
     label = required_text("display_label", label, 100, errors)
     if errors:
         raise ValidationFailed(errors)
+    profile = make_profile(layout, decode_panels(None) if panels is None else panels, privacy, show_fund)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with session_scope(engine) as session:
-        row = DisplayLink(label=label, token_hash=token_hash(token), privacy=bool(privacy), created_by_id=actor.id,
-                          created_at=now)
+        row = DisplayLink(label=label, token_hash=token_hash(token), created_by_id=actor.id, created_at=now,
+                          **_profile_facts(profile))
         session.add(row)
         session.flush()
         audit(session, actor=actor, entity="kpi_display_link", entity_id=row.id, action="create",
-              after={"label": label, "privacy": row.privacy}, at=now)
+              after={"label": label, **_profile_facts(profile)}, at=now)
         return row.id, token
+
+
+def update_link(engine: Engine, *, actor: Actor, link_id: int, layout: str, panels: list[str] | tuple[str, ...],
+                privacy: bool, show_fund: bool, now: dt.datetime | None = None) -> bool:
+    """Change what a TV shows (T12); the wall picks it up at its next refresh. False when nothing changed
+    (no audit row then); a revoked link is refused."""
+    require(actor, ADMINS)
+    now = now or utcnow()
+    profile = make_profile(layout, panels, privacy, show_fund)
+    with session_scope(engine) as session:
+        row = session.get(DisplayLink, link_id)
+        if row is None:
+            raise DomainError("display.link_not_found")
+        if row.revoked_at is not None:
+            raise DomainError("display.link_already_revoked")
+        before, after = _profile_facts(_profile(row)), _profile_facts(profile)
+        if before == after:
+            return False
+        for key, value in after.items():
+            setattr(row, key, value)
+        session.add(row)
+        audit(session, actor=actor, entity="kpi_display_link", entity_id=link_id, action="update",
+              before=before, after=after, at=now)
+        return True
 
 
 def revoke_link(engine: Engine, *, actor: Actor, link_id: int, reason: str = "",
@@ -103,17 +141,28 @@ def links(engine: Engine, *, actor: Actor) -> list[LinkRow]:
                                                               DisplayLink.created_at.desc())))
         who = names(session, [r.created_by_id for r in rows] + [r.revoked_by_id for r in rows])
     return [LinkRow(r.id, r.label, r.privacy, who.get(r.created_by_id, ""), r.created_at, r.revoked_at,
-                    who.get(r.revoked_by_id, ""), r.revoked_at is None) for r in rows]
+                    who.get(r.revoked_by_id, ""), r.revoked_at is None, _profile(r)) for r in rows]
+
+
+def _link_of(engine: Engine, token: object) -> DisplayLink | None:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LEN:
+        return None
+    with session_scope(engine, write=False) as session:
+        return session.exec(select(DisplayLink).where(DisplayLink.token_hash == token_hash(token))).first()
 
 
 def wall_access(engine: Engine, token: object) -> WallAccess | None:
     """The link a token opens, if it is well-formed, known and not revoked (one unique-index lookup)."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LEN:
+    row = _link_of(engine, token)
+    if row is None or row.revoked_at is not None:
         return None
-    with session_scope(engine, write=False) as session:
-        row = session.exec(select(DisplayLink).where(DisplayLink.token_hash == token_hash(token),
-                                                     DisplayLink.revoked_at.is_(None))).first()
-    return None if row is None else WallAccess(row.id, row.label, row.privacy)
+    return WallAccess(row.id, row.label, row.privacy, _profile(row))
+
+
+def token_revoked(engine: Engine, token: object) -> bool:
+    """True when the token belonged to a link that was revoked (the TV then says so, T10)."""
+    row = _link_of(engine, token)
+    return row is not None and row.revoked_at is not None
 
 
 def wall_token_valid(engine: Engine, token: object) -> bool:

@@ -6,16 +6,27 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib.domain.display import (
+    DEFAULT_PANELS,
     PANEL_ORDER,
     SETTINGS,
+    DisplayProfile,
+    Layout,
     Panel,
+    decode_panels,
+    encode_panels,
+    make_profile,
     mask_name,
+    mask_names,
     panel_index,
+    rotating,
     scrub_phones,
     wall_panels,
 )
+from lib.domain.errors import ValidationFailed
 from lib.i18n import LOCALES_DIR
 
 WALL_DATA = {
@@ -69,7 +80,7 @@ def test_S55_quarterly_panel_shows_only_the_top_eight():
 
 def test_privacy_mode_masks_names_but_not_teams():
     panels = {p.kind: p for p in wall_panels(WALL_DATA, privacy=True)}
-    assert [r["name"] for r in panels[Panel.QUEUE].rows] == ["张*", "欧阳**", "李*****"]
+    assert [r["name"] for r in panels[Panel.QUEUE].rows] == ["张*", "欧阳*娜", "李*****"]
     assert panels[Panel.TEAM_RANKING].rows[0]["team"] == "一组"
 
 
@@ -80,15 +91,68 @@ def test_panel_order_setting_controls_rotation_and_unknown_data_is_left_out():
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("张三", "张*"), ("李小明", "李**"), ("欧阳娜娜", "欧阳**"), ("欧阳", "欧*"), ("王", "*"), ("", ""),
-     (" 张三 ", "张*"), ("阿依古丽·买买提", "阿***·***")],
+    [("张三", "张*"), ("李小明", "李*明"), ("孙小俊", "孙*俊"), ("欧阳娜娜", "欧阳*娜"), ("欧阳娜", "欧阳*"),
+     ("欧阳", "欧*"), ("王", "*"), ("", ""), (" 张三 ", "张*"), ("阿依古丽·买买提", "阿***·**提"),
+     ("李大小明", "李**明")],
 )
-def test_mask_name(name, masked):
+def test_T12_mask_name_keeps_first_and_last(name, masked):
     assert mask_name(name) == masked
 
 
 def test_compound_surnames_are_optional():
-    assert mask_name("欧阳娜娜", compound_surnames=()) == "欧***"
+    assert mask_name("欧阳娜娜", compound_surnames=()) == "欧**娜"
+
+
+def test_T12_masked_names_of_two_people_stay_distinguishable():
+    assert mask_names(["孙小俊", "孙大俊", "孙俊", "张伟", "张玮", "李四"]) == ["孙小俊", "孙大俊", "孙*", "张伟", "张玮", "李*"]
+    assert mask_names(["孙小俊", "孙小杰"]) == ["孙*俊", "孙*杰"]
+    assert mask_names(["张伟", "张伟"]) == ["张*", "张*"]  # the same name twice: the unmasked wall could not tell either
+
+
+@given(st.lists(st.text(alphabet="孙张欧阳李小大俊伟玮·* 1", min_size=0, max_size=6), max_size=8))
+def test_T12_property_distinct_full_names_never_mask_alike(names):
+    masked = mask_names(names)
+    assert len(masked) == len(names)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            if a.strip() != b.strip():
+                assert masked[i] != masked[j], (a, b, masked)
+            assert len(masked[i]) == len(a.strip())
+
+
+def test_T12_privacy_drops_last_place_and_demotion_labels_and_bonuses():
+    panels = {p.kind: p for p in wall_panels(WALL_DATA, privacy=True)}
+    keys = {key for p in panels.values() for row in p.rows for key in row}
+    assert not keys & {"is_last", "demoted", "bonus"}
+    public = {p.kind: p for p in wall_panels(WALL_DATA, privacy=False)}
+    assert public[Panel.SALES_RANKING].rows[1]["is_last"] and public[Panel.QUARTERLY_TOP].rows[0]["bonus"] == 1000
+
+
+def test_T12_a_new_tv_profile_is_customer_safe_by_default():
+    profile = DisplayProfile()
+    assert (profile.layout, profile.privacy, profile.show_fund) == (Layout.SPLIT, True, False)
+    assert Panel.FUND not in profile.panels and Panel.QUEUE not in profile.panels
+    order = [p.value for p in PANEL_ORDER]
+    assert Panel.FUND not in rotating(profile, order) and Panel.QUEUE not in rotating(profile, order)
+    assert Panel.FUND in rotating(DisplayProfile(show_fund=True), order)
+
+
+def test_T12_rotating_panels_follow_the_office_order_kept_to_the_link():
+    profile = make_profile("split", ["sales_ranking", "on_duty"], True, False)
+    assert rotating(profile, ["fund", "sales_ranking", "queue", "on_duty"]) == (Panel.SALES_RANKING, Panel.ON_DUTY)
+    assert rotating(make_profile("queue_only", [], True, True), [p.value for p in PANEL_ORDER]) == ()
+
+
+def test_T12_profile_choices_are_checked():
+    with pytest.raises(ValidationFailed) as bad:
+        make_profile("sideways", ["bogus"], True, False)
+    assert bad.value.keys() == {"display_layout": "display.profile.bad_layout",
+                                "display_panels": "display.profile.bad_panel"}
+    with pytest.raises(ValidationFailed):
+        make_profile("panels", [], True, False)
+    assert make_profile("panels", [], True, True).show_fund
+    assert decode_panels(encode_panels([Panel.ON_DUTY, Panel.SATISFACTION])) == (Panel.ON_DUTY, Panel.SATISFACTION)
+    assert decode_panels("") == DEFAULT_PANELS and decode_panels("fund,bogus") == DEFAULT_PANELS
 
 
 def test_scrub_phones_keeps_dates_and_short_numbers():

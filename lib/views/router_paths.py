@@ -1,0 +1,63 @@
+"""The router's handling of addresses (T10): no Streamlit "Page not found" modal, ever.
+
+Two traps of Streamlit 1.67, each seen on the wall TV (which has no mouse to close a modal):
+
+1. ``st.navigation`` gives its default page the address ``/``; a browser on ``/home``
+   (or ``/wall?token=…`` when the wall is the only page) asks for a path the navigation
+   does not have, and Streamlit shows its English "Page not found" modal, which stays.
+   :func:`navigation` forgets such a request before ``st.navigation`` resolves it, so the
+   default page simply opens (and the address bar shows ``/``).
+2. Until some session has called ``st.navigation``, Streamlit treats the ``pages/`` folder
+   as an old-style multipage app: the first visitor after a server start runs
+   ``pages/<name>.py`` directly, bypassing this router, with every file listed in a
+   sidebar. :func:`leave_folder_mode` (first thing in the router, the wall page and the
+   page guard) switches that off for the process and reruns through the router.
+
+Both reach into ``PagesManager``, which is internal to the pinned Streamlit; the e2e tests
+in ``tests/e2e/test_wall.py`` fail if an upgrade changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+
+def leave_folder_mode() -> None:
+    """Stop Streamlit's old ``pages/`` folder mode for this process; rerun this request through the router."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _paths(pages: Sequence | Mapping) -> set[str]:
+    groups = pages.values() if isinstance(pages, Mapping) else [pages]
+    return {page.url_path for group in groups for page in group}
+
+
+def forget_unknown_path(pages: Sequence | Mapping) -> str | None:
+    """If the browser asked, by address, for a path ``pages`` do not serve, drop the request so the
+    default page opens without a modal; returns the forgotten path (None when there was nothing to do).
+
+    The default page's own path (``/home`` when home is the default) counts as unknown: Streamlit
+    serves the default page at ``/`` only.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    manager = ctx.pages_manager
+    asked = manager.intended_page_name
+    if not asked or manager.intended_page_script_hash or asked in _paths(pages):
+        return None
+    manager.set_script_intent("", "")
+    return asked
+
+
+def navigation(pages: Sequence | Mapping, **kwargs) -> StreamlitPage:
+    """``st.navigation`` that never shows "Page not found" (see the module docstring)."""
+    forget_unknown_path(pages)
+    return st.navigation(pages, **kwargs)
