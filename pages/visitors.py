@@ -8,9 +8,9 @@ from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import visitors
 from lib.services.settings import office_zone_now
-from lib.ui import app_engine, local_time, run_action, show_flash, t, table
+from lib.ui import app_engine, flash, local_time, run_action, show_flash, t, table
 from lib.views import visitor_arrivals, visitor_form
-from lib.views.visitor_actions import table_key, visit_actions
+from lib.views.visitor_actions import badge_button, table_key, visit_actions
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -46,10 +46,23 @@ def register_tab() -> None:
 
 
 def on_site_tab() -> None:
+    """One line per visitor on site with its own 签离 and badge buttons: one click, no picking (T17)."""
     rows = visitors.on_site(engine, actor=user)
-    chosen = table(rows, COLUMNS, export_name="visitors_on_site", empty_key="visitor.none_on_site",
-                   key=table_key("v_on_site_t"), selectable=True)
-    visit_actions(chosen, user=user, zone=zone, key="on_site")
+    if not rows:
+        st.info(t("visitor.none_on_site"))
+        return
+    for row in rows:
+        cols = st.columns([3, 1, 3, 2, 2, 1, 1])
+        cols[0].text(f"{row.name}\n{row.company}")  # typed by people: plain text, never Markdown (T19)
+        cols[1].text(t("visitor.persons", count=row.headcount))
+        cols[2].text(row.purpose)
+        cols[3].text(row.host_name or "—")
+        cols[4].text(local_time(row.time_in, zone))
+        if cols[5].button(t("visitor.check_out"), key=f"out_{row.id}"):
+            if run_action(lambda rid=row.id: visitors.check_out_visitor(engine, actor=user, visitor_id=rid)):
+                flash("visitor.checked_out")
+                st.rerun()
+        badge_button(row.id, user=user, key="on_site", container=cols[6])
 
 
 def day_tab() -> None:

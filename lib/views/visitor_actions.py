@@ -31,16 +31,23 @@ def visit_actions(row, *, user: Actor, zone, key: str) -> None:
                   time_in=local_time(row.time_in, zone)))
         left, right, _ = st.columns([1, 1, 2])
         if row.time_out is None:
-            if left.button(t("visitor.check_out"), key=f"out_{row.id}", type="primary"):
+            if left.button(t("visitor.check_out"), key=f"out_{key}_{row.id}", type="primary"):
                 if run_action(lambda: visitors.check_out_visitor(engine, actor=user, visitor_id=row.id)):
                     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
                     flash("visitor.checked_out")
                     st.rerun()
         else:
             left.text(t("visitor.left_at", time=local_time(row.time_out, zone)))
-        if visitor_badge.cjk_font() is None:
-            right.warning(t("badge.no_font"))
-        else:
-            right.download_button(t("badge.download"), key=f"badge_{key}_{row.id}", on_click="ignore",
-                                  data=lambda: visitor_badge.badge_pdf(engine, actor=user, visitor_id=row.id),
-                                  file_name=f"badge_{visitor_badge.visit_number(row.id)}.pdf", mime="application/pdf")
+        badge_button(row.id, user=user, key=key, container=right)
+
+
+def badge_button(visitor_id: int, *, user: Actor, key: str, container) -> None:
+    """Download the visit's badge PDF, built only when clicked; without a CJK font, say what to install."""
+    if visitor_badge.cjk_font() is None:
+        container.warning(t("badge.no_font"))
+        return
+    engine = app_engine()
+    container.download_button(t("badge.short"), key=f"badge_{key}_{visitor_id}", on_click="ignore",
+                              data=lambda: visitor_badge.badge_pdf(engine, actor=user, visitor_id=visitor_id),
+                              file_name=f"badge_{visitor_badge.visit_number(visitor_id)}.pdf",
+                              mime="application/pdf", help=t("badge.download"))

@@ -70,13 +70,13 @@ def test_T19_T17_a_visitor_named_like_a_link_stays_text_and_opens_by_row_click(a
     entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
         name="http://x", headcount=1, purpose="[点我](http://evil)", host_id=users["supervisor"].id))
     at = open_page("pages/visitors.py", "staff")
-    select_row(at, "v_on_site_t")
+    select_row(at, "v_day_t")  # the day list opens a visit by a click on its row
     assert not at.exception
     markdown = " ".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.success, *at.warning])
     assert "http://x" not in markdown and "http://evil" not in markdown
     assert any("http://x" in t.value for t in at.text)
     assert at.get("download_button")  # the badge
-    at.button(key=f"out_{entry}").click().run()
+    at.button(key=f"out_day_{entry}").click().run()
     assert visitors.on_site(engine, actor=users["staff"]) == []
 
 
