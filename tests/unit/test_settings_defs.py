@@ -30,3 +30,13 @@ def test_parse_and_round_trip():
     assert decode(clock, encode(parse_value(clock, "09:05"))) == dt.time(9, 5)
     flag = SettingDef("b", False, "bool", "", "seed 000 D9")
     assert parse_value(flag, "是") is True and parse_value(flag, "false") is False
+
+
+def test_T13_every_rule_title_default_is_on_the_managed_title_list():
+    """T13: rules name titles from org.titles, so the defaults must too (a default outside it could never be kept)."""
+    from lib.domain.people import DEFAULT_TITLES
+    from lib.services.settings import definitions
+
+    outside = {k: [t for t in d.default if t not in DEFAULT_TITLES] for k, d in definitions().items()
+               if d.kind == "titles" and k != "org.titles"}
+    assert {k: v for k, v in outside.items() if v} == {}
