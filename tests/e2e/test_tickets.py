@@ -39,7 +39,7 @@ def office(e2e_server):
     create_first_admin(engine, username="admin", name="管理员", password=PASSWORD, repeat=PASSWORD)
     agent = make_user(engine, username="agent", role="staff", name="客服小张")
     make_user(engine, username="manager", role="supervisor", name="部门经理老周", titles=["部门经理"])
-    make_user(engine, username="tech", role="staff", name="维修老王")
+    make_user(engine, username="tech", role="staff", name="维修老王", titles=["维修人员"])
     with session_scope(engine) as session:
         session.execute(update(User).where(User.username == "agent").values(staff_no="017"))
     overdue = tickets.log_ticket(engine, actor=agent, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=30),
@@ -115,6 +115,21 @@ def choose(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
+def success(page: Page, text: str):
+    """The confirmation at the form (a toast repeats it: T16)."""
+    return shown(page.get_by_test_id("stAlertContentSuccess")).filter(has_text=text)
+
+
+def click_row(page: Page, table: int, row: int = 0) -> None:
+    """Click a data row of the ``table``-th table on screen (the grid is a canvas: rows are 35 px, the
+    header one row, the selection marker in the first 30 px) (T17)."""
+    grid = shown(page.get_by_test_id("stDataFrame")).nth(table)
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 * (row + 1) + 17)
+    settle(page)
+
+
 def tick(page: Page, label: str) -> None:
     shown(page.locator("[data-testid='stCheckbox']")).filter(has_text=label).locator("label").click()
 
@@ -159,19 +174,21 @@ def test_agent_logs_a_repair_with_the_read_back_ticks(page: Page, e2e_server, of
 
     tick(page, "电话已跟读确认")
     shown(page.get_by_role("button", name="保存工单")).click()
-    expect(shown(page.get_by_text("工单 #2 已保存"))).to_be_visible()
+    expect(success(page, "工单 #2 已保存")).to_be_visible()
     settle(page)
     expect(shown(page.get_by_label("问题描述 *", exact=True))).to_have_value("")
 
 
-def test_manager_dispatches_it_and_records_the_visit(manager: Page, e2e_server, office):
+def test_T17_manager_picks_the_repair_by_its_row_dispatches_it_and_records_the_visit(manager: Page, e2e_server,
+                                                                                     office):
     page = manager
     go(page, "派工单")
     expect(shown(page.get_by_text("其中优先 1 张"))).to_be_visible()
-    choose(page, "要派的工单 *", f"#2 {CALLER['name']}")
+    click_row(page, 0, 1)  # yesterday's overdue request is first, as priority
+    expect(shown(page.get_by_text(f"工单 #2 · {CALLER['name']}"))).to_be_visible()
     choose(page, "维修人员 *", "维修老王")
     shown(page.get_by_role("button", name="派工", exact=True)).click()
-    expect(shown(page.get_by_text("工单 #2 已派给 维修老王。"))).to_be_visible()
+    expect(success(page, "工单 #2 已派给 维修老王。")).to_be_visible()
     settle(page)
 
     go(page, "工单详情")
@@ -185,9 +202,10 @@ def test_manager_dispatches_it_and_records_the_visit(manager: Page, e2e_server, 
     expect(shown(page.get_by_role("heading", name="工单 #2 · 报修 · 已交报告单"))).to_be_visible()
 
 
-def test_agent_makes_the_follow_up_call_and_the_repair_closes(page: Page, e2e_server, office):
+def test_T17_agent_opens_the_call_by_its_row_and_the_repair_closes(page: Page, e2e_server, office):
     go(page, "回访队列")
-    choose(page, "打开工单", f"#2 {CALLER['name']}")
+    click_row(page, 0)
+    expect(shown(page.get_by_role("heading", name="工单 #2 · 报修 · 已交报告单"))).to_be_visible()
     answer(page, "问题解决了吗？", "是")
     answer(page, "维修工态度如何？", "满意")
     answer(page, "跟您收费了吗？", "否")
@@ -204,16 +222,18 @@ def test_agent_makes_the_follow_up_call_and_the_repair_closes(page: Page, e2e_se
     score.press("Enter")
     settle(page)
     shown(page.get_by_role("button", name="保存回访")).click()
-    expect(shown(page.get_by_text("回访已记录，工单现为“已结案”。"))).to_be_visible()
+    expect(success(page, "回访已记录，工单现为“已结案”。")).to_be_visible()
     settle(page)
+    go(page, "回访队列")
     expect(shown(page.get_by_text("现在没有要回访的客户。"))).to_be_visible()
 
 
-def test_an_overdue_ticket_shows_red_on_the_board(manager: Page, e2e_server, office):
+def test_T17_an_overdue_ticket_shows_red_on_the_board_and_its_row_opens_it(manager: Page, e2e_server, office):
     page = manager
     go(page, "工单看板")
     expect(shown(page.get_by_text("有 1 张工单已超时"))).to_be_visible()
-    choose(page, "打开工单", f"#{office['overdue']} 赵六")
+    click_row(page, 1)  # the list under the counts; the breach is first
+    expect(shown(page.get_by_role("heading", name=f"工单 #{office['overdue']} · 服务请求 · 已登记"))).to_be_visible()
     badge = page.locator("[data-testid='stMarkdownContainer'] span").filter(has_text="已超时 · 超时").first
     expect(badge).to_be_visible()
     colour = badge.evaluate("e => getComputedStyle(e).color")
