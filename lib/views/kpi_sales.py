@@ -45,7 +45,7 @@ def ranking(user: Actor, view: kpi.SalesMonth) -> None:
         months = sorted({m for points in trend.values() for m in points})
         chart_and_table(charts.monthly_trend_figure(trend, lang=lang()), [t("kpi.chart.consultant")]
                         + [month_label(m) for m in months],
-                        [[name] + [points.get(m, "") for m in months] for name, points in trend.items()],
+                        trend_values(trend, months),
                         export_name=f"sales_trend_{month_label(view.month)}", key="sr_trend",
                         empty_key="kpi.sales.empty")
 
@@ -55,6 +55,11 @@ def ranking_values(rows, *, demoted: str, last: str) -> list[list[object]]:
     of numbers and "—" that Arrow cannot hold in one column (T20)."""
     return [[str(r.rank) if r.rank is not None else "", r.name, r.units,
              demoted if r.demoted else last if r.is_last else ""] for r in rows]
+
+
+def trend_values(trend: dict[str, dict[dt.date, float]], months: list[dt.date]) -> list[list[object]]:
+    """Trend table cells: a month without a figure is blank text, so each month column is one type (T20)."""
+    return [[name] + [str(points[m]) if m in points else "" for m in months] for name, points in trend.items()]
 
 
 def entry_form(user: Actor, view: kpi.SalesMonth, people: list) -> None:

@@ -137,3 +137,15 @@ def test_T20_sales_ranking_rank_column_is_one_type_for_arrow():
     assert ranks == ["1", ""]
     assert len({type(r) for r in ranks}) == 1
     pa.array(ranks)  # raises ArrowTypeError / ArrowInvalid for a mixed int/str column
+
+
+def test_T20_sales_trend_table_columns_are_one_type_each():
+    import pyarrow as pa
+
+    from lib.views.kpi_sales import trend_values
+
+    months = [D(2026, 10, 1), D(2026, 11, 1)]
+    values = trend_values({"张三": {D(2026, 11, 1): 4}, "李四": {D(2026, 10, 1): 2, D(2026, 11, 1): 3}}, months)
+    assert values == [["张三", "", "4"], ["李四", "2", "3"]]
+    for column in zip(*values):
+        pa.array(list(column))
