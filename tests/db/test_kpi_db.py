@@ -412,3 +412,12 @@ def test_T13_the_quarterly_ranking_takes_the_titles_of_a_managed_setting(engine,
     settings.change_setting(engine, actor=admin, key="quarterly.participant_titles", value=["客服工程师"])
     view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=1, now=at(D(2026, 4, 2)))
     assert view.rows == () and view.participants == 10
+
+
+def test_T13_sales_ranks_the_holders_of_the_consultant_titles_setting(engine):
+    admin = make_user(engine, username="root", role="admin", name="管理员")
+    make_user(engine, username="c1", name="顾问甲", titles=("销售顾问",))
+    make_user(engine, username="c2", name="实习乙", titles=("实习销售顾问",))
+    assert sorted(p.name for p in kpi.consultants(engine)) == sorted(["顾问甲", "实习乙"])
+    settings.change_setting(engine, actor=admin, key="people.consultant_titles", value=["销售顾问"])
+    assert [p.name for p in kpi.consultants(engine)] == ["顾问甲"]
