@@ -28,7 +28,7 @@ from lib.domain.roster import RosterSettings
 from lib.domain.roster_presets import Preset
 from lib.domain.roster_requests import CheckInStatus
 from lib.domain.text import clean
-from lib.services import settings
+from lib.services import people, settings
 from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, audit, require, utcnow
 
 LOOKBACK_H = 24
@@ -265,6 +265,7 @@ def schedule(engine: Engine, *, actor: Actor, post_id: int | None, out_shift: st
         post = session.get(OrgUnit, post_id)
         if post is None or post.kind != "post":
             raise ValidationFailed([FieldError("handover_post", "field.bad_choice")])
+        people.require_eligible(session, incoming_id, "staff")  # T2: the picker's list, checked again here
         if _latest(session, post_id, completed=False) is not None:
             raise DomainError("rotation.handover.error.open_exists")
         previous = _latest(session, post_id, completed=True)

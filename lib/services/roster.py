@@ -28,11 +28,13 @@ from lib.domain.roster import EntryKind, PostRules, RosterStatus, ShiftDef, Shif
 from lib.domain.roster_presets import Preset, presets
 from lib.domain.roster_requests import AbsencePolicy, AbsenceReason, AbsenceStatus, ShiftRef, SwapStatus
 from lib.domain.text import clean
-from lib.services import settings
+from lib.domain.people import label as person_label
+from lib.services import people, settings
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
 
 MAX_PERIOD_DAYS = 62
 CHECK_IN_OPENS_H = 3
+STAFF_KIND = "staff"  # the person-picker kind of rosters and requests (lib/domain/people.py, T2)
 # Who approves an absence (SPEC 1.3): the 综合部主管 on the front desk (seed 000 D9), the 值班经理 in the
 # CS duty room (seed 004 D8), any supervisor elsewhere; an admin always may.
 APPROVER_TITLE = {AbsencePolicy.front_desk: "综合部主管", AbsencePolicy.cs_duty_room: "值班经理"}
@@ -237,10 +239,9 @@ def posts(engine: Engine) -> list[Option]:
 
 
 def staff(engine: Engine) -> list[Option]:
-    with session_scope(engine, write=False) as session:
-        rows = session.exec(select(User.id, User.name).where(User.active == True, User.role.in_(WRITERS))  # noqa: E712
-                            .order_by(User.name)).all()
-    return [Option(i, n) for i, n in rows]
+    """Who may be put on a roster or named in a request: the people.staff_titles pick kind, labelled
+    「姓名（工号 · 团队）」 so two people with one name differ (T2)."""
+    return [Option(c.id, person_label(c)) for c in people.options(engine, STAFF_KIND)]
 
 
 def create_template(engine: Engine, *, actor: Actor, preset: str, name: str) -> int:
@@ -357,6 +358,7 @@ def add_entries(engine: Engine, *, actor: Actor, period_id: int, staff_id: int |
         staff_map = _staff_info(session, {staff_id})
         if staff_id not in staff_map:
             raise ValidationFailed([FieldError("roster_staff", "field.bad_choice")])
+        people.require_eligible(session, staff_id, STAFF_KIND)
         added = 0
         for day in sorted(set(days)):
             entry = rules.RosterEntry(day, shift, staff_id, EntryKind(kind))

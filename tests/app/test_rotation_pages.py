@@ -323,7 +323,8 @@ def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over(app_db):
         session.add(OrgUnit(kind="post", name="中控室", is_24x7=True))
     post_id = roster.posts(engine)[0].id
     handover.schedule(engine, actor=users["staff"], post_id=post_id, out_shift="night", in_shift="day",
-                      shift_start=utcnow() - dt.timedelta(minutes=5), incoming_id=users["admin"].id,
+                      shift_start=utcnow() - dt.timedelta(minutes=5),
+                      incoming_id=make_user(engine, username="relief", name="接班员").id,
                       now=utcnow() - dt.timedelta(minutes=40))
     at = open_page("pages/roster_requests.py", "supervisor")
     assert any("接班人员未到" in e.value and "staff用户" in e.value for e in at.error)
@@ -379,3 +380,19 @@ def test_T2_queue_pickers_offer_consultants_with_staff_number_and_team_only(show
     assert set(at.selectbox(key="dm_who").options) == offered
     board = open_page("pages/rotation_queue.py", "supervisor")
     assert set(board.selectbox(key="q_target").options) == offered
+
+
+def test_T2_handover_and_roster_pickers_offer_staff_with_staff_number_and_the_services_refuse_others(app_db):
+    engine, users = app_db
+    with session_scope(engine) as session:
+        session.add(OrgUnit(kind="post", name="中控室", is_24x7=True))
+        twin = session.get(User, make_user(engine, username="twin", name="王伟").id)
+        twin.staff_no = "K007"
+        session.add(twin)
+    post_id = roster.posts(engine)[0].id
+    at = open_page("pages/handover.py", "staff")
+    offered = at.selectbox(key="hs_incoming").options
+    assert "王伟（K007）" in offered and not [o for o in offered if o in ("管理员", "display用户")]
+    with pytest.raises(Exception, match="not_eligible"):
+        handover.schedule(engine, actor=users["staff"], post_id=post_id, out_shift="night", in_shift="day",
+                          shift_start=utcnow() + dt.timedelta(hours=1), incoming_id=users["display"].id)

@@ -396,6 +396,18 @@ def test_T2_draw_pickers_offer_consultants_only_and_the_services_refuse_others(e
         rotation.set_demotion(engine, actor=boss, consultant_id=operator.id, month=DAY1.date(), reason="x")
 
 
+def test_T13_who_may_draw_lots_follows_the_consultant_titles_setting(engine, showroom):
+    from lib.services import settings
+
+    boss, people = showroom
+    admin = make_user(engine, username="root", role="admin", name="管理员")
+    helper = make_user(engine, username="helper", name="供需甲", titles=["供需"])
+    assert helper.id not in [p.id for p in rotation.consultants(engine)]
+    settings.change_setting(engine, actor=admin, key="people.consultant_titles", text='["销售顾问", "供需"]')
+    assert helper.id in [p.id for p in rotation.consultants(engine)]
+    rotation.record_draw(engine, actor=boss, method="recorded", consultant_ids=[people[0].id, helper.id], now=DAY1)
+
+
 def test_two_consultants_opening_the_day_at_once_share_one_day_row(engine, showroom):
     boss, people = showroom
     draw(engine, boss, people)
@@ -484,6 +496,22 @@ def test_untrained_staff_block_a_control_post_roster(engine, crew):
     period = period_for(engine, boss, post, "three_crew_two_shift")
     with pytest.raises(DomainError, match="untrained"):
         roster.add_entries(engine, actor=boss, period_id=period, staff_id=a.id, shift="day", days=[WEEK[0]])
+
+
+def test_T13_training_set_through_set_qualification_lets_the_control_post_roster_take_the_person(engine, crew):
+    """T13: the rule reads user.trained_posts / cert_valid_until, and set_qualification is the supported way
+    to set them (the demo office must call it for its control-room staff)."""
+    boss, (a, *_rest) = crew
+    post = make_post(engine, "消防控制室", is_24x7=True, requires_training=True, requires_certificate=True)
+    period = period_for(engine, boss, post, "three_crew_two_shift")
+    roster.set_qualification(engine, actor=boss, staff_id=a.id, post_id=post, trained=True, cert_valid_until=None)
+    with pytest.raises(DomainError, match="cert"):
+        roster.add_entries(engine, actor=boss, period_id=period, staff_id=a.id, shift="day", days=[WEEK[0]])
+    train(engine, boss, [a], post, cert=WEEK[-1] + dt.timedelta(days=365))
+    assert roster.add_entries(engine, actor=boss, period_id=period, staff_id=a.id, shift="day", days=[WEEK[0]]) == 1
+    with session_scope(engine, write=False) as session:
+        user = session.get(User, a.id)
+        assert user.trained_posts == [str(post)] and user.cert_valid_until == WEEK[-1] + dt.timedelta(days=365)
 
 
 def test_S14_fire_post_refuses_back_to_back_shifts_and_uncertified_staff(engine, crew):
