@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +102,34 @@ def test_T14_every_page_has_a_user_in_the_demo(demo_db):
     _engine, by_title = demo_db
     missing = [p.path for p in PAGES if _user_for(p) not in by_title]
     assert not missing
+
+
+def _first_run_script():
+    from lib.first_run import first_run_page
+
+    first_run_page()
+
+
+def test_T14_first_run_page_loads_the_demo_week(tmp_path, monkeypatch):
+    """T14: the first-run page's "with demo data" button fills every module, not only people and visitors."""
+    from streamlit.testing.v1 import AppTest
+
+    from db.models import QueueDay, Ticket
+    from tests.db.helpers import count
+
+    engine = sqlite_engine(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    st.cache_resource.clear()
+    at = AppTest.from_function(_first_run_script, default_timeout=10)
+    at.run()
+    at.text_input(key="setup_username").input("boss")
+    at.text_input(key="setup_name").input("老板")
+    at.text_input(key="setup_password").input("secret123")
+    at.text_input(key="setup_repeat").input("secret123")
+    next(b for b in at.button if b.label == "创建管理员并载入演示数据").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("演示数据" in s.value for s in at.success)
+    assert count(engine, Ticket) > 0 and count(engine, QueueDay) > 0
+    st.cache_resource.clear()
+    engine.dispose()
