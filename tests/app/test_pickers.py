@@ -50,11 +50,8 @@ def test_T2_the_office_has_the_lookalikes_the_walker_needs(office):
     assert not [label for label in receivers if "Z001" in label or "赵停" in label or "display" in label]
 
 
-@pytest.mark.parametrize("path,role", CASES, ids=[f"{p.split('/')[-1]}-{r}" for p, r in CASES])
-def test_T2_every_picker_offers_only_people_who_may_hold_the_role(office, path, role):
-    engine, users = office
-    at = open_page(path, role)
-    assert not at.exception, f"{path} as {role}: {at.exception}"
+def picker_problems(at, labels) -> list[str]:
+    """What is wrong with the pickers of one rendered page; ``labels(kind)`` gives the allowed labels."""
     problems = []
     allowed: dict[str, set[str]] = {}
     for widget in _pickers(at):
@@ -63,7 +60,7 @@ def test_T2_every_picker_offers_only_people_who_may_hold_the_role(office, path, 
         if key.startswith("pp."):
             kind = key.split(".")[1]
             if kind not in allowed:
-                allowed[kind] = set(people.labels(engine, kind).values())
+                allowed[kind] = set(labels(kind))
             wrong = [o for o in options if o not in allowed[kind]]
             if wrong:
                 problems.append(f"{key} ({kind}) offers {wrong}")
@@ -72,4 +69,22 @@ def test_T2_every_picker_offers_only_people_who_may_hold_the_role(office, path, 
                                                                         "supervisor用户"))]
             if named:
                 problems.append(f"{key or widget.label!r} lists people without person_select: {named[:4]}")
+    return problems
+
+
+@pytest.mark.parametrize("path,role", CASES, ids=[f"{p.split('/')[-1]}-{r}" for p, r in CASES])
+def test_T2_every_picker_offers_only_people_who_may_hold_the_role(office, path, role):
+    engine, users = office
+    at = open_page(path, role)
+    assert not at.exception, f"{path} as {role}: {at.exception}"
+    problems = picker_problems(at, lambda kind: people.labels(engine, kind).values())
     assert problems == [], f"{path} as {role}:\n" + "\n".join(problems)
+
+
+def test_T2_the_walker_notices_a_person_picker_offering_someone_it_should_not(office):
+    engine, users = office
+    at = open_page("pages/showroom_register.py", "supervisor")
+    pp_keys = [w.key for w in _pickers(at) if (w.key or "").startswith("pp.")]
+    assert pp_keys, "the register page has a person picker to check"
+    strict = lambda kind: [x for x in people.labels(engine, kind).values() if "S001" not in x]  # noqa: E731
+    assert any("王芳（S001 · 一组）" in p for p in picker_problems(at, strict))
