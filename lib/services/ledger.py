@@ -389,6 +389,20 @@ def open_case(session: Session, *, actor: Actor, row: LedgerEntryRecord, now: dt
     return case.id
 
 
+def _close_case(session: Session, *, actor: Actor, entry_id: int, reason: str, now: dt.datetime) -> None:
+    """A waived entry flags nothing: its case, if still waiting, is waived with the same reason (T24)."""
+    pending = discipline.CaseStatus.PENDING.value
+    case_id = session.exec(select(DisciplineCase.id).where(DisciplineCase.entry_id == entry_id,
+                                                           DisciplineCase.status == pending)).first()
+    if case_id is None:
+        return
+    session.execute(update(DisciplineCase).where(DisciplineCase.id == case_id, DisciplineCase.status == pending)
+                    .values(status=discipline.CaseStatus.WAIVED.value, decided_by_id=actor.id, decided_at=now,
+                            decision_reason=reason))
+    audit(session, actor=actor, entity="kpi_discipline_case", entity_id=case_id, action="waive_with_entry",
+          before={"status": pending}, after={"status": discipline.CaseStatus.WAIVED.value}, reason=reason, at=now)
+
+
 def _fact_errors(code: str, lines: dict[str, CatalogueLine], amounts: dict, quantity: int, days: int,
                  minutes: int | None, facts: ViolationFacts) -> list[FieldError]:
     try:
@@ -471,6 +485,8 @@ def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, 
         audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=entry_id,
               action=("override_" if override else "") + ("confirm" if confirm else "waive"),
               before={"status": before}, after={"status": target.value}, reason=reason, at=now)
+        if not confirm:
+            _close_case(session, actor=actor, entry_id=entry_id, reason=reason, now=now)
         return target.value
 
 

@@ -20,6 +20,7 @@ def decisions(user: Actor, zone) -> None:
         Column("id", "discipline.cases.id"), Column("name", "discipline.page.person"),
         Column("action", "discipline.cases.action", lambda a: t(f"ledger.action.{a}")),
         Column("code", "discipline.cases.code"), Column("occurred_on", "discipline.cases.occurred_on"),
+        Column("entry_status", "discipline.cases.entry_status", lambda s: t(f"ledger.entry_status.{s}")),
         Column("status", "discipline.cases.status", lambda s: t(f"discipline.case_status.{s}")),
         Column("decided_by", "discipline.page.by"), Column("decided_at", "discipline.page.at",
                                                          lambda v: local_time(v, zone)),

@@ -400,3 +400,11 @@ def test_T13_the_decider_titles_are_a_managed_list_setting(engine, office):
     settings.change_setting(engine, actor=office["admin"], key="ledger.decider_titles", value=["总经理", "副总"])
     assert ledger.decider_titles(engine) == ["总经理", "副总"]
     assert ledger.decide_entry(engine, actor=deputy, entry_id=entry, confirm=True, now=NOW) == "confirmed"
+
+
+def test_T24_waiving_the_flagging_entry_waives_its_waiting_case(engine, office):
+    [entry] = propose(engine, office, "s", "PH4", serious=True)
+    ledger.decide_entry(engine, actor=office["gm"], entry_id=entry, confirm=False, reason="查无实据", now=NOW)
+    [case] = kpi_warnings.decision_cases(engine, actor=office["boss"])
+    assert (case.status, case.reason) == ("waived", "查无实据")
+    assert "waive_with_entry" in audit_actions(engine, "kpi_discipline_case")
