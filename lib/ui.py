@@ -77,7 +77,8 @@ def _page_id() -> str:
 
 def flash(key: str, **params: object) -> None:
     """A success message that survives the rerun a callback causes and stays until the next action (T16)."""
-    st.session_state[_FLASH] = {"text": t(key, **params), "page": _page_id(), "toasted": False}
+    # The page is taken when the note is first shown, so a note made before st.switch_page shows on the target.
+    st.session_state[_FLASH] = {"text": t(key, **params), "page": "", "toasted": False}
 
 
 def clear_flash() -> None:
@@ -101,7 +102,7 @@ def show_flash() -> None:
     slot = st.empty()
     note = st.session_state.get(_FLASH)
     if isinstance(note, str):  # a page that set the text directly
-        note = {"text": note, "page": _page_id(), "toasted": False}
+        note = {"text": note, "page": "", "toasted": False}
     if not note:
         return
     if not note.get("page"):
