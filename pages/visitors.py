@@ -8,7 +8,7 @@ from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import visitors
 from lib.services.settings import office_zone_now
-from lib.ui import app_engine, flash, local_time, run_action, show_flash, t, table
+from lib.ui import app_engine, clear_flash, flash, local_time, run_action, show_flash, t, table
 from lib.views import visitor_arrivals, visitor_form
 from lib.views.visitor_actions import badge_button, table_key, visit_actions
 
@@ -22,6 +22,7 @@ show_flash()
 
 
 def _prefill() -> None:
+    clear_flash()  # a new phone starts the next registration: the last confirmation has been read (T16)
     found = visitors.returning_visitor(engine, actor=user, phone=st.session_state.get("v_phone", ""))
     if found is None:
         return

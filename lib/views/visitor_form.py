@@ -16,7 +16,7 @@ from lib.domain import visitors as rules
 from lib.domain.errors import DomainError
 from lib.services import people, visitors
 from lib.services.base import Actor
-from lib.ui import Column, app_engine, choice_labels, error_text, flash, local_time, show_form_error, t
+from lib.ui import Column, app_engine, choice_labels, clear_flash, error_text, flash, local_time, show_form_error, t
 from lib.views.person_picker import key_for, person_select
 
 CheckIn = Callable[[tuple[int, ...], tuple[int, ...]], object]
@@ -66,6 +66,7 @@ def check_in_callback(prefix: str, check_in: CheckIn, *, success_key: str,
 
     def run(seen: tuple[int, ...] = (), check_out: tuple[int, ...] = ()) -> None:
         s = st.session_state
+        clear_flash()
         try:
             check_in(tuple(seen), tuple(check_out))
         except rules.StillOnSite as exc:

@@ -124,7 +124,7 @@ def _visit(id_, name="张三", company="华为", phone="13800138000"):
 def test_T4_same_phone_or_same_name_and_company_is_the_same_visitor():
     visitor = validate_visitor(VisitorForm(name="张三", headcount=1, purpose="送货", company="华为",
                                            phone="138 0013 8000"), now=NOW)
-    on_site = [_visit(1), _visit(2, name="别人", company="别家"), _visit(3, phone=""),
+    on_site = [_visit(1), _visit(2, name="别人", company="别家", phone="13700137000"), _visit(3, phone=""),
                _visit(4, name="张三", company="小米", phone="13900139000")]
     assert [v.id for v in still_on_site(visitor, on_site)] == [1, 3]
     nameless_phone = validate_visitor(VisitorForm(name="李四", headcount=1, purpose="送货"), now=NOW)
