@@ -276,7 +276,7 @@ def history_days(scale: float, today: dt.date) -> list[dt.date]:
 
 
 def _office(engine: Engine, seed: int, now: dt.datetime) -> None:
-    """The first admin plus the demo office (org units, ~30 staff, the wall display), no history yet."""
+    """The first admin plus the demo office (org units, ~40 staff, the wall display), no history yet."""
     admin = accounts.create_first_admin(engine, username=ADMIN_USERNAME, name="管理员",
                                         password=ADMIN_PASSWORD, repeat=ADMIN_PASSWORD)
     load_demo(engine, actor=admin, days=0, seed=seed, now=now)
