@@ -108,7 +108,7 @@ def _records(frame) -> list[dict]:
 def value_editor(row: SettingRow, *, key: str, managed_titles: list[str]) -> Any:
     """The widget for one setting's new value; returns the typed value to save."""
     label = t("settings.new_value")
-    value, default = row.value, row.default
+    value = row.value
     if row.kind == "bool":
         return st.toggle(label, value=bool(value), key=key)
     if row.kind == "int":
