@@ -10,7 +10,7 @@ from lib.navigation import WRITERS
 from lib.services import reception_desk
 from lib.services.reception_desk import MealForm, ReceptionForm
 from lib.services.settings import office_zone_now
-from lib.ui import (Column, app_engine, choice_labels, local_time, run_action, show_flash, show_form_error,
+from lib.ui import (Column, app_engine, plain, choice_labels, local_time, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 
 user = require_role(*WRITERS)
@@ -89,14 +89,14 @@ def list_tab() -> None:
           export_name="receptions", empty_key="reception.none", key="rc_table")
     for row in rows:
         head = t("reception.item", start=row.starts_on.isoformat(), klass=classes[row.reception_class],
-                 reason=row.reason, state=states[row.state])
+                 reason=plain(row.reason), state=states[row.state])
         with st.expander(head, expanded=row.feedback_overdue):
             for flag in row.flags:
                 st.warning(t(flag.key, **flag.params))
             if row.feedback_overdue:
                 st.error(t("reception.feedback_overdue", due=row.feedback_due.isoformat()))
             for at, action, who, title, note in reception_desk.steps(engine, actor=user, application_id=row.id):
-                st.caption(f"{local_time(at, zone)} · {t('reception.action.' + action)} · {who} {title} {note}")
+                st.text(f"{local_time(at, zone)} · {t('reception.action.' + action)} · {who} {title} {note}")
             if row.needs_chairman and st.button(t("reception.chairman_confirm"), key=f"rc_chair_{row.id}"):
                 if run_action(lambda rid=row.id: reception_desk.chairman_confirm(engine, actor=user,
                                                                                  application_id=rid)):
