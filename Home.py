@@ -7,11 +7,10 @@ from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
-from lib.views.router_paths import leave_folder_mode, navigation
+from lib.views.router_paths import navigation
 from lib.views.visitor_kiosk_access import route_kiosk_token
 from lib.views.wall_access import route_display_token
 
-leave_folder_mode()  # never Streamlit's old pages/ folder mode, even for the first visitor after a start (T10)
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 
 if needs_first_run(app_engine()):

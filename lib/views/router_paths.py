@@ -10,8 +10,9 @@ Two traps of Streamlit 1.67, each seen on the wall TV (which has no mouse to clo
 2. Until some session has called ``st.navigation``, Streamlit treats the ``pages/`` folder
    as an old-style multipage app: the first visitor after a server start runs
    ``pages/<name>.py`` directly, bypassing this router, with every file listed in a
-   sidebar. :func:`leave_folder_mode` (first thing in the router, the wall page and the
-   page guard) switches that off for the process and reruns through the router.
+   sidebar. :func:`leave_folder_mode` (first thing on the wall page and in the page guard)
+   switches that off for the process and reruns through the router. The router itself needs
+   nothing: its own ``st.navigation`` call switches it off.
 
 Both reach into ``PagesManager``, which is internal to the pinned Streamlit; the e2e tests
 in ``tests/e2e/test_wall.py`` fail if an upgrade changes it.
