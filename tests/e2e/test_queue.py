@@ -148,7 +148,7 @@ def test_S4_old_customer_keeps_the_place(page: Page, db):
     ids = _ids(db)
     target = page.locator(".st-key-q_target")
     target.locator("input").click()
-    page.get_by_role("option", name="顾问丁").click()
+    page.get_by_role("option", name="顾问丁（S004）").click()
     settle(page)
     tap(page, f"q_other_served_old_{ids['顾问丁']}")
     expect(page.get_by_text("已记录：顾问丁 接待老客户")).to_be_visible()
@@ -187,6 +187,95 @@ def test_a_tap_on_another_screen_shows_up_by_itself(page: Page, db):
     rotation.record_event(db, actor=consultant, consultant_id=ids["顾问丙"], event_type="received_new")
     expect_metric(page, "轮到接待", "顾问丁")  # no click, no reload: the board's own refresh
     expect_metric(page, "本轮已接待", "1 / 4")
+
+
+def login(page: Page, server, username: str, password: str, name: str) -> None:
+    """Sign in on a fresh context and wait for the login cookie (as the manager's first step does)."""
+    page.goto(server.url)
+    settle(page)
+    for label, value in (("用户名", username), ("密码", password)):
+        box = page.get_by_label(label, exact=True)
+        expect(box).to_have_count(1)
+        box.fill(value)
+    page.get_by_role("button", name="登录", exact=True).click()
+    home = page.get_by_role("heading", name=f"您好，{name}")
+    continue_button = page.get_by_role("button", name="进入值班台")
+    expect(home.or_(continue_button).first).to_be_visible()
+    page.wait_for_function("document.cookie.split('; ').some(c => c.startsWith('dutydesk_auth='))")
+    try:
+        expect(home).to_be_visible(timeout=5_000)
+    except AssertionError:
+        continue_button.click()
+        expect(home).to_be_visible()
+    settle(page)
+
+
+def refresh_every(db, seconds: int) -> None:
+    settings.change_setting(db, actor=accounts.load_actor(db, "boss"), key="queue.board_refresh_seconds",
+                            text=str(seconds))
+
+
+def _received_today(db) -> list[int]:
+    admin = accounts.load_actor(db, "boss")
+    return [e.consultant for e in rotation.board(db, actor=admin).events if e.type == "received_new"]
+
+
+def test_T6_two_consultants_pressing_at_once_in_two_browsers_one_wins(browser, e2e_server, db):
+    """T6: 顾问丁 (due) and 顾问甲 (next) press 接待新客户 at the same moment: one turn is recorded, the
+    other browser is refused and told who is due."""
+    ids = _ids(db)
+    before = _received_today(db)
+    refresh_every(db, 600)  # the pages load to rest (the login cookie's extra run included) before the race
+    contexts = [browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                    timezone_id="Asia/Shanghai") for _ in range(2)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for tab, (user, name) in zip(pages, (("c4", "顾问丁"), ("c1", "顾问甲"))):
+            login(tab, e2e_server, user, "Consult-1234", name)
+            open_at(tab, e2e_server, "queue", "展厅排队")
+        buttons = [tab.locator(f".st-key-q_me_received_new_{ids[name]}:not([data-stale='true'])").get_by_role("button")
+                   for tab, name in zip(pages, ("顾问丁", "顾问甲"))]
+        for button in buttons:
+            expect(button).to_be_enabled()
+        for button in buttons:  # back to back, without waiting for either run: milliseconds apart
+            button.click(no_wait_after=True)
+        expect(pages[0].get_by_text("已记录：顾问丁 接待新客户")).to_be_visible()
+        expect(pages[1].get_by_test_id("stAlertContentError").filter(has_text="顾问")).to_be_visible()
+        assert "现在轮到" in pages[1].get_by_test_id("stAlertContentError").first.inner_text()
+        assert _received_today(db) == [*before, "顾问丁"]
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_T7_presses_during_the_auto_refresh_are_never_lost_and_their_result_stays(browser, e2e_server, db):
+    """T7: with the board refreshing every 2 s, every press is recorded and its result stays on screen
+    through later refreshes, until the next press (on a phone, the consultant's own buttons first)."""
+    ids = _ids(db)
+    admin = accounts.load_actor(db, "boss")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        tab = context.new_page()
+        login(tab, e2e_server, "c2", "Consult-1234", "顾问乙")
+        open_at(tab, e2e_server, "queue", "展厅排队")
+        refresh_every(db, 2)  # from the first press on, the board re-reads itself every 2 s between presses
+        mine = tab.locator(f".st-key-q_me_served_old_{ids['顾问乙']}").first
+        card = tab.locator(".st-key-q_card_1").first
+        assert mine.bounding_box()["y"] < card.bounding_box()["y"]  # T18: own buttons above the board
+        start = len(rotation.board(db, actor=admin).events)
+        presses = ["served_old", "back"] * 3
+        for kind in presses:
+            tap(tab, f"q_me_{kind}_{ids['顾问乙']}")
+            label = {"served_old": "接待老客户", "back": "回到队列"}[kind]
+            expect(tab.get_by_test_id("stAlertContentSuccess").filter(has_text=f"已记录：顾问乙 {label}")).to_be_visible()
+        assert [e.type for e in rotation.board(db, actor=admin).events[start:]] == presses
+        # another screen taps: this page's refresh redraws the board, and the last result is still shown
+        rotation.record_event(db, actor=accounts.load_actor(db, "c1"), consultant_id=ids["顾问甲"],
+                              event_type="served_old")
+        expect_metric(tab, "轮到接待", "顾问乙")
+        expect(tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问乙 回到队列")).to_be_visible()
+    finally:
+        context.close()
 
 
 def _ids(db) -> dict[str, int]:
