@@ -84,6 +84,8 @@ PAGES = [
     PageSpec("pages/display_links.py", "nav.display_links", ":material/cast:", "nav.section.admin", ADMINS,
              "display-links"),
     PageSpec("pages/wall.py", "nav.wall", ":material/tv:", "nav.section.kpi", ALL, "wall"),
+    # in nobody's menu: the entrance tablet opens it by its kiosk link (T21b)
+    PageSpec("pages/kiosk.py", "nav.kiosk", ":material/tablet_mac:", "nav.section.front_desk", (), "kiosk"),
 ]
 
 

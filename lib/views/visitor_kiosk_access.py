@@ -12,6 +12,7 @@ import streamlit as st
 
 from lib.services import visitor_kiosk
 from lib.ui import app_engine, t
+from lib.views.router_paths import leave_folder_mode, navigation
 
 TOKEN_PARAM = "token"
 
@@ -22,6 +23,14 @@ def kiosk_token_access() -> visitor_kiosk.KioskAccess | None:
     return visitor_kiosk.kiosk_access(app_engine(), token) if isinstance(token, str) else None
 
 
+def kiosk_link_viewer() -> visitor_kiosk.KioskAccess | None:
+    """For ``pages/kiosk.py``: the kiosk of this URL's token. Streamlit runs that file directly only for the
+    first visitor after a server start (its old ``pages/`` folder mode, see ``router_paths``); leaving that
+    mode reruns the request through the router, so a tablet never sees "Page not found" (T10, T21b)."""
+    leave_folder_mode()
+    return kiosk_token_access()
+
+
 def route_kiosk_token() -> bool:
     """Open only the kiosk page for a kiosk token; True when it did (the router then stops)."""
     kiosk = kiosk_token_access()
@@ -29,8 +38,8 @@ def route_kiosk_token() -> bool:
         return False
     from lib.views.visitor_kiosk_page import kiosk_page
 
-    page = st.Page(lambda: kiosk_page(kiosk), title=t("nav.kiosk"), url_path="kiosk")
-    st.navigation([page], position="hidden").run()
+    page = st.Page(lambda: kiosk_page(kiosk), title=t("nav.kiosk"), url_path="kiosk", default=True)
+    navigation([page], position="hidden").run()  # no "Page not found" modal on /kiosk (T10)
     return True
 
 

@@ -1,0 +1,14 @@
+"""自助签到终端 (T21b): opened by a kiosk link (``/kiosk?token=…``), never from a menu.
+
+``Home.py`` routes a kiosk token before any login; this file exists so that the first request after a
+server start (which Streamlit may run straight from ``pages/``) also reaches the kiosk without a modal.
+"""
+
+from lib.auth import require_role
+from lib.navigation import ADMINS
+from lib.services.visitor_kiosk import KioskAccess
+from lib.views.visitor_kiosk_access import kiosk_link_viewer
+from lib.views.visitor_kiosk_page import kiosk_page
+
+viewer = kiosk_link_viewer() or require_role(*ADMINS)  # without a link only an admin looks, and is told how
+kiosk_page(viewer if isinstance(viewer, KioskAccess) else None)
