@@ -158,7 +158,7 @@ def previous_closing(engine, user: Actor, view: rotation.BoardView, zone) -> Non
         closing = rotation.board(engine, actor=user, day=view.previous_day)
         rotation_board.carry_line(closing)
         st.caption(t("rotation.closing.round", round_no=closing.round_no))
-        rotation_board.cards(closing)
+        rotation_board.cards(closing, key_prefix="q_closing_card")
         if closing.report:
             rotation_board.records(closing, zone)
 

@@ -82,11 +82,12 @@ def _status(slot: SlotRow) -> str:
     return " · ".join(parts)
 
 
-def cards(view: BoardView) -> None:
-    """One big card per slot: 1 前台, 2 销售热线, 3 接待台电脑, 4+ 替补 (S2)."""
+def cards(view: BoardView, key_prefix: str = "q_card") -> None:
+    """One big card per slot: 1 前台, 2 销售热线, 3 接待台电脑, 4+ 替补 (S2); a page showing two boards
+    (today's and yesterday's closing) gives each its own ``key_prefix``."""
     for start in range(0, len(view.slots), PER_ROW):
         for col, slot in zip(st.columns(PER_ROW), view.slots[start:start + PER_ROW]):
-            with col.container(border=True, key=f"q_card_{slot.number}"):
+            with col.container(border=True, key=f"{key_prefix}_{slot.number}"):
                 st.caption(f"{plain(slot.number)} · {t('rotation.position.' + slot.position)}")
                 st.markdown(t("rotation.queue.card_due" if slot.is_due else "rotation.queue.card_name",
                               name=plain(slot.name)))

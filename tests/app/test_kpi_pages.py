@@ -4,7 +4,6 @@ revoked one nothing (S55), forms write through the services, bad input keeps wha
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,38 +18,10 @@ from lib.views.kpi_common import previous_quarter
 from tests.app.conftest import ROOT, open_page
 from tests.db.test_kpi_db import survey
 from tests.db.helpers import make_user
+from tests.app.test_wall_pages import PHONE, html_text, input_count, last_month, wall
 
 KPI_FORM_PAGES = ["pages/kpi_dashboard.py", "pages/sales_ranking.py", "pages/quarterly.py", "pages/ledger.py",
                   "pages/warning_cases.py", "pages/catalogue.py", "pages/display_links.py"]
-INPUTS = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "checkbox", "radio", "date_input",
-          "time_input", "button", "segmented_control")
-PHONE = re.compile(r"1\d{10}")
-
-
-def wall(token: str | None = None, username: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/wall.py"), default_timeout=10)
-    if token is not None:
-        at.query_params["token"] = token
-    if username:
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = username
-    at.run()
-    return at
-
-
-def html_text(at: AppTest) -> str:
-    return "\n".join(e.proto.body for e in at.get("html"))
-
-
-def input_count(at: AppTest) -> int:
-    return sum(len(at.get(kind)) for kind in INPUTS)
-
-
-def last_month(engine) -> dt.date:
-    _, today = office_zone_now(engine)
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 @pytest.fixture
 def floor(app_db):
     """Three consultants with sales last month; one has a phone number typed into his name."""
