@@ -66,6 +66,7 @@ def _week(the_office: office.Office, days: int) -> None:
     tickets.load(the_office)
     kpi.quarter(the_office)
     kpi.ledger_entries(the_office)
+    kpi.lateness_case(the_office)
     kpi.warnings(the_office)
     kpi.wall_link(the_office)
 

@@ -22,19 +22,40 @@ def load(office: Office, days: int) -> None:
     for days_ago in range(days - 1, -1, -1):
         _visits(office, desk, hosts, days_ago)
         _messages(office, desk, hosts, days_ago)
-    _expected(office)
-    visitor_kiosk.create_kiosk(office.engine, actor=office.admin, label="大堂入口平板", now=office.now)
+    booked = _expected(office)
+    _kiosk(office, booked)
 
 
-def _expected(office: Office) -> None:
+def _kiosk(office: Office, booked) -> None:
+    """The lobby tablet, set up two days ago; two visitors have just signed in on it and wait for the desk to
+    confirm them (T21): one typed in at the tablet, one with a host's pre-registration code."""
+    rng, fake = office.rng, office.fake
+    _id, token = visitor_kiosk.create_kiosk(office.engine, actor=office.admin, label="大堂入口平板",
+                                            now=office.now - dt.timedelta(days=2))
+    kiosk = visitor_kiosk.kiosk_access(office.engine, token)
+    host = office.with_title("销售经理")[0].actor
+    walk_up = VisitorForm(name=fake.name(), headcount=rng.choice([1, 2]), purpose=rng.choice(PURPOSES),
+                          company=fake.company(), phone=fake.phone_number())
+    visitor_kiosk.kiosk_sign_in(office.engine, kiosk=kiosk, form=walk_up, host_text=host.name,
+                                now=office.now - dt.timedelta(minutes=4))
+    visitor_kiosk.kiosk_sign_in_code(office.engine, kiosk=kiosk, code=booked[0].code,
+                                     now=office.now - dt.timedelta(minutes=2))
+
+
+def _expected(office: Office) -> list:
     """Hosts pre-register tomorrow's and today's expected visitors; they show their code at the desk (T21)."""
     rng, fake = office.rng, office.fake
     hosts = [p.actor for p in office.people if p.department in ("销售部", "行政部")]
+    today = []
     for index, day in enumerate([office.today, office.today, office.today + dt.timedelta(days=1)]):
         host = hosts[index % len(hosts)]
-        visitor_prereg.create_prereg(office.engine, actor=host, now=office.now - dt.timedelta(hours=1), form=PreregForm(
-            name=fake.name(), phone=fake.phone_number(), company=fake.company(), purpose=rng.choice(PURPOSES),
-            headcount=rng.choice([1, 2]), expected_day=day, expected_time=dt.time(15, 0), host_id=host.id))
+        form = PreregForm(name=fake.name(), phone=fake.phone_number(), company=fake.company(),
+                          purpose=rng.choice(PURPOSES), headcount=rng.choice([1, 2]), expected_day=day,
+                          expected_time=dt.time(15, 0), host_id=host.id)
+        row = visitor_prereg.create_prereg(office.engine, actor=host, form=form, now=office.now - dt.timedelta(hours=1))
+        if day == office.today:
+            today.append(row)
+    return today
 
 
 def _visits(office: Office, desk, hosts, days_ago: int) -> None:

@@ -24,21 +24,30 @@ def _month_back(today: dt.date, back: int) -> dt.date:
 
 
 def sales(office: Office) -> None:
-    """One consultant last two months running early on (demotion confirmed, given to the queue), another last in
-    the two latest months (trigger awaiting the manager's decision)."""
+    """One consultant last two months running early on (demotion confirmed, served and over); two tied last in
+    the two latest months: the manager confirmed one (demoted this month, out of the queue) and the other's
+    trigger awaits a decision."""
     manager = office.one("销售经理")
     consultants = [p.id for p in office.people if "销售顾问" in p.titles or "实习销售顾问" in p.titles]
-    early_last, late_last = consultants[0], consultants[1]
+    early_last, late_last, demoted_now = consultants[0], consultants[1], consultants[2]
     months = [_month_back(office.today, back) for back in range(SALES_MONTHS, 0, -1)]
     for index, month in enumerate(months):
         entered = min(office.at(_next_month(month) + dt.timedelta(days=1), "10:00"), office.now - dt.timedelta(hours=1))
-        last = early_last if index < 2 else late_last
-        units = {c: (1 if c == last else office.rng.randint(3, 12)) for c in consultants}
+        last = {early_last} if index < 2 else {late_last, demoted_now}
+        units = {c: (1 if c in last else office.rng.randint(3, 12)) for c in consultants}
         kpi.save_sales(office.engine, actor=manager, month=month, units=units, now=entered)
         if index == 1:
             decided = entered + dt.timedelta(hours=2)
             kpi.decide_demotion(office.engine, actor=manager, consultant_id=early_last, trigger_month=month,
                                 confirm=True, reason="连续两个月销量末位，按制度降为销售助理一个月", now=decided)
+        if index == len(months) - 1:
+            # the confirm path hands the demotion to the queue: in force this month (the draw page lists it)
+            decided = min(entered + dt.timedelta(hours=2), office.now - dt.timedelta(minutes=30))
+            result = kpi.decide_demotion(office.engine, actor=manager, consultant_id=demoted_now,
+                                         trigger_month=month, confirm=True,
+                                         reason="连续两个月销量并列末位，本人无异议，按制度执行", now=decided)
+            if result.queue_error is not None:
+                raise result.queue_error
 
 
 def _next_month(month: dt.date) -> dt.date:
@@ -74,6 +83,20 @@ def ledger_entries(office: Office) -> None:
             if fate == "reverse":
                 ledger.reverse_entry(office.engine, actor=decider, entry_id=entry, reason="复核后确认为系统故障，非本人责任",
                                      now=at + dt.timedelta(days=1))
+
+
+def lateness_case(office: Office) -> None:
+    """A 客服工程师 late three times in one month: the third AT1 flags 劝退 and opens a case waiting for the
+    总经理 (seed 003 X9#21; T24). The month is the current one once it has three days, else the last one."""
+    proposer = office.one("客服部经理")
+    person = office.with_title("客服工程师")[-1].id
+    ref = office.today if office.today.day >= 3 else office.today.replace(day=1) - dt.timedelta(days=1)
+    first = ref.replace(day=1)
+    days = [first, first + dt.timedelta(days=(ref.day - 1) // 2), ref]
+    for index, day in enumerate(days):
+        at = min(office.at(day, "09:30"), office.now - dt.timedelta(minutes=30 - index))
+        ledger.propose_entry(office.engine, actor=proposer, person_id=person, code="AT1", occurred_on=day,
+                             note=f"考勤记录：迟到（本月第{index + 1}次）", now=at)
 
 
 def warnings(office: Office) -> None:

@@ -24,6 +24,8 @@ MATTERS = ["看车型报价", "试驾预约", "咨询分期付款", "置换旧�
 DETAILS = ["意向明确，预算二十万左右", "对比了两款车型，下周再来", "需要和家人商量", "留了微信，约周末试驾",
            "关注油耗和保养费用", "想要现车，颜色未定"]
 UNSIGNED_DAYS_AGO = 3
+REVISIT_DAYS_AGO, REVISITED_DAYS_AGO = 1, 4  # a customer of 4 days ago comes back yesterday to someone else (重卡)
+OPENING_WALK_INS = 3
 
 
 def _settings(office: Office):
@@ -40,30 +42,106 @@ def queue_start(office: Office) -> dt.date:
 def load(office: Office, days: int) -> None:
     """Contacts from ``first_follow_up + 3`` days ago (at least ``days``) up to now, plus a month-old one."""
     own, end = _settings(office)
-    span = max(days, own.first_follow_up_days + 3)
+    span = max(days, own.first_follow_up_days + 3, REVISITED_DAYS_AGO + 1)
     lapse_day = office.today - dt.timedelta(days=own.lapse_days - 1)
     steps: list[tuple[dt.datetime, object]] = []
     customers: dict[str, int] = {}
     # a customer followed up a month ago: the follow-up keeps them only until ``lapse`` days later
     _day(office, steps, customers, queue_start(office), end, sign=True, count=2, lapsing=lapse_day)
+    walk_ins_today = 0
     for back in range(span - 1, -1, -1):
-        _day(office, steps, customers, office.today - dt.timedelta(days=back), end,
-             sign=back not in (0, UNSIGNED_DAYS_AGO))
+        day = office.today - dt.timedelta(days=back)
+        walk_ins = _day(office, steps, customers, day, end, sign=back not in (0, UNSIGNED_DAYS_AGO))
+        if back in (own.first_follow_up_days, own.first_follow_up_days - 2, own.first_follow_up_days + 2):
+            _asked_for(office, steps, customers, day)
+        if back == REVISIT_DAYS_AGO:
+            at = office.at(day, "15:00")
+            key = f"{(office.today - dt.timedelta(days=REVISITED_DAYS_AGO)).isoformat()}#0"
+            steps.append((at, lambda k=key, a=at: _revisit(office, customers, k, a)))
+        if back == 0:
+            walk_ins_today = walk_ins
+    if walk_ins_today == 0:
+        _opening(office, steps, customers, end)
     for _at, step in sorted(steps, key=lambda s: s[0]):
         step()
 
 
+def _opening(office: Office, steps, customers, end: dt.time) -> None:
+    """Today's first walk-ins when none has come yet (T14).
+
+    Loaded before the showroom opens (say ``make demo`` at 05:00) today's queue board would have no events,
+    and the queue and draw pages would greet a newcomer with an empty board. The demo then plays the
+    morning's first few walk-ins a few minutes before the load, as if the floor had opened early: the
+    same registration and queue tap as every other walk-in, in the past, on today's date (never before
+    midnight, never after the sheet closes), so the board, the sheet and the ownership all agree.
+    """
+    midnight = office.at(office.today, "00:00")
+    latest = min(office.now, office.at(office.today, end.isoformat("minutes")) - dt.timedelta(minutes=16))
+    room = max(latest - midnight, dt.timedelta(0))
+    for k in range(OPENING_WALK_INS, 0, -1):
+        at = latest - min(dt.timedelta(minutes=6 * k), room * k / (OPENING_WALK_INS + 1))
+        key, phone, name = f"opening#{k}", office.fake.phone_number(), office.fake.name()
+        steps.append((at, lambda k=key, a=at, p=phone, n=name: _register(office, customers, k, a, p, n, True)))
+
+
+def _asked_for(office: Office, steps, customers, day: dt.date) -> None:
+    """Callers who ask for a consultant by name, one per consultant, on the days whose first follow-up falls due
+    today, in two days and two days ago: every consultant's 「今日需首次回访」, 「即将到期」 and 「已逾期」
+    lists have someone (seed 000 D1 B7, B8). None of them is followed up here."""
+    for index, person in enumerate(p for p in office.people if "销售顾问" in p.titles):
+        at = office.at(day, "11:00") + dt.timedelta(minutes=9 * index)
+        key, phone, name = f"asked#{person.id}", office.fake.phone_number(), office.fake.name()
+        steps.append((at, lambda k=key, a=at, p=phone, n=name, who=person.actor: _call_for(
+            office, customers, k, a, p, n, who)))
+
+
+def _call_for(office: Office, customers, key, at, phone, name, consultant) -> None:
+    form = RegisterForm(channel="call", customer_name=name, phone=phone, matter=office.rng.choice(MATTERS),
+                        visit_date=at.astimezone(office.tz).date(), details="来电点名找该顾问",
+                        receiver_id=consultant.id, requested_consultant_id=consultant.id)
+    try:
+        result = showroom.register_contact(office.engine, actor=consultant, form=form, now=at)
+    except DomainError:
+        return  # demoted that day: takes no new customer (seed 000 D1 A13)
+    customers[key] = result.customer_id
+
+
+def _revisit(office: Office, customers, key, at) -> None:
+    """The customer comes back, does not ask for their consultant, and whoever is up registers them as new:
+    the contact is flagged 重卡 and the card changes hands, a dispute for the manager (O6; seed 000 D1 B5)."""
+    customer_id = customers.get(key)
+    owner = _owner(office, customer_id, at) if customer_id is not None else None
+    if owner is None:
+        return
+    with session_scope(office.engine, write=False) as session:
+        card = session.get(ShowroomCustomer, customer_id)
+        phone, name = card.phone, card.name
+    board = rotation.board(office.engine, actor=office.one("销售经理"), now=at)
+    receiver = board.due_id if board.due_id != owner.id else next(
+        (s.consultant_id for s in board.slots if s.consultant_id != owner.id and not s.pinned), None)
+    if receiver is None:
+        return
+    form = RegisterForm(channel="walk_in", customer_name=name, phone=phone, matter=office.rng.choice(MATTERS),
+                        visit_date=at.astimezone(office.tz).date(), details="客户未提原顾问，按新客户接待",
+                        receiver_id=receiver)
+    actor = next(p.actor for p in office.people if p.id == receiver)
+    showroom.register_contact(office.engine, actor=actor, form=form, queue_tap=receiver == board.due_id, now=at)
+
+
 def _day(office: Office, steps, customers, day: dt.date, end: dt.time, sign: bool, count: int | None = None,
-         lapsing: dt.date | None = None) -> None:
+         lapsing: dt.date | None = None) -> int:
+    """Plan one day's contacts, follow-ups and signature; returns how many walk-ins come before now."""
     rng, fake = office.rng, office.fake
     manager = office.one("销售经理")
     close = office.at(day, end.isoformat("minutes")) - dt.timedelta(minutes=15)
     count = count if count is not None else rng.randint(4, 7)
     moments = sorted(office.at(day, "09:10") + dt.timedelta(minutes=rng.randint(0, 460)) for _ in range(count))
+    walk_ins = 0
     for index, at in enumerate(m for m in moments if m < office.now and m < close):
         key = f"{day.isoformat()}#{index}"
         phone, name = fake.phone_number(), fake.name()
         walk_in = rng.random() < 0.75
+        walk_ins += walk_in
         steps.append((at, lambda k=key, a=at, p=phone, n=name, w=walk_in: _register(office, customers, k, a, p, n, w)))
         if lapsing is not None and index == 0:
             follow = office.at(lapsing, "10:30")
@@ -75,6 +153,7 @@ def _day(office: Office, steps, customers, day: dt.date, end: dt.time, sign: boo
     if sign and close < office.now:
         steps.append((close, lambda d=day, c=close: showroom.sign_day(
             office.engine, actor=manager, day=d, traffic_count=rng.randint(count, count + 6), now=c)))
+    return walk_ins
 
 
 def _register(office: Office, customers, key, at, phone, name, walk_in) -> None:

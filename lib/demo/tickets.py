@@ -49,6 +49,8 @@ def load(office: Office) -> None:
         _complaint(office, index, steps, office.now - dt.timedelta(hours=hours))
     for index, (_label, steps, hours) in enumerate(REPAIRS):
         _repair(office, index, steps, office.now - dt.timedelta(hours=hours))
+    # an out-of-town call-out, dispatched and waiting for the manager's approval before the trip (S42)
+    _repair(office, len(REPAIRS), ["send", "dispatch"], office.now - dt.timedelta(hours=4), out_of_town=True)
 
 
 def _agents(office: Office):
@@ -83,7 +85,7 @@ def _complaint(office: Office, index: int, steps: list[str], at: dt.datetime) ->
 
 
 def _repair(office: Office, index: int, steps: list[str], at: dt.datetime, technician=None,
-            score: int | None = None) -> int:
+            score: int | None = None, out_of_town: bool = False) -> int:
     engine, rng, fake = office.engine, office.rng, office.fake
     agent = _agents(office)[index % len(_agents(office))]
     manager = office.one("客服部经理")
@@ -94,7 +96,7 @@ def _repair(office: Office, index: int, steps: list[str], at: dt.datetime, techn
         type="repair", channel="phone", phone=phone, customer_name=name, address=address,
         problem=f"{model}{fault}", problem_confirmed=True, address_confirmed=True, name_confirmed=True,
         phone_confirmed=True, product_model=model, fault=fault, service_kind="free", in_warranty=True,
-        quality_fault=True))
+        quality_fault=True, out_of_town=out_of_town))
     moment = at
     for step in steps:
         moment = min(moment + STEP_GAP, office.now - dt.timedelta(minutes=5))

@@ -40,6 +40,8 @@ ALLOW_EMPTY: dict[str, str] = {
     "pages/ticket_detail.py": "opens the one ticket chosen on a list page; nothing is listed here",
     "pages/showroom_register.py": "the registration form; today's holders show as text above it",
     "pages/wall.py": "the TV renders its panels as HTML, not tables (tests/e2e/test_wall.py reads it)",
+    "pages/roster_requests.py": "the approver's inbox shows each pending request as a card with approve/reject "
+                                "buttons, not a table (test_T14_requests_inbox_has_requests_to_decide checks them)",
 }
 # empty states of secondary sections that are legitimately empty for the page's user, with the reason
 TOLERATED_EMPTY: dict[str, str] = {
@@ -97,6 +99,18 @@ def test_T14_every_page_shows_demo_data_to_its_user(demo_db, spec):
     assert not empties - set(TOLERATED_EMPTY), f"{spec.path}: empty states shown: {sorted(empties)}"
     if spec.path not in ALLOW_EMPTY:
         assert has_data, f"{spec.path}: no table or metric with data"
+
+
+def test_T14_requests_inbox_has_requests_to_decide(demo_db):
+    """T14: the 综合部主管 opens the requests page on a pending front-desk absence with a cover and a pending swap."""
+    _engine, by_title = demo_db
+    at = open_page("pages/roster_requests.py", by_title["综合部主管"])
+    assert not at.exception, [e.value for e in at.exception]
+    approve = [b.key for b in at.button if (b.key or "").startswith("rq_ok_")]
+    assert any(k.startswith("rq_ok_absence_") for k in approve), approve
+    assert any(k.startswith("rq_ok_swap_") for k in approve), approve
+    absences = [m.value for m in at.markdown if "**离岗**" in m.value]
+    assert absences and all("顶岗：—" not in a for a in absences), absences  # the cover is named
 
 
 def test_T14_every_page_has_a_user_in_the_demo(demo_db):

@@ -123,3 +123,30 @@ def test_T14_demo_loads_at_any_moment(tmp_path, moment):
             assert _count(session, VisitorEntry, VisitorEntry.time_out.is_(None)) >= 3  # still on site
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("moment", [
+    dt.datetime(2026, 12, 8, 21, 0, tzinfo=dt.timezone.utc),  # Wednesday 05:00 in Shanghai: before the showroom opens
+    dt.datetime(2026, 12, 9, 7, 0, tzinfo=dt.timezone.utc),   # Wednesday 15:00 in Shanghai
+], ids=["05h00", "15h00"])
+def test_T14_every_worklist_has_something_at_any_hour(engine, moment):
+    """T14: whenever the demo is loaded, today's queue has events, a kiosk sign-in waits for the desk, a demotion is
+    in force, an out-of-town repair waits for approval, the first consultant has a follow-up due today, a 重卡
+    dispute is open and a 劝退 case waits for a decision."""
+    from lib.services import kpi_warnings, rotation, showroom_read, tickets_read, visitor_kiosk
+
+    load_demo(engine, actor=_admin(engine), now=moment)
+    first = {}
+    for person in sorted(_people(engine), key=lambda p: p.id):
+        for title in person.titles:
+            first.setdefault(title, accounts.actor_of(person))
+    manager, today = first["销售经理"], dt.date(2026, 12, 9)
+    board = rotation.board(engine, actor=first["销售顾问"], now=moment)
+    assert board.day == today and board.events
+    assert visitor_kiosk.pending_sign_ins(engine, actor=first["前台接待员"])
+    assert any(d.month_start <= today <= d.end_day for d in rotation.demotions(engine, actor=manager, around=today))
+    assert tickets_read.dispatch_list(engine, actor=first["客服部经理"], now=moment).approvals
+    assert showroom_read.my_customers(engine, actor=first["销售顾问"], now=moment).due_today
+    assert showroom_read.disputes(engine, actor=manager, first=today - dt.timedelta(days=30), last=today)
+    cases = kpi_warnings.decision_cases(engine, actor=first["客服部经理"])
+    assert any(c.status == "pending" and c.code == "AT1" for c in cases)
