@@ -16,7 +16,8 @@ from db.models import (AccessEntryRecord, CustomerEnquiry, DemotionDecision, Han
 from lib.demo import load_demo
 from lib.demo.office import CONTROL_POSTS, FIRE_POST
 from lib.domain.errors import DomainError
-from lib.services import accounts, roster, settings
+from lib.services import (accounts, kpi_warnings, roster, rotation, settings, showroom_read, tickets_read,
+                          visitor_kiosk)
 from lib.services.tickets_map import OPEN_STATES
 from tests.conftest import sqlite_engine
 
@@ -133,8 +134,6 @@ def test_T14_every_worklist_has_something_at_any_hour(engine, moment):
     """T14: whenever the demo is loaded, today's queue has events, a kiosk sign-in waits for the desk, a demotion is
     in force, an out-of-town repair waits for approval, the first consultant has a follow-up due today, a 重卡
     dispute is open and a 劝退 case waits for a decision."""
-    from lib.services import kpi_warnings, rotation, showroom_read, tickets_read, visitor_kiosk
-
     load_demo(engine, actor=_admin(engine), now=moment)
     first = {}
     for person in sorted(_people(engine), key=lambda p: p.id):
