@@ -28,7 +28,7 @@ def swap_form(engine, user: Actor) -> None:
     if user.role in SUPERVISORS:
         people = {o.id: o.name for o in roster.staff(engine)}
         staff_id = st.selectbox(t("rotation.request.for_whom"), list(people), format_func=people.get, index=None, placeholder=t("rotation.choose"),
-                                key="sw_whom")
+                                key="pp.staff.sw_whom")
         if staff_id is None:
             return
     mine, others = roster.swappable(engine, actor=user, staff_id=staff_id)
@@ -68,7 +68,7 @@ def absence_form(engine, user: Actor, today: dt.date, zone) -> None:
         start = dt.datetime.combine(day, s["ab_start"], tzinfo=zone) if s.get("ab_start") else None
         end = dt.datetime.combine(day, s["ab_end"], tzinfo=zone) if s.get("ab_end") else None
         _id, status = roster.file_absence(engine, actor=user, post_id=s.get("ab_post"), starts_at=start, ends_at=end,
-                                          reason=s["ab_reason"], cover_id=s.get("ab_cover"), note=s.get("ab_note", ""))
+                                          reason=s["ab_reason"], cover_id=s.get("pp.staff.ab_cover"), note=s.get("ab_note", ""))
         if status == "rejected":  # stored for the record, refused at once by the rule: say so, not "filed"
             raise DomainError("rotation.absence.private_not_allowed")
 
@@ -76,13 +76,13 @@ def absence_form(engine, user: Actor, today: dt.date, zone) -> None:
         a, b, c = st.columns(3)
         a.selectbox(t("field.roster_post") + " *", list(posts), format_func=posts.get, index=None, placeholder=t("rotation.choose"), key="ab_post")
         b.selectbox(t("field.roster_absence_reason"), list(reasons), format_func=reasons.get, key="ab_reason")
-        c.selectbox(t("rotation.request.cover"), list(people), format_func=people.get, index=None, placeholder=t("rotation.choose"), key="ab_cover")
+        c.selectbox(t("rotation.request.cover"), list(people), format_func=people.get, index=None, placeholder=t("rotation.choose"), key="pp.staff.ab_cover")
         a.date_input(t("rotation.request.day"), value=today, min_value=today, key="ab_day")
         b.time_input(t("field.roster_starts_at") + " *", value=None, key="ab_start")
         c.time_input(t("field.roster_ends_at") + " *", value=None, key="ab_end")
         st.text_input(t("field.note"), key="ab_note")
         st.form_submit_button(t("rotation.request.absence_submit"), type="primary", on_click=submit_callback(
-            _save, clear=["ab_post", "ab_cover", "ab_start", "ab_end", "ab_note"],
+            _save, clear=["ab_post", "pp.staff.ab_cover", "ab_start", "ab_end", "ab_note"],
             success_key="rotation.request.absence_filed", error_slot="ab_error"))
     show_form_error("ab_error")
 

@@ -160,13 +160,13 @@ def qualification_form(engine, user: Actor) -> None:
     posts = {o.id: o.name for o in roster.posts(engine)}
     with st.form("qual_form"):
         a, b = st.columns(2)
-        a.selectbox(t("field.roster_staff") + " *", list(staff), format_func=staff.get, index=None, placeholder=t("rotation.choose"), key="q_staff")
+        a.selectbox(t("field.roster_staff") + " *", list(staff), format_func=staff.get, index=None, placeholder=t("rotation.choose"), key="pp.staff.q_staff")
         b.selectbox(t("field.roster_post") + " *", list(posts), format_func=posts.get, index=None, placeholder=t("rotation.choose"), key="q_post")
         a.checkbox(t("rotation.roster.trained"), value=True, key="q_trained")
         b.date_input(t("rotation.roster.cert_until"), value=None, key="q_cert")
         st.form_submit_button(t("rotation.roster.qual_submit"), on_click=submit_callback(
             lambda: roster.set_qualification(
-                engine, actor=user, staff_id=st.session_state.get("q_staff"), post_id=st.session_state.get("q_post"),
+                engine, actor=user, staff_id=st.session_state.get("pp.staff.q_staff"), post_id=st.session_state.get("q_post"),
                 trained=st.session_state.get("q_trained", True), cert_valid_until=st.session_state.get("q_cert")),
             success_key="rotation.roster.qual_saved", error_slot="q_error"))
     show_form_error("q_error")

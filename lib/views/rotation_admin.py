@@ -32,15 +32,15 @@ def draw_form(engine, user: Actor) -> None:
     def _save() -> None:
         s = st.session_state
         rotation.record_draw(engine, actor=user, method=s["d_method"],
-                             consultant_ids=s.get(f"d_people_{s['d_method']}", []), note=s.get("d_note", ""))
+                             consultant_ids=s.get(f"pp.consultant.d_people_{s['d_method']}", []), note=s.get("d_note", ""))
 
     with st.form("draw_form"):
         label = "rotation.draw.order" if method == DrawMethod.recorded else "rotation.draw.participants"
-        st.multiselect(t(label), list(names), format_func=names.get, key=f"d_people_{method}",
+        st.multiselect(t(label), list(names), format_func=names.get, key=f"pp.consultant.d_people_{method}",
                        default=rotation.draw_defaults(people) if method == DrawMethod.random else [])
         st.text_input(t("rotation.draw.note"), key="d_note")
         st.form_submit_button(t("rotation.draw.submit"), type="primary", on_click=submit_callback(
-            _save, clear=[f"d_people_{m}" for m in methods] + ["d_note"], success_key="rotation.draw.saved", error_slot="d_error"))
+            _save, clear=[f"pp.consultant.d_people_{m}" for m in methods] + ["d_note"], success_key="rotation.draw.saved", error_slot="d_error"))
     show_form_error("d_error")
 
 
@@ -128,17 +128,17 @@ def demotion_forms(engine, user: Actor, today: dt.date) -> None:
 
     def _save() -> None:
         s = st.session_state
-        rotation.set_demotion(engine, actor=user, consultant_id=s.get("dm_who"), month=s.get("dm_month", today),
+        rotation.set_demotion(engine, actor=user, consultant_id=s.get("pp.consultant.dm_who"), month=s.get("dm_month", today),
                               reason=s.get("dm_reason", ""))
 
     with st.form("demotion_form"):
         left, right = st.columns(2)
         left.selectbox(t("field.rotation_consultant") + " *", list(names), format_func=names.get, index=None, placeholder=t("rotation.choose"),
-                       key="dm_who")
+                       key="pp.consultant.dm_who")
         right.date_input(t("rotation.demotion.month"), value=today, key="dm_month")
         st.text_input(t("field.rotation_reason") + " *", key="dm_reason")
         st.form_submit_button(t("rotation.demotion.submit"), type="primary", on_click=submit_callback(
-            _save, clear=["dm_who", "dm_reason"], success_key="rotation.demotion.saved", error_slot="dm_error"))
+            _save, clear=["pp.consultant.dm_who", "dm_reason"], success_key="rotation.demotion.saved", error_slot="dm_error"))
     show_form_error("dm_error")
     if rows:
         labels = {r.id: f"{r.name} {r.month_start:%Y-%m}" for r in rows}

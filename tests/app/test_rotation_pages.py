@@ -147,7 +147,7 @@ def test_draw_desk_is_for_supervisors_and_a_random_draw_is_published(showroom):
     at = open_page("pages/rotation_draw.py", "staff")
     assert [e.value for e in at.error] == ["您的角色无权使用此功能。如需权限，请联系管理员。"]
     at = open_page("pages/rotation_draw.py", "supervisor")
-    assert sorted(at.multiselect(key="d_people_random").value) == sorted(p.id for p in people)
+    assert sorted(at.multiselect(key="pp.consultant.d_people_random").value) == sorted(p.id for p in people)
     click(at, "保存并公布抽签结果")
     assert at.success[0].value.startswith("抽签结果已保存并公布")
     view = rotation.board(engine, actor=users["staff"])
@@ -178,9 +178,9 @@ def test_S8_demotion_set_on_the_desk_takes_the_consultant_out_of_the_queue(showr
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_draw.py", "admin")
-    at.selectbox(key="dm_who").set_value(people[3].id)
+    at.selectbox(key="pp.consultant.dm_who").set_value(people[3].id)
     click(at, "设置降级")
-    assert "原因" in at.error[0].value and at.selectbox(key="dm_who").value == people[3].id
+    assert "原因" in at.error[0].value and at.selectbox(key="pp.consultant.dm_who").value == people[3].id
     at.text_input(key="dm_reason").set_value("连续两个月销量最后一名")
     click(at, "设置降级")
     assert "顾问4" not in [s.name for s in rotation.board(engine, actor=users["admin"]).slots]
@@ -358,15 +358,15 @@ def test_T9_T19_draw_leaves_interns_out_and_shows_the_order_as_plain_text(showro
         row.is_intern = True
         session.add(row)
     at = open_page("pages/rotation_draw.py", "supervisor")
-    assert sorted(at.multiselect(key="d_people_random").value) == sorted(p.id for p in people)
+    assert sorted(at.multiselect(key="pp.consultant.d_people_random").value) == sorted(p.id for p in people)
     drawn(engine, users, people)
     rotation.pin_intern(engine, actor=users["supervisor"], intern_id=intern.id)
     at = open_page("pages/rotation_draw.py", "supervisor")
     assert "1. 顾问1 → 2. 顾问2 → 3. 顾问3 → 4. 顾问4" in [x.value for x in at.text]
-    at.multiselect(key="d_people_random").set_value([p.id for p in people] + [intern.id])
+    at.multiselect(key="pp.consultant.d_people_random").set_value([p.id for p in people] + [intern.id])
     click(at, "保存并公布抽签结果")
     assert any("实习生 是固定在接待台电脑的实习顾问，不参加抽签" in e.value for e in at.error)
-    assert sorted(at.multiselect(key="d_people_random").value) == sorted([p.id for p in people] + [intern.id])
+    assert sorted(at.multiselect(key="pp.consultant.d_people_random").value) == sorted([p.id for p in people] + [intern.id])
 
 
 def test_T2_queue_pickers_offer_consultants_with_staff_number_and_team_only(showroom):
@@ -374,9 +374,9 @@ def test_T2_queue_pickers_offer_consultants_with_staff_number_and_team_only(show
     make_user(engine, username="op", name="顾问1", titles=["中控员"])  # same name, not a consultant
     drawn(engine, users, people)
     at = open_page("pages/rotation_draw.py", "supervisor")
-    offered = set(at.multiselect(key="d_people_random").options)
+    offered = set(at.multiselect(key="pp.consultant.d_people_random").options)
     assert len(offered) == len(people) and all(o.startswith("顾问") for o in offered)
-    assert set(at.selectbox(key="dm_who").options) == offered
+    assert set(at.selectbox(key="pp.consultant.dm_who").options) == offered
     board = open_page("pages/rotation_queue.py", "supervisor")
     assert set(board.selectbox(key="q_target").options) == offered
 

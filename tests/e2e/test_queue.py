@@ -107,7 +107,7 @@ def test_manager_records_the_physical_draw_in_order(page: Page, e2e_server, db):
     page.locator(".st-key-d_method:not([data-stale='true'])").get_by_text("录入现场抽签结果", exact=True).click()
     expect(page.get_by_text("按抽签结果的先后顺序选择顾问")).to_be_visible()
     settle(page)
-    picker = page.locator(".st-key-d_people_recorded:not([data-stale='true'])")
+    picker = page.locator(".st-key-pp-consultant-d_people_recorded:not([data-stale='true'])")
     for i, name in enumerate(CONSULTANTS, start=1):
         picker.locator("input").click()
         page.get_by_role("option", name=f"{name}（S{i:03d}）").click()
