@@ -173,6 +173,6 @@ def test_T10_a_revoked_link_says_so_full_screen_at_its_next_refresh_not_a_login(
     expect(page.get_by_label("用户名", exact=True)).to_have_count(0)
     no_modal(page)
     page.reload()
-    expect(page.get_by_text("此大屏链接已停用")).to_be_visible()
+    expect(page.get_by_text("此大屏链接已停用")).to_be_visible(timeout=WAIT_MS)
     no_modal(page)
     page.screenshot(path="/tmp/wall_revoked.png")
