@@ -4,11 +4,10 @@ edits audited (SPEC M0; T15)."""
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain.settings import encode
 from lib.navigation import ADMINS
 from lib.services import settings
 from lib.ui import Column, app_engine, flash, plain, run_action, show_flash, t, table
-from lib.views.settings_editors import value_editor
+from lib.views.settings_editors import display_value, value_editor
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -16,15 +15,17 @@ st.title(t("nav.settings"))
 show_flash()
 
 rows = settings.list_settings(engine)
-shown = lambda v: encode(v).strip('"')  # noqa: E731
-table(rows, [Column("key", "settings.key"), Column("key", "settings.label", lambda k: t(f"setting.{k}")),
+shown = display_value
+clicked = table(rows, [Column("key", "settings.key"), Column("key", "settings.label", lambda k: t(f"setting.{k}")),
              Column("value", "settings.value", shown), Column("default", "settings.default", shown),
              Column("unit", "settings.unit"), Column("scope", "settings.scope"),
              Column("source", "settings.source")],
-      export_name="settings", empty_key="settings.none", key="s_table")
+      export_name="settings", empty_key="settings.none", key="s_table", selectable=True)
 
 st.subheader(t("settings.edit"))
 by_key = {r.key: r for r in rows}
+if clicked is not None and st.session_state.get("s_clicked") != clicked.key:  # a row click opens it (T17)
+    st.session_state["s_clicked"] = st.session_state["s_key"] = clicked.key
 key = st.selectbox(t("settings.key"), list(by_key), format_func=lambda k: f"{k} · {t('setting.' + k)}", key="s_key")
 current = by_key[key]
 st.caption(t("settings.about", default=plain(shown(current.default)), unit=plain(current.unit or "—"),

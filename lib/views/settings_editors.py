@@ -216,3 +216,22 @@ def _is_date(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def display_value(value: object) -> str:
+    """A setting's value as people read it in the table (T15): times as HH:MM, yes/no, lists joined with 、,
+    the access matrix and other nested values summarised, never raw JSON."""
+    if isinstance(value, bool):
+        return t("common.yes") if value else t("common.no")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(item, (str, int, float)) for item in value):
+            return "、".join(str(item) for item in value) if value else t("settings.empty_list")
+        return t("settings.nested", count=len(value))
+    if isinstance(value, dict):
+        flat = all(isinstance(item, (str, int, float, bool)) for item in value.values())
+        if flat:
+            return "；".join(f"{k}={display_value(v)}" for k, v in value.items())
+        return t("settings.nested", count=len(value))
+    return "" if value is None else str(value)

@@ -53,3 +53,16 @@ def test_T15_typed_values_are_checked_against_the_setting_schema():
         sdef.check_value(rule, {"times": 2})
     with pytest.raises(DomainError):
         sdef.check_value(sdef.SettingDef("x.on", True, "bool", "", "(assumed)"), "yes")
+
+
+def test_T15_the_settings_table_shows_values_as_people_read_them_never_json():
+    import datetime as dt
+
+    from lib.views.settings_editors import display_value
+
+    assert display_value(dt.time(8, 50)) == "08:50"
+    assert display_value(True) == "是"
+    assert display_value(["部门经理", "客服部经理"]) == "部门经理、客服部经理"
+    assert display_value({"consecutive": 2, "times": 2}) == "consecutive=2；times=2"
+    nested = display_value({"control_room": {"external": {"allowed": True}}})
+    assert "{" not in nested and "1" in nested
