@@ -10,8 +10,6 @@ customer data, phones or per-person fines; names masked in privacy mode, S55).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -21,19 +19,13 @@ from db.engine import session_scope
 from db.models import DisplayLink
 from lib.domain import display as rules
 from lib.domain.display import DisplayProfile, Panel, WallPanel, decode_panels, encode_panels, make_profile
-from lib.domain.errors import DomainError, FieldError, ValidationFailed
+from lib.domain.errors import DomainError
 from lib.domain.kpi import satisfaction_target
-from lib.domain.text import optional_text, required_text
-from lib.services import kpi, ledger, roster, rotation, settings
-from lib.services.base import ADMINS, Actor, audit, require, update_once, utcnow
+from lib.services import kpi, ledger, link_tokens, roster, rotation, settings
+from lib.services.base import ADMINS, Actor, audit, require, utcnow
 from lib.services.kpi_common import kpi_settings, month_bounds, names, office_today
 
-TOKEN_BYTES = 32
-MAX_TOKEN_LEN = 200
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+token_hash = link_tokens.token_hash
 
 
 @dataclass(frozen=True)
@@ -75,14 +67,11 @@ def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = Tru
     returned once and only its hash is kept (SPEC 4.7)."""
     require(actor, ADMINS)
     now = now or utcnow()
-    errors: list[FieldError] = []
-    label = required_text("display_label", label, 100, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    label = link_tokens.checked_label("display_label", label)
     profile = make_profile(layout, decode_panels(None) if panels is None else panels, privacy, show_fund)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token, hashed = link_tokens.new_token()
     with session_scope(engine) as session:
-        row = DisplayLink(label=label, token_hash=token_hash(token), created_by_id=actor.id, created_at=now,
+        row = DisplayLink(label=label, token_hash=hashed, created_by_id=actor.id, created_at=now,
                           **_profile_facts(profile))
         session.add(row)
         session.flush()
@@ -117,21 +106,10 @@ def update_link(engine: Engine, *, actor: Actor, link_id: int, layout: str, pane
 
 def revoke_link(engine: Engine, *, actor: Actor, link_id: int, reason: str = "",
                 now: dt.datetime | None = None) -> None:
-    """Revoke a link: the next refresh of a wall using it shows nothing more."""
-    require(actor, ADMINS)
-    now = now or utcnow()
-    errors: list[FieldError] = []
-    reason = optional_text("display_reason", reason, 500, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    with session_scope(engine) as session:
-        if session.get(DisplayLink, link_id) is None:
-            raise DomainError("display.link_not_found")
-        update_once(session, DisplayLink, link_id, DisplayLink.revoked_at,
-                    {"revoked_at": now, "revoked_by_id": actor.id, "revoke_reason": reason},
-                    "display.link_already_revoked")
-        audit(session, actor=actor, entity="kpi_display_link", entity_id=link_id, action="revoke",
-              before={"revoked_at": None}, after={"revoked_at": now.isoformat()}, reason=reason, at=now)
+    """Revoke a link: the next refresh of a wall using it says it was revoked."""
+    link_tokens.revoke(engine, actor=actor, model=DisplayLink, row_id=link_id, reason=reason,
+                       entity="kpi_display_link", reason_field="display_reason",
+                       not_found_key="display.link_not_found", already_key="display.link_already_revoked", now=now)
 
 
 def links(engine: Engine, *, actor: Actor) -> list[LinkRow]:
@@ -145,10 +123,7 @@ def links(engine: Engine, *, actor: Actor) -> list[LinkRow]:
 
 
 def _link_of(engine: Engine, token: object) -> DisplayLink | None:
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LEN:
-        return None
-    with session_scope(engine, write=False) as session:
-        return session.exec(select(DisplayLink).where(DisplayLink.token_hash == token_hash(token))).first()
+    return link_tokens.find(engine, DisplayLink, token)
 
 
 def wall_access(engine: Engine, token: object) -> WallAccess | None:

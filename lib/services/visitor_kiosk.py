@@ -10,8 +10,6 @@ or rejects it. The kiosk itself reads nothing back: no other visitor's data ever
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,18 +20,14 @@ from db.engine import session_scope
 from db.models import User, VisitorKiosk, VisitorPrereg, VisitorSignIn
 from lib.domain import visitors as rules
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
-from lib.domain.text import optional_text, required_text
-from lib.services import settings
+from lib.services import link_tokens, settings
 from lib.services.base import ADMINS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 from lib.services.visitors import register_in
 
-TOKEN_BYTES = 32
-MAX_TOKEN_LEN = 200
 LIST_LIMIT = 200
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+token_hash = link_tokens.token_hash
 
 
 class KioskState(StrEnum):
@@ -66,10 +60,7 @@ class KioskRow:
 
 def kiosk_access(engine: Engine, token: object) -> KioskAccess | None:
     """The kiosk a token names (valid or revoked), or None for anything else (one unique-index lookup)."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LEN:
-        return None
-    with session_scope(engine, write=False) as session:
-        row = session.exec(select(VisitorKiosk).where(VisitorKiosk.token_hash == token_hash(token))).first()
+    row = link_tokens.find(engine, VisitorKiosk, token)
     if row is None:
         return None
     return KioskAccess(row.id, row.label, KioskState.REVOKED if row.revoked_at else KioskState.VALID)
@@ -79,13 +70,10 @@ def create_kiosk(engine: Engine, *, actor: Actor, label: str, now: dt.datetime |
     """A new kiosk link; the token is returned once and only its hash is kept (T21)."""
     require(actor, ADMINS)
     now = now or utcnow()
-    errors: list[FieldError] = []
-    label = required_text("kiosk_label", label, 100, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    label = link_tokens.checked_label("kiosk_label", label)
+    token, hashed = link_tokens.new_token()
     with session_scope(engine) as session:
-        row = VisitorKiosk(label=label, token_hash=token_hash(token), created_by_id=actor.id, created_at=now)
+        row = VisitorKiosk(label=label, token_hash=hashed, created_by_id=actor.id, created_at=now)
         session.add(row)
         session.flush()
         audit(session, actor=actor, entity="visitor_kiosk", entity_id=row.id, action="create",
@@ -96,19 +84,9 @@ def create_kiosk(engine: Engine, *, actor: Actor, label: str, now: dt.datetime |
 def revoke_kiosk(engine: Engine, *, actor: Actor, kiosk_id: int, reason: str = "",
                  now: dt.datetime | None = None) -> None:
     """Revoke a kiosk link: the tablet's next run says the link was revoked."""
-    require(actor, ADMINS)
-    now = now or utcnow()
-    errors: list[FieldError] = []
-    reason = optional_text("kiosk_reason", reason, 500, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    with session_scope(engine) as session:
-        if session.get(VisitorKiosk, kiosk_id) is None:
-            raise DomainError("kiosk.not_found")
-        update_once(session, VisitorKiosk, kiosk_id, VisitorKiosk.revoked_at,
-                    {"revoked_at": now, "revoked_by_id": actor.id, "revoke_reason": reason}, "kiosk.already_revoked")
-        audit(session, actor=actor, entity="visitor_kiosk", entity_id=kiosk_id, action="revoke",
-              before={"revoked_at": None}, after={"revoked_at": now.isoformat()}, reason=reason, at=now)
+    link_tokens.revoke(engine, actor=actor, model=VisitorKiosk, row_id=kiosk_id, reason=reason,
+                       entity="visitor_kiosk", reason_field="kiosk_reason", not_found_key="kiosk.not_found",
+                       already_key="kiosk.already_revoked", now=now)
 
 
 def kiosks(engine: Engine, *, actor: Actor) -> list[KioskRow]:
