@@ -8,6 +8,7 @@ ALL = ("admin", "supervisor", "staff", "display")
 WRITERS = ("admin", "supervisor", "staff")
 SUPERVISORS = ("admin", "supervisor")
 ADMINS = ("admin",)
+LINK_ONLY = ("kiosk",)  # no account holds this role: such a page opens only through its device link
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ PAGES = [
              "display-links"),
     PageSpec("pages/wall.py", "nav.wall", ":material/tv:", "nav.section.kpi", ALL, "wall"),
     # in nobody's menu: the entrance tablet opens it by its kiosk link (T21b)
-    PageSpec("pages/kiosk.py", "nav.kiosk", ":material/tablet_mac:", "nav.section.front_desk", (), "kiosk"),
+    PageSpec("pages/kiosk.py", "nav.kiosk", ":material/tablet_mac:", "nav.section.front_desk", LINK_ONLY,
+             "kiosk"),
 ]
 
 

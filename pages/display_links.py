@@ -11,7 +11,8 @@ from lib.domain.display import DEFAULT_PANELS, ROTATING_PANELS, DisplayProfile, 
 from lib.navigation import ADMINS
 from lib.services import display
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, confirm_button, flash, local_time, run_action, show_flash, t, table
+from lib.views.link_admin import revoke_step
+from lib.ui import Column, app_engine, flash, local_time, run_action, show_flash, t, table
 from lib.views.wall_access import wall_url
 
 user = require_role(*ADMINS)
@@ -89,11 +90,9 @@ if picked is not None and picked.active:
             flash("wall.links.saved" if changed[0] else "wall.links.unchanged")
             st.rerun()
     st.subheader(t("display.links.revoke_title"))
-    st.text_input(t("field.display_reason"), key="dl_reason", max_chars=500)
-    if confirm_button("display.links.revoke", key=f"dl_revoke_{picked.id}", confirm_key="display.links.revoke_sure"):
-        if run_action(lambda: display.revoke_link(engine, actor=user, link_id=picked.id,
-                                                  reason=st.session_state.get("dl_reason", ""))):
-            flash("display.links.revoked")
-            st.rerun()
+    revoke_step(key=f"dl_revoke_{picked.id}", reason_label=t("field.display_reason"),
+                button_key="display.links.revoke", confirm_key="display.links.revoke_sure",
+                done_key="display.links.revoked",
+                revoke=lambda reason: display.revoke_link(engine, actor=user, link_id=picked.id, reason=reason))
 elif rows and any(r.active for r in rows):
     st.caption(t("wall.links.pick_hint"))

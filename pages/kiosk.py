@@ -5,10 +5,10 @@ server start (which Streamlit may run straight from ``pages/``) also reaches the
 """
 
 from lib.auth import require_role
-from lib.navigation import ADMINS
+from lib.navigation import LINK_ONLY
 from lib.services.visitor_kiosk import KioskAccess
 from lib.views.visitor_kiosk_access import kiosk_link_viewer
 from lib.views.visitor_kiosk_page import kiosk_page
 
-viewer = kiosk_link_viewer() or require_role(*ADMINS)  # without a link only an admin looks, and is told how
+viewer = kiosk_link_viewer() or require_role(*LINK_ONLY)  # without its link, no account may open it
 kiosk_page(viewer if isinstance(viewer, KioskAccess) else None)

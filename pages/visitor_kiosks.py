@@ -6,7 +6,8 @@ from lib.auth import require_role
 from lib.navigation import ADMINS
 from lib.services import visitor_kiosk
 from lib.services.settings import office_zone_now
-from lib.ui import Column, app_engine, confirm_button, flash, local_time, run_action, show_flash, t, table
+from lib.views.link_admin import revoke_step
+from lib.ui import Column, app_engine, local_time, run_action, show_flash, t, table
 from lib.views.visitor_kiosk_access import kiosk_url
 
 user = require_role(*ADMINS)
@@ -37,9 +38,7 @@ chosen = table(rows, [Column("label", "field.kiosk_label"), Column("created_by",
 if chosen is not None and chosen.active:
     with st.container(border=True):
         st.text(t("kiosk.revoke_title", label=chosen.label))
-        st.text_input(t("field.kiosk_reason"), key="kl_reason", max_chars=500)
-        if confirm_button("kiosk.revoke", key=f"kl_revoke_{chosen.id}", confirm_key="kiosk.revoke_sure"):
-            if run_action(lambda: visitor_kiosk.revoke_kiosk(engine, actor=user, kiosk_id=chosen.id,
-                                                             reason=st.session_state.get("kl_reason", ""))):
-                flash("kiosk.revoked_done")
-                st.rerun()
+        revoke_step(key=f"kl_revoke_{chosen.id}", reason_label=t("field.kiosk_reason"), button_key="kiosk.revoke",
+                    confirm_key="kiosk.revoke_sure", done_key="kiosk.revoked_done",
+                    revoke=lambda reason: visitor_kiosk.revoke_kiosk(engine, actor=user, kiosk_id=chosen.id,
+                                                                     reason=reason))
