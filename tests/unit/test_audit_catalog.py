@@ -23,6 +23,7 @@ DYNAMIC = {
     "roster.py:decided.status.value": tuple(s.value for s in roster_requests.AbsenceStatus),
     "roster.py:status": tuple(s.value for s in roster_requests.CheckInStatus),
     "kpi.py:source": ("import", "manual"),
+    "link_tokens.py:entity": ("kpi_display_link", "visitor_kiosk"),
     "kpi.py:decision": ("confirmed", "waived"),
     "kpi_warnings.py:event": (),  # filled below from the service's own list
     "reception_desk.py:step.value": tuple(a.value for a in reception.Action),
