@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,12 +79,24 @@ def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict | 
     return {k: _jsonable(v) for k, v in data.items() if k not in exclude}
 
 
+def fit_entity_id(entity_id: object) -> str:
+    """An id that fits ``audit_event.entity_id``: a longer one (a setting key such as
+    ``escalation.uncooperative_department_title``) keeps its readable start and ends with a
+    hash of the whole, so it stays unique and stable without widening an append-only table (R4)."""
+    text = "" if entity_id is None else str(entity_id)
+    size = AuditEvent.__table__.c.entity_id.type.length
+    if len(text) <= size:
+        return text
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return text[:size - 9] + "~" + digest
+
+
 def audit(session: Session, *, actor: Actor, entity: str, entity_id: object, action: str,
           before: Any = None, after: Any = None, reason: str = "", at: dt.datetime | None = None) -> None:
     """Append the audit row in the caller's transaction (SPEC M0 Audit)."""
     session.add(AuditEvent(
         at=at or utcnow(), user_id=actor.id, username=actor.username, entity=entity,
-        entity_id="" if entity_id is None else str(entity_id), action=action,
+        entity_id=fit_entity_id(entity_id), action=action,
         before=before if isinstance(before, dict) or before is None else snapshot(before),
         after=after if isinstance(after, dict) or after is None else snapshot(after),
         reason=reason or "",

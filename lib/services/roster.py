@@ -206,12 +206,17 @@ def _period_parts(session: Session, period_id: int) -> tuple[RosterPeriod, Shift
 
 
 def _post_entries(session: Session, post_id: int, first: dt.date, last: dt.date,
-                  statuses: Sequence[str] | None = None) -> list[RosterEntryRecord]:
+                  statuses: Sequence[str] | None = None, *, lock: bool = False) -> list[RosterEntryRecord]:
     query = (select(RosterEntryRecord).join(RosterPeriod, RosterPeriod.id == RosterEntryRecord.period_id)
              .where(RosterPeriod.post_id == post_id, RosterEntryRecord.day >= first, RosterEntryRecord.day <= last))
     if statuses:
         query = query.where(RosterPeriod.status.in_(list(statuses)))
-    return list(session.exec(query.order_by(RosterEntryRecord.day, RosterEntryRecord.shift)).all())
+    query = query.order_by(RosterEntryRecord.day, RosterEntryRecord.shift, RosterEntryRecord.id)
+    if lock:
+        # PostgreSQL holds the rows until commit, always in one order (no deadlock between two deciders) and
+        # returns them as the winner left them; SQLite's BEGIN IMMEDIATE already serialises the writers (R9).
+        query = query.with_for_update(of=RosterEntryRecord).execution_options(populate_existing=True)
+    return list(session.exec(query).all())
 
 
 def _problems(session: Session, period: RosterPeriod, template: ShiftTemplateRecord, post: OrgUnit) -> list[rules.Problem]:
@@ -500,7 +505,12 @@ def _apply_swap(session: Session, row: RosterSwap, swap: requests.SwapRequest) -
     period, template, post = _period_parts(session, row.period_id)
     rules.ensure_editable(RosterStatus(period.status), via_approved_request=True)
     days = (row.requester_day, row.counterpart_day)
-    records = _post_entries(session, post.id, min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
+    records = _post_entries(session, post.id, min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1),
+                            lock=True)
+    held = {(r.staff_id, r.day, r.shift) for r in records}
+    for staff_id, ref in ((row.requester_id, swap.requester_shift), (row.counterpart_id, swap.counterpart_shift)):
+        if (staff_id, ref.day, ref.shift) not in held:  # another decision moved it since this swap was filed
+            raise Conflict("rotation.swap.error.shift_moved", day=ref.day.isoformat(), shift=ref.shift)
     swapped = requests.apply_swap([_entry(r) for r in records], swap)
     staff_map = _staff_info(session, {row.requester_id, row.counterpart_id})
     shape, post_rules = _template(template), _post_rules(template, post)

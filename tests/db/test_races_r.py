@@ -1,0 +1,105 @@
+"""Issue 12, one winner everywhere (R9, R10, R11) and nothing half-written (R15): races on SQLite and PostgreSQL.
+
+Each race is run many times inside one test (a lost race on PostgreSQL shows within a few rounds); every round
+asserts one winner, a translated refusal for the loser and the invariant the issue found broken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from db.engine import session_scope
+from db.models import OrgUnit, RosterEntryRecord
+from lib.domain.errors import Conflict, DomainError
+from lib.i18n import catalog, translate
+from lib.services import roster
+from tests.db.helpers import make_user, race
+
+SH = dt.timezone(dt.timedelta(hours=8))
+WEEK = [dt.date(2026, 5, 11) + dt.timedelta(days=i) for i in range(7)]
+THURSDAY_BEFORE = dt.datetime(2026, 5, 7, 10, 0, tzinfo=SH)
+ROUNDS = 50
+
+
+def refused_in_chinese(exc: BaseException) -> str:
+    """The loser's refusal is a domain error whose key has a Chinese (and English) text."""
+    assert isinstance(exc, DomainError), repr(exc)
+    assert exc.key in catalog("zh_CN") and exc.key in catalog("en"), exc.key
+    return translate(exc.key, **exc.params)
+
+
+# ---- R9: two swaps of one shift approved at once ---------------------------------------------------
+
+@pytest.fixture
+def two_shift_post(engine):
+    boss = make_user(engine, username="chief", role="supervisor", name="值班经理", titles=["值班经理"])
+    a, b = (make_user(engine, username=f"s{i}", name=f"中控员{i}") for i in (1, 2))
+    with session_scope(engine) as session:
+        post = OrgUnit(kind="post", name="中控室", min_staff=1, is_24x7=True, requires_training=True)
+        session.add(post)
+        session.flush()
+        post_id = post.id
+    for person in (a, b):
+        roster.set_qualification(engine, actor=boss, staff_id=person.id, post_id=post_id, trained=True,
+                                 cert_valid_until=None)
+    template = roster.create_template(engine, actor=boss, preset="three_crew_two_shift", name="两班")
+    period = roster.create_period(engine, actor=boss, post_id=post_id, template_id=template, first_day=WEEK[0],
+                                  last_day=WEEK[-1])
+    roster.add_entries(engine, actor=boss, period_id=period, staff_id=a.id, shift="day", days=WEEK)
+    roster.add_entries(engine, actor=boss, period_id=period, staff_id=b.id, shift="night", days=WEEK)
+    prior = roster.create_period(engine, actor=boss, post_id=post_id, template_id=template,
+                                 first_day=WEEK[0] - dt.timedelta(days=1), last_day=WEEK[0] - dt.timedelta(days=1))
+    roster.add_entries(engine, actor=boss, period_id=prior, staff_id=b.id, shift="night",
+                       days=[WEEK[0] - dt.timedelta(days=1)])
+    roster.change_status(engine, actor=boss, period_id=period, target="published")
+    return boss, a, b, period
+
+
+def _entries(engine, period) -> dict[tuple[dt.date, str], int]:
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(RosterEntryRecord).where(RosterEntryRecord.period_id == period)).all()
+        return {(r.day, r.shift): r.staff_id for r in rows}
+
+
+def _entry_id(engine, period, day, shift) -> int:
+    with session_scope(engine, write=False) as session:
+        return session.exec(select(RosterEntryRecord.id).where(
+            RosterEntryRecord.period_id == period, RosterEntryRecord.day == day,
+            RosterEntryRecord.shift == shift)).one()
+
+
+def test_R9_two_swaps_of_one_shift_approved_at_once_apply_once_and_keep_every_count(engine, two_shift_post):
+    """R9: A's day shift is offered to B twice (for two different nights); both approvals race; exactly one
+    applies, the other is refused in Chinese, and A and B keep their seven shifts each."""
+    boss, a, b, period = two_shift_post
+    start = _entries(engine, period)
+    shared = _entry_id(engine, period, WEEK[2], "day")
+    nights = [_entry_id(engine, period, WEEK[3], "night"), _entry_id(engine, period, WEEK[4], "night")]
+    for _round in range(ROUNDS):
+        with session_scope(engine) as session:  # put the roster back as published
+            for (day, shift), staff_id in start.items():
+                session.execute(update(RosterEntryRecord).where(
+                    RosterEntryRecord.period_id == period, RosterEntryRecord.day == day,
+                    RosterEntryRecord.shift == shift).values(staff_id=staff_id))
+        swaps = [roster.file_swap(engine, actor=a, entry_id=shared, counterpart_entry_id=night,
+                                  now=THURSDAY_BEFORE) for night in nights]
+        results = race(*(lambda s=s: roster.decide_swap(engine, actor=boss, swap_id=s, approve=True)
+                         for s in swaps))
+        after = _entries(engine, period)
+        assert Counter(after.values()) == Counter(start.values())  # 7 shifts each, nobody gained or lost one
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(refused) == 1, results
+        assert isinstance(refused[0], Conflict) and refused[0].key == "rotation.swap.error.shift_moved"
+        assert "换班" in refused_in_chinese(refused[0])
+        moved = {k for k in start if after[k] != start[k]}
+        winner = results.index(None)
+        assert moved == {(WEEK[2], "day"), (WEEK[3 + winner], "night")}  # one swap's two entries, nothing else
+        statuses = {r.id: r.status for r in roster.requests_list(engine, actor=boss)
+                    if r.kind == "swap" and r.id in swaps}
+        assert statuses[swaps[winner]] == "approved" and statuses[swaps[1 - winner]] == "requested"
+        roster.decide_swap(engine, actor=boss, swap_id=swaps[1 - winner], approve=False)
