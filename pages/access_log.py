@@ -11,6 +11,7 @@ from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_ac
                     submit_callback, t, table)
 from lib.services.settings import office_zone_now
 from lib.views.person_picker import key_for, person_select
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -41,13 +42,13 @@ with st.expander(t("access.new"), expanded=True):
                        placeholder=t("access.pick"))
         right.selectbox(t("field.access_category") + " *", list(categories), format_func=categories.get, index=None,
                         key="ac_category", placeholder=t("access.pick"))
-        left.text_input(t("field.access_name") + " *", key="ac_name")
-        right.text_input(t("field.access_unit"), key="ac_unit")
-        st.text_input(t("field.access_purpose") + " *", key="ac_purpose")
+        left.text_input(t("field.access_name") + " *", key="ac_name", max_chars=text_limit("access_entry.name"))
+        right.text_input(t("field.access_unit"), key="ac_unit", max_chars=text_limit("access_entry.unit"))
+        st.text_input(t("field.access_purpose") + " *", key="ac_purpose", max_chars=text_limit("access_entry.purpose"))
         person_select(t("field.access_escort"), "staff", key="ac_escort", container=left, index=None,
                       placeholder=t("access.escort_placeholder"), help=t("access.escort_help"))
-        right.text_input(t("access.escort_name"), key="ac_escort_name")
-        left.text_input(t("field.access_companion"), key="ac_companion", help=t("access.companion_help"))
+        right.text_input(t("access.escort_name"), key="ac_escort_name", max_chars=text_limit("access_entry.escort_name"))
+        left.text_input(t("field.access_companion"), key="ac_companion", max_chars=text_limit("access_entry.companion"), help=t("access.companion_help"))
         st.checkbox(t("field.access_signature"), key="ac_signed")
         st.form_submit_button(t("access.register"), type="primary", on_click=submit_callback(
             _register, clear=EMPTY_FORM, success_key="access.registered", error_slot="ac_error"))

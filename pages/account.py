@@ -6,6 +6,7 @@ from lib.auth import require_role
 from lib.navigation import WRITERS
 from lib.services import accounts
 from lib.ui import app_engine, plain, show_flash, show_form_error, submit_callback, t
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -16,9 +17,9 @@ if user.titles:
     st.write(t("account.titles", titles=plain("、".join(user.titles))))
 
 with st.form("password_form"):
-    st.text_input(t("account.old_password"), type="password", key="pw_old")
-    st.text_input(t("field.password"), type="password", key="pw_new", help=t("password.rule"))
-    st.text_input(t("field.password_repeat"), type="password", key="pw_repeat")
+    st.text_input(t("account.old_password"), type="password", key="pw_old", max_chars=text_limit("password"))
+    st.text_input(t("field.password"), type="password", key="pw_new", max_chars=text_limit("password"), help=t("password.rule"))
+    st.text_input(t("field.password_repeat"), type="password", key="pw_repeat", max_chars=text_limit("password"))
     st.form_submit_button(t("account.change_password"), type="primary", on_click=submit_callback(
         lambda: accounts.change_own_password(engine, actor=user, old=st.session_state.get("pw_old", ""),
                                              password=st.session_state.get("pw_new", ""),

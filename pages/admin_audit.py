@@ -10,6 +10,7 @@ from lib.navigation import SUPERVISORS
 from lib.services import audit_log
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, lang, local_time, run_action, t, table
+from lib.services.limits import text_limit
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
@@ -37,7 +38,7 @@ with st.form("audit_filter"):
     last = c2.date_input(t("search.last"), value=today, key="a_last")
     entity = c3.selectbox(t("audit.entity"), [""] + audit_log.entities(engine, actor=user), key="a_entity",
                           format_func=lambda v: label("audit.entity", v) if v else t("audit.all"))
-    username = c4.text_input(t("field.username"), key="a_user")
+    username = c4.text_input(t("field.username"), key="a_user", max_chars=text_limit("app_user.username"))
     action = c5.selectbox(t("audit.action"), ["", *actions], key="a_action",
                           format_func=lambda v: label("audit.action", v) if v else t("audit.all"))
     st.form_submit_button(t("search.submit"))

@@ -6,6 +6,7 @@ from lib.auth import require_role
 from lib.navigation import ADMINS
 from lib.services import accounts
 from lib.ui import Column, app_engine, choice_labels, show_flash, show_form_error, submit_callback, t, table
+from lib.services.limits import text_limit
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -44,7 +45,7 @@ with st.form(f"org_form_{choice}"):
     left, right = st.columns(2)
     left.selectbox(t("org.kind"), list(kinds), format_func=kinds.get, key=f"{p}kind",
                    index=list(kinds).index(unit.kind) if unit else 0)
-    right.text_input(t("field.name") + " *", value=unit.name if unit else "", key=f"{p}name")
+    right.text_input(t("field.name") + " *", value=unit.name if unit else "", key=f"{p}name", max_chars=text_limit("org_unit.name"))
     parents = [i for i in names if i != choice]
     left.selectbox(t("org.parent"), parents, format_func=names.get, key=f"{p}parent",
                    index=parents.index(unit.parent_id) if unit and unit.parent_id in parents else 0)

@@ -9,6 +9,7 @@ from lib.navigation import ADMINS
 from lib.services import accounts, settings
 from lib.ui import (Column, app_engine, choice_labels, confirm_button, flash, plain, run_action, show_flash,
                     show_form_error, submit_callback, t, table)
+from lib.services.limits import text_limit
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -36,11 +37,11 @@ chosen_row = table(users, [
 def account_fields(prefix: str, existing=None) -> None:
     """The shared fields of the create and edit forms (values kept in session state under ``prefix``)."""
     left, right = st.columns(2)
-    left.text_input(t("field.username") + " *", key=f"{prefix}username", value=existing.username if existing else "")
-    right.text_input(t("field.name") + " *", key=f"{prefix}name", value=existing.name if existing else "")
+    left.text_input(t("field.username") + " *", key=f"{prefix}username", max_chars=text_limit("app_user.username"), value=existing.username if existing else "")
+    right.text_input(t("field.name") + " *", key=f"{prefix}name", max_chars=text_limit("app_user.name"), value=existing.name if existing else "")
     left.selectbox(t("field.role"), list(roles), format_func=roles.get, key=f"{prefix}role",
                    index=list(roles).index(existing.role) if existing else 2)
-    right.text_input(t("field.staff_no"), key=f"{prefix}staff_no", value=existing.staff_no if existing else "")
+    right.text_input(t("field.staff_no"), key=f"{prefix}staff_no", max_chars=text_limit("app_user.staff_no"), value=existing.staff_no if existing else "")
     held = list(existing.titles) if existing else []
     # a title that left the list stays visible so the admin sees it and removes it (the service refuses it)
     left.multiselect(t("field.titles"), [*managed, *[x for x in held if x not in managed]], default=held,
@@ -72,8 +73,8 @@ create_tab, edit_tab = st.tabs([t("users.create"), t("users.edit")])
 with create_tab, st.form("user_create"):
     account_fields("uc_")
     left, right = st.columns(2)
-    left.text_input(t("field.password") + " *", type="password", key="uc_password", help=t("password.rule"))
-    right.text_input(t("field.password_repeat") + " *", type="password", key="uc_repeat")
+    left.text_input(t("field.password") + " *", type="password", key="uc_password", max_chars=text_limit("password"), help=t("password.rule"))
+    right.text_input(t("field.password_repeat") + " *", type="password", key="uc_repeat", max_chars=text_limit("password"))
     st.form_submit_button(t("users.create"), type="primary", on_click=submit_callback(
         lambda: accounts.create_user(engine, actor=user, form=form_of("uc_"), password=st.session_state["uc_password"],
                                      repeat=st.session_state["uc_repeat"]),
@@ -94,8 +95,8 @@ with edit_tab:
             success_key="users.saved", error_slot="ue_error"))
     show_form_error("ue_error")
     with st.form(f"user_pw_{chosen}"):
-        st.text_input(t("field.password"), type="password", key="up_password", help=t("password.rule"))
-        st.text_input(t("field.password_repeat"), type="password", key="up_repeat")
+        st.text_input(t("field.password"), type="password", key="up_password", max_chars=text_limit("password"), help=t("password.rule"))
+        st.text_input(t("field.password_repeat"), type="password", key="up_repeat", max_chars=text_limit("password"))
         st.form_submit_button(t("users.reset_password"), on_click=submit_callback(
             lambda: accounts.reset_password(engine, actor=user, user_id=chosen, password=st.session_state["up_password"],
                                             repeat=st.session_state["up_repeat"]),

@@ -20,6 +20,7 @@ from lib.ui import (
 )
 from lib.views.kpi_common import money
 from lib.views.kpi_ledger import departments
+from lib.services.limits import text_limit
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -74,9 +75,9 @@ def _save(steps_rows) -> None:
 initial_steps = [{"fine": float(s.fine), "action": s.action.value if s.action else None}
                  for s in rule.steps] if rule else [{"fine": 0.0, "action": None}]
 left, right = st.columns(2)
-left.text_input(t("field.ledger_code") + " *", value=code, disabled=bool(line), key=k + "code",
+left.text_input(t("field.ledger_code") + " *", value=code, disabled=bool(line), key=k + "code", max_chars=text_limit("kpi_catalogue_version.code"),
                 help=t("ledger.catalogue.code_help"))
-right.text_input(t("ledger.catalogue.label"), value=line.label if line else "", key=k + "label",
+right.text_input(t("ledger.catalogue.label"), value=line.label if line else "", key=k + "label", max_chars=text_limit("kpi_catalogue_version.label"),
                  help=t("ledger.catalogue.label_help"))
 left.number_input(t("field.ledger_team_points"), min_value=-100, max_value=0, step=1,
                   value=rule.team_points if rule else 0, key=k + "points")
@@ -93,10 +94,10 @@ right.selectbox(t("ledger.catalogue.window"), list(windows), format_func=windows
 left.selectbox(t("ledger.catalogue.serious"), action_options, key=k + "serious",
                format_func=lambda a: actions.get(a, t("ledger.catalogue.no_action")),
                index=action_options.index(rule.serious_action.value) if rule and rule.serious_action else 0)
-right.text_input(t("field.ledger_params"), value=ledger.format_params(rule.params) if rule else "", key=k + "params",
+right.text_input(t("field.ledger_params"), value=ledger.format_params(rule.params) if rule else "", key=k + "params", max_chars=text_limit("ledger.params"),
                  help=t("ledger.catalogue.params_help"))
-left.text_input(t("settings.source"), value=rule.source if rule else "", key=k + "source")
-right.text_input(t("field.ledger_reason"), key=k + "reason")
+left.text_input(t("settings.source"), value=rule.source if rule else "", key=k + "source", max_chars=text_limit("ledger.source"))
+right.text_input(t("field.ledger_reason"), key=k + "reason", max_chars=text_limit("kpi_catalogue_version.reason"))
 if st.button(t("ledger.catalogue.save"), type="primary", key=k + "save"):
     if run_action(lambda: _save(edited)):
         flash("ledger.catalogue.saved")

@@ -11,6 +11,7 @@ from lib.services import visitors
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, run_action, show_flash, show_form_error, submit_callback, t, table
 from lib.views.person_picker import key_for, person_select
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -36,12 +37,12 @@ with st.expander(t("message.new"), expanded=True):
     with st.form("message_form"):
         left, right = st.columns(2)
         left.time_input(t("field.called_at"), value=None, key="m_called_at", help=t("visitor.time_in_help"))
-        right.text_input(t("field.caller_name") + " *", key="m_caller")
-        left.text_input(t("field.caller_phone"), key="m_phone")
+        right.text_input(t("field.caller_name") + " *", key="m_caller", max_chars=text_limit("phone_message.caller_name"))
+        left.text_input(t("field.caller_phone"), key="m_phone", max_chars=text_limit("phone_message.caller_phone"))
         person_select(t("field.relay_to_id") + " *", "staff", key="m_relay_to", container=right, index=None,
                       placeholder=t("visitor.host_placeholder"))
-        st.text_area(t("field.matter") + " *", key="m_matter", height=68)
-        st.text_input(t("field.related"), key="m_related")
+        st.text_area(t("field.matter") + " *", key="m_matter", max_chars=text_limit("phone_message.matter"), height=68)
+        st.text_input(t("field.related"), key="m_related", max_chars=text_limit("phone_message.related"))
         st.form_submit_button(t("message.save"), type="primary", on_click=submit_callback(
             _log, clear=EMPTY_FORM, success_key="message.saved", error_slot="m_error"))
     show_form_error("m_error")

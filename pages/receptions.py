@@ -12,6 +12,7 @@ from lib.services.reception_desk import MealForm, ReceptionForm
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, plain, choice_labels, local_time, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -49,10 +50,10 @@ def new_tab() -> None:
                         key="rc_class", placeholder=t("reception.pick_class"))
         left.date_input(t("field.reception_starts_on") + " *", value=None, min_value=today, key="rc_start")
         right.date_input(t("field.reception_ends_on"), value=None, min_value=today, key="rc_end")
-        left.text_input(t("field.reception_host") + " *", key="rc_host")
-        right.text_input(t("field.reception_guest_title"), key="rc_title")
-        st.text_input(t("field.reception_reason") + " *", key="rc_reason")
-        st.text_area(t("field.reception_requirements"), key="rc_req", height=68)
+        left.text_input(t("field.reception_host") + " *", key="rc_host", max_chars=text_limit("reception_application.host"))
+        right.text_input(t("field.reception_guest_title"), key="rc_title", max_chars=text_limit("reception_application.guest_title"))
+        st.text_input(t("field.reception_reason") + " *", key="rc_reason", max_chars=text_limit("reception_application.reason"))
+        st.text_area(t("field.reception_requirements"), key="rc_req", max_chars=text_limit("reception_application.requirements"), height=68)
         st.checkbox(t("field.reception_needs_leader"), key="rc_leader")
         for i in range(int(st.session_state.get("rc_meal_lines", 0))):
             cols = st.columns(4)
@@ -107,7 +108,7 @@ def list_tab() -> None:
             with st.form(f"rc_step_{row.id}"):
                 st.selectbox(t("reception.next_step"), list(actions), format_func=actions.get,
                              key=f"rc_action_{row.id}")
-                st.text_input(t("reception.note"), key=f"rc_note_{row.id}", help=t("reception.note_help"))
+                st.text_input(t("reception.note"), key=f"rc_note_{row.id}", max_chars=text_limit("reception_step.note"), help=t("reception.note_help"))
                 st.form_submit_button(t("reception.do_step"), on_click=submit_callback(
                     lambda r=row: _advance(r), clear=[f"rc_note_{row.id}"], success_key="reception.step_done",
                     error_slot=f"rc_step_error_{row.id}"))

@@ -9,6 +9,7 @@ from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, local_time, plain, run_action, show_flash, show_form_error, submit_callback,
                     t, table)
 from lib.views.person_picker import person_select
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -69,7 +70,7 @@ def follow_up_tab() -> None:
 
 def lookup_tab() -> None:
     with st.form("mc_lookup_form"):
-        phone = st.text_input(t("field.showroom_phone"), key="mc_phone")
+        phone = st.text_input(t("field.showroom_phone"), key="mc_phone", max_chars=text_limit("showroom_customer.phone"))
         submitted = st.form_submit_button(t("search.submit"))
     if not submitted:
         return

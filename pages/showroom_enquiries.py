@@ -11,6 +11,7 @@ from lib.services import showroom_enquiries
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -40,14 +41,14 @@ def _log() -> None:
 with st.expander(t("enquiry.new"), expanded=True):
     with st.form("enquiry_form"):
         left, right = st.columns(2)
-        left.text_input(t("field.enquiry_caller_name"), key="eq_name")
-        right.text_input(t("field.enquiry_caller_phone"), key="eq_phone")
-        st.text_area(t("field.enquiry_question") + " *", key="eq_question", height=68)
+        left.text_input(t("field.enquiry_caller_name"), key="eq_name", max_chars=text_limit("customer_enquiry.caller_name"))
+        right.text_input(t("field.enquiry_caller_phone"), key="eq_phone", max_chars=text_limit("customer_enquiry.caller_phone"))
+        st.text_area(t("field.enquiry_question") + " *", key="eq_question", max_chars=text_limit("customer_enquiry.question"), height=68)
         st.radio(t("field.enquiry_status"), list(statuses), format_func=statuses.get, horizontal=True, key="eq_status")
         left.date_input(t("field.enquiry_promised_response_at"), value=None, min_value=today, key="eq_date",
                         help=t("enquiry.promise_help"))
         right.time_input(t("enquiry.promised_time"), value=None, key="eq_time")
-        st.text_area(t("field.enquiry_answer"), key="eq_answer", height=68, help=t("enquiry.answer_help"))
+        st.text_area(t("field.enquiry_answer"), key="eq_answer", max_chars=text_limit("customer_enquiry.answer"), height=68, help=t("enquiry.answer_help"))
         st.form_submit_button(t("enquiry.save"), type="primary", on_click=submit_callback(
             _log, clear=EMPTY_FORM, success_key="enquiry.saved", error_slot="eq_error"))
     show_form_error("eq_error")
@@ -68,7 +69,7 @@ for row in waiting:
     cols[2].write(t("enquiry.promised", at=local_time(row.promised_response_at, zone)))
     if row.overdue:
         cols[2].error(t("enquiry.overdue"))
-    answer = cols[3].text_input(t("field.enquiry_answer"), key=f"eq_ans_{row.id}", label_visibility="collapsed",
+    answer = cols[3].text_input(t("field.enquiry_answer"), key=f"eq_ans_{row.id}", max_chars=text_limit("customer_enquiry.answer"), label_visibility="collapsed",
                                 placeholder=t("enquiry.answer_placeholder"))
     if cols[4].button(t("enquiry.answer"), key=f"eq_btn_{row.id}"):
         if run_action(lambda rid=row.id, a=answer: showroom_enquiries.answer_enquiry(engine, actor=user,

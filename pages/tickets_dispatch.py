@@ -15,6 +15,7 @@ from lib.services.tickets import ActionInput
 from lib.ui import app_engine, plain, t
 from lib.views.person_picker import key_for, person_select
 from lib.views.tickets_common import PAGE_ERROR, callback, label, show_messages, show_slot, ticket_table
+from lib.services.limits import text_limit
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
@@ -58,7 +59,7 @@ if chosen is not None and chosen.id in view.dispatchable:
                       address=plain(chosen.address), problem=plain(chosen.problem)))
         person_select(t("field.ticket_technician") + " *", "technician", key="tkd_technician",
                                    index=None, placeholder=t("tickets.choose"))
-        st.text_input(t("field.ticket_note"), key="tkd_note")
+        st.text_input(t("field.ticket_note"), key="tkd_note", max_chars=text_limit("ticket_event.note"))
         names = people.labels(engine, "technician")
         st.form_submit_button(t("complaints.action.dispatch"), type="primary", on_click=callback(
             lambda: _dispatch(chosen.id, names), clear={TECH: None, "tkd_note": ""}, error_slot="tkd_error"))

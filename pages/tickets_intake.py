@@ -11,6 +11,7 @@ from lib.services.tickets import TicketForm
 from lib.ui import app_engine, choice_labels, plain, t
 from lib.views.tickets_common import callback, field_label, show_messages, show_slot, ticket_table
 from lib.views.tickets_intake import received_at, saved_message
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -69,7 +70,7 @@ left, right = st.columns([3, 2])
 with left:
     kind = st.segmented_control(field_label("type") + " *", list(types), format_func=types.get, key="tk_type",
                                 default="repair")
-    st.text_input(field_label("phone") + (" *" if kind in REPAIRS else ""), key="tk_phone", on_change=_prefill,
+    st.text_input(field_label("phone") + (" *" if kind in REPAIRS else ""), key="tk_phone", max_chars=text_limit("ticket.phone"), on_change=_prefill,
                   help=t("tickets.intake.phone_help"))
 with right:
     card = tickets_read.find_customer(engine, actor=user, phone=st.session_state.get("tk_phone", ""))
@@ -85,10 +86,10 @@ with st.form("tk_intake_form"):
     a.selectbox(field_label("channel"), list(channels), format_func=channels.get, key="tk_channel")
     b.selectbox(field_label("category"), list(categories), format_func=categories.get, index=None,
                 key="tk_category", placeholder=t("tickets.choose"))
-    st.text_area(field_label("problem") + " *", key="tk_problem", height=80)
+    st.text_area(field_label("problem") + " *", key="tk_problem", max_chars=text_limit("ticket.problem"), height=80)
     a, b = st.columns(2)
-    a.text_input(field_label("address") + (" *" if repair else ""), key="tk_address")
-    b.text_input(field_label("customer_name") + (" *" if repair else ""), key="tk_name")
+    a.text_input(field_label("address") + (" *" if repair else ""), key="tk_address", max_chars=text_limit("ticket.address"))
+    b.text_input(field_label("customer_name") + (" *" if repair else ""), key="tk_name", max_chars=text_limit("ticket.customer_name"))
     if kind == "repair":
         st.caption(t("tickets.intake.readback_help"))
         ticks = st.columns(4)
@@ -96,11 +97,11 @@ with st.form("tk_intake_form"):
             col.checkbox(field_label(f"{name}_confirmed"), key=f"tk_{name}_ok")
     if repair:
         a, b, c = st.columns(3)
-        a.text_input(field_label("product_model"), key="tk_model")
-        b.text_input(field_label("product_spec"), key="tk_spec")
-        c.text_input(field_label("fault"), key="tk_fault")
+        a.text_input(field_label("product_model"), key="tk_model", max_chars=text_limit("ticket.product_model"))
+        b.text_input(field_label("product_spec"), key="tk_spec", max_chars=text_limit("ticket.product_spec"))
+        c.text_input(field_label("fault"), key="tk_fault", max_chars=text_limit("ticket.fault"))
         a.date_input(field_label("purchase_date"), value=None, max_value=today, key="tk_bought_on")
-        b.text_input(field_label("purchase_place"), key="tk_place")
+        b.text_input(field_label("purchase_place"), key="tk_place", max_chars=text_limit("ticket.purchase_place"))
         c.selectbox(field_label("service_kind"), list(kinds), format_func=kinds.get, index=None, key="tk_kind",
                     placeholder=t("tickets.choose"))
         a.checkbox(field_label("in_warranty"), key="tk_warranty")
@@ -116,9 +117,9 @@ with st.form("tk_intake_form"):
     a.date_input(field_label("received_day"), value=None, max_value=today, key="tk_recv_day")
     b.time_input(field_label("received_at"), value=None, step=60, key="tk_recv_time",
                  help=t("tickets.intake.received_help"))
-    c.text_input(field_label("received_reason"), key="tk_recv_reason", help=t("tickets.intake.reason_help"))
+    c.text_input(field_label("received_reason"), key="tk_recv_reason", max_chars=text_limit("audit_event.reason"), help=t("tickets.intake.reason_help"))
     if not my_no:
-        st.text_input(field_label("agent_no") + " *", key="tk_agent_no")
+        st.text_input(field_label("agent_no") + " *", key="tk_agent_no", max_chars=text_limit("ticket.agent_no"))
     st.form_submit_button(t("tickets.intake.save"), type="primary", on_click=callback(
         _save, clear=CLEAR, error_slot="tk_intake_error"))
 show_slot("tk_intake_error")

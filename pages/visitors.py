@@ -11,6 +11,7 @@ from lib.services.settings import office_zone_now
 from lib.ui import app_engine, clear_flash, flash, local_time, run_action, show_flash, t, table
 from lib.views import visitor_arrivals, visitor_form
 from lib.views.visitor_actions import badge_button, table_key, visit_actions
+from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -38,7 +39,7 @@ def _register(seen: tuple[int, ...], check_out: tuple[int, ...]) -> None:
 
 
 def register_tab() -> None:
-    st.text_input(t("field.phone"), key="v_phone", on_change=_prefill, help=t("visitor.phone_help"))
+    st.text_input(t("field.phone"), key="v_phone", max_chars=text_limit("visitor_entry.phone"), on_change=_prefill, help=t("visitor.phone_help"))
     if st.session_state.get("v_recognised"):
         st.info(st.session_state["v_recognised"])
     run = visitor_form.check_in_callback("v", _register, success_key="visitor.registered",
@@ -81,7 +82,7 @@ def search_tab() -> None:
     if not supervisor:
         st.caption(t("visitor.search_today_only"))
     with st.form("visitor_search"):
-        st.text_input(t("visitor.search_text"), key="v_q")
+        st.text_input(t("visitor.search_text"), key="v_q", max_chars=text_limit("search"))
         start = end = today
         if supervisor:
             first, last = st.columns(2)

@@ -21,6 +21,7 @@ from lib.ui import (
 )
 from lib.views import kpi_cases
 from lib.views.person_picker import key_for, person_select
+from lib.services.limits import text_limit
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
@@ -72,7 +73,7 @@ with st.form("warning_form"):
     # no step is preselected: every choice here records something (T17)
     st.selectbox(t("field.warning_event") + " *", list(events), format_func=events.get, index=None,
                  placeholder=t("discipline.event_pick"), key="w_event")
-    st.text_input(t("field.warning_note"), key="w_note")
+    st.text_input(t("field.warning_note"), key="w_note", max_chars=text_limit("kpi_warning_event.note"))
     st.form_submit_button(t("discipline.page.save"), type="primary", on_click=submit_callback(
         _record, clear={"w_note": "", "w_event": None}, success_key="discipline.page.saved", error_slot="w_error"))
 show_form_error("w_error")

@@ -10,6 +10,7 @@ from lib.domain.handover import ChecklistItem, FiveHandover, HandoverState, Refu
 from lib.services import handover
 from lib.services.base import SUPERVISORS, Actor
 from lib.ui import (Column, choice_labels, local_time, plain, run_action, show_form_error, submit_callback, t, table)
+from lib.services.limits import text_limit
 
 SHIFT_CODES = ("day", "night", "early", "middle", "late", "mid", "evening", "regular", "office")
 
@@ -136,13 +137,13 @@ def _checklist_form(engine, user: Actor, view: handover.HandoverView) -> None:
         for key, label in items:
             left, right = st.columns([1, 2])
             left.checkbox(t(label), value=True, key=f"hc_ok_{key}")
-            right.text_input(t("rotation.handover.note"), key=f"hc_note_{key}", label_visibility="collapsed",
+            right.text_input(t("rotation.handover.note"), key=f"hc_note_{key}", max_chars=text_limit("handover.check_note"), label_visibility="collapsed",
                              placeholder=t("rotation.handover.note_placeholder"))
         if view.record.requires_fire_record:
             st.checkbox(t("rotation.handover.fire_record"), key="hc_fire")
-        st.text_area(t("rotation.handover.customers"), key="hc_customers", height=68)
-        st.text_area(t("rotation.handover.prospects"), key="hc_prospects", height=68)
-        st.text_area(t("rotation.handover.instructions"), key="hc_instructions", height=68)
+        st.text_area(t("rotation.handover.customers"), key="hc_customers", max_chars=text_limit("handover.customers"), height=68)
+        st.text_area(t("rotation.handover.prospects"), key="hc_prospects", max_chars=text_limit("handover.prospects"), height=68)
+        st.text_area(t("rotation.handover.instructions"), key="hc_instructions", max_chars=text_limit("handover.instructions"), height=68)
         st.form_submit_button(t("rotation.handover.checklist_submit"), type="primary", on_click=submit_callback(
             _save, success_key="rotation.handover.checklist_done", error_slot="hc_error"))
     show_form_error("hc_error")
@@ -153,7 +154,7 @@ def _refuse_form(engine, user: Actor, handover_id: int) -> None:
     with st.expander(t("rotation.handover.refuse_title")):
         with st.form("handover_refuse"):
             st.selectbox(t("field.handover_refusal_reason"), list(reasons), format_func=reasons.get, key="hr_reason")
-            st.text_input(t("rotation.handover.note"), key="hr_note")
+            st.text_input(t("rotation.handover.note"), key="hr_note", max_chars=text_limit("handover.refusal_note"))
             st.form_submit_button(t("rotation.handover.refuse"), on_click=submit_callback(
                 lambda: handover.refuse(engine, actor=user, handover_id=handover_id,
                                         reason=st.session_state["hr_reason"], note=st.session_state.get("hr_note", "")),
@@ -164,7 +165,7 @@ def _refuse_form(engine, user: Actor, handover_id: int) -> None:
 def items_form(engine, user: Actor, view: handover.HandoverView) -> None:
     """Urgent matters carried from handover to handover until closed (S20), and issues that pause it (H2)."""
     with st.form("handover_item"):
-        st.text_input(t("field.handover_item_text"), key="hi_text")
+        st.text_input(t("field.handover_item_text"), key="hi_text", max_chars=text_limit("handover.item_text"))
         left, right = st.columns(2)
         add = left.form_submit_button(t("rotation.handover.add_item"))
         pause = right.form_submit_button(t("rotation.handover.pause"))
@@ -181,7 +182,7 @@ def items_form(engine, user: Actor, view: handover.HandoverView) -> None:
 def duty_log(engine, user: Actor, post_id: int, zone) -> None:
     """The post's duty log: append-only; after a completed handover entries belong to the incoming shift (S19)."""
     with st.form("duty_log_form"):
-        st.text_input(t("field.handover_log_text") + " *", key="hl_text")
+        st.text_input(t("field.handover_log_text") + " *", key="hl_text", max_chars=text_limit("handover_log.text"))
         st.checkbox(t("rotation.handover.abnormal"), key="hl_abnormal")
         st.form_submit_button(t("rotation.handover.log_submit"), on_click=submit_callback(
             lambda: handover.add_log_entry(engine, actor=user, post_id=post_id, text=st.session_state.get("hl_text", ""),
@@ -214,10 +215,10 @@ def signed(engine, user: Actor, view: handover.HandoverView, zone) -> None:
             return
         p = f"hk{view.id}_"
         with st.form(f"handover_correct_{view.id}"):
-            st.text_area(t("rotation.handover.customers"), value=r.customers_handed_over, key=f"{p}c", height=68)
-            st.text_area(t("rotation.handover.prospects"), value=r.prospects, key=f"{p}p", height=68)
-            st.text_area(t("rotation.handover.instructions"), value=r.instructions, key=f"{p}i", height=68)
-            st.text_input(t("field.handover_correction_reason") + " *", key=f"{p}r")
+            st.text_area(t("rotation.handover.customers"), value=r.customers_handed_over, key=f"{p}c", max_chars=text_limit("handover.customers"), height=68)
+            st.text_area(t("rotation.handover.prospects"), value=r.prospects, key=f"{p}p", max_chars=text_limit("handover.prospects"), height=68)
+            st.text_area(t("rotation.handover.instructions"), value=r.instructions, key=f"{p}i", max_chars=text_limit("handover.instructions"), height=68)
+            st.text_input(t("field.handover_correction_reason") + " *", key=f"{p}r", max_chars=text_limit("handover.correction_reason"))
             st.form_submit_button(t("rotation.handover.correct"), on_click=submit_callback(
                 lambda: handover.correct(engine, actor=user, handover_id=view.id, reason=st.session_state.get(f"{p}r", ""),
                                          customers=st.session_state.get(f"{p}c", ""),

@@ -27,6 +27,7 @@ from lib.ui import (
 )
 from lib.views.kpi_common import chart_and_table, money
 from lib.views.person_picker import key_for, person_select
+from lib.services.limits import text_limit
 
 PERSON_KEY = key_for("staff", "ledger_person")
 CARDS = 20  # proposals decided one by one on screen; the rest wait their turn (oldest first)
@@ -89,7 +90,7 @@ def act_on_entry(user: Actor, row: ledger.EntryRow | None, labels: dict[str, str
                 flash("ledger.collected", id=row.id, fine=money(row.fine))
                 st.rerun()
         if "reverse" in actions:
-            st.text_input(t("field.ledger_reason") + " *", key=f"l_rev_reason_{row.id}")
+            st.text_input(t("field.ledger_reason") + " *", key=f"l_rev_reason_{row.id}", max_chars=text_limit("kpi_ledger_entry.decision_reason"))
             if confirm_button("ledger.reverse", key=f"l_reverse_{row.id}", confirm_key="ledger.reverse_sure"):
                 reason = st.session_state.get(f"l_rev_reason_{row.id}", "")
                 if run_action(lambda: ledger.reverse_entry(engine, actor=user, entry_id=row.id, reason=reason)):
@@ -144,7 +145,7 @@ def propose_tab(user: Actor, today: dt.date, labels: dict[str, str]) -> None:
             else:
                 column.number_input(fact_label(name), min_value=0.0, step=1.0, value=None, format="%.2f",
                                     key=f"lp_{name}")
-        st.text_input(t("field.ledger_note"), key="lp_note")
+        st.text_input(t("field.ledger_note"), key="lp_note", max_chars=text_limit("kpi_ledger_entry.note"))
         st.form_submit_button(t("ledger.propose"), type="primary", on_click=submit_callback(
             _propose, clear=keys, success_key="ledger.proposed", error_slot="lp_error"))
     show_form_error("lp_error")
@@ -177,7 +178,7 @@ def decisions_tab(user: Actor, labels: dict[str, str], decider_titles: list[str]
                           date=row.occurred_on.isoformat(), n=row.occurrence_no, fine=money(row.fine),
                           compensation=money(row.compensation), points=row.team_points) + action)
             reason_key = f"ld_reason_{row.id}"
-            st.text_input(t("field.ledger_reason"), key=reason_key)
+            st.text_input(t("field.ledger_reason"), key=reason_key, max_chars=text_limit("kpi_ledger_entry.decision_reason"))
             left, right = st.columns(2)
             for column, confirm, label in ((left, True, "ledger.confirm"), (right, False, "ledger.waive")):
                 column.button(t(label), key=f"ld_{label}_{row.id}", type="primary" if confirm else "secondary",

@@ -25,6 +25,7 @@ from lib.ui import (
     table,
 )
 from lib.views.kpi_common import chart_and_table, month_label
+from lib.services.limits import text_limit
 
 
 def ranking(user: Actor, view: kpi.SalesMonth) -> None:
@@ -136,7 +137,7 @@ def demotions(user: Actor, view: kpi.SalesMonth) -> None:
                     _apply(user, c)
                 continue
             key = f"sr_reason_{c.consultant_id}"
-            st.text_input(t("field.kpi_reason") + " *", key=key)
+            st.text_input(t("field.kpi_reason") + " *", key=key, max_chars=text_limit("kpi_demotion_decision.reason"))
             left, right = st.columns(2)
             left.button(t("kpi.demotion.confirm"), type="primary", key=f"sr_yes_{c.consultant_id}",
                         on_click=_decide(user, c, True, key))

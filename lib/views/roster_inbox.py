@@ -11,6 +11,7 @@ from lib.domain.roster_requests import AbsenceReason
 from lib.services import handover, roster
 from lib.services.base import SUPERVISORS, Actor
 from lib.ui import Column, choice_labels, local_time, plain, run_action, show_form_error, submit_callback, t, table
+from lib.services.limits import text_limit
 
 
 ALERTS = {"no_relief": "rotation.request.alert_no_relief", "refused": "rotation.request.alert_refused"}
@@ -47,7 +48,7 @@ def swap_form(engine, user: Actor) -> None:
         st.selectbox(t("field.roster_entry") + " *", list(own), format_func=own.get, index=None, placeholder=t("rotation.choose"), key="sw_mine")
         st.selectbox(t("field.roster_counterpart") + " *", list(theirs), format_func=theirs.get, index=None, placeholder=t("rotation.choose"),
                      key="sw_theirs")
-        st.text_input(t("rotation.request.reason"), key="sw_reason")
+        st.text_input(t("rotation.request.reason"), key="sw_reason", max_chars=text_limit("roster_swap.reason"))
         if user.role in SUPERVISORS:
             st.checkbox(t("rotation.request.override"), key="sw_override", help=t("rotation.request.override_help"))
         st.form_submit_button(t("rotation.request.swap_submit"), type="primary", on_click=submit_callback(
@@ -80,7 +81,7 @@ def absence_form(engine, user: Actor, today: dt.date, zone) -> None:
         a.date_input(t("rotation.request.day"), value=today, min_value=today, key="ab_day")
         b.time_input(t("field.roster_starts_at") + " *", value=None, key="ab_start")
         c.time_input(t("field.roster_ends_at") + " *", value=None, key="ab_end")
-        st.text_input(t("field.note"), key="ab_note")
+        st.text_input(t("field.note"), key="ab_note", max_chars=text_limit("roster_absence.note"))
         st.form_submit_button(t("rotation.request.absence_submit"), type="primary", on_click=submit_callback(
             _save, clear=["ab_post", "pp.staff.ab_cover", "ab_start", "ab_end", "ab_note"],
             success_key="rotation.request.absence_filed", error_slot="ab_error"))

@@ -12,6 +12,7 @@ from lib.services import roster
 from lib.services.base import SUPERVISORS, Actor
 from lib.ui import (Column, choice_labels, confirm_button, export_buttons, plain, run_action, show_form_error, submit_callback,
                     t, table)
+from lib.services.limits import text_limit
 
 
 # status → (next status, button, success note)
@@ -75,7 +76,7 @@ def template_forms(engine, user: Actor) -> None:
     with st.form("template_form"):
         left, right = st.columns(2)
         left.selectbox(t("field.roster_preset"), list(presets), format_func=presets.get, key="tp_preset")
-        right.text_input(t("field.roster_template_name") + " *", key="tp_name")
+        right.text_input(t("field.roster_template_name") + " *", key="tp_name", max_chars=text_limit("shift_template.name"))
         st.form_submit_button(t("rotation.roster.template_submit"), type="primary", on_click=submit_callback(
             lambda: roster.create_template(engine, actor=user, preset=st.session_state["tp_preset"],
                                            name=st.session_state.get("tp_name", "")),

@@ -13,6 +13,7 @@ from lib.services.base import Actor
 from lib.ui import (Column, choice_labels, confirm_button, local_time, plain, run_action, show_form_error,
                     submit_callback, t, table)
 from lib.views import rotation_board
+from lib.services.limits import text_limit
 
 
 def _labels(people) -> dict[int, str]:
@@ -38,7 +39,7 @@ def draw_form(engine, user: Actor) -> None:
         label = "rotation.draw.order" if method == DrawMethod.recorded else "rotation.draw.participants"
         st.multiselect(t(label), list(names), format_func=names.get, key=f"pp.consultant.d_people_{method}",
                        default=rotation.draw_defaults(people) if method == DrawMethod.random else [])
-        st.text_input(t("rotation.draw.note"), key="d_note")
+        st.text_input(t("rotation.draw.note"), key="d_note", max_chars=text_limit("lottery_draw.note"))
         st.form_submit_button(t("rotation.draw.submit"), type="primary", on_click=submit_callback(
             _save, clear=[f"pp.consultant.d_people_{m}" for m in methods] + ["d_note"], success_key="rotation.draw.saved", error_slot="d_error"))
     show_form_error("d_error")
@@ -136,14 +137,14 @@ def demotion_forms(engine, user: Actor, today: dt.date) -> None:
         left.selectbox(t("field.rotation_consultant") + " *", list(names), format_func=names.get, index=None, placeholder=t("rotation.choose"),
                        key="pp.consultant.dm_who")
         right.date_input(t("rotation.demotion.month"), value=today, key="dm_month")
-        st.text_input(t("field.rotation_reason") + " *", key="dm_reason")
+        st.text_input(t("field.rotation_reason") + " *", key="dm_reason", max_chars=text_limit("queue_event.reason"))
         st.form_submit_button(t("rotation.demotion.submit"), type="primary", on_click=submit_callback(
             _save, clear=["pp.consultant.dm_who", "dm_reason"], success_key="rotation.demotion.saved", error_slot="dm_error"))
     show_form_error("dm_error")
     if rows:
         labels = {r.id: f"{r.name} {r.month_start:%Y-%m}" for r in rows}
         pick = st.selectbox(t("rotation.demotion.revoke_pick"), list(labels), format_func=labels.get, key="dm_rev")
-        reason = st.text_input(t("field.rotation_reason"), key="dm_rev_reason")
+        reason = st.text_input(t("field.rotation_reason"), key="dm_rev_reason", max_chars=text_limit("queue_event.reason"))
         if confirm_button("rotation.demotion.revoke", key="dm_revoke"):
             if run_action(lambda: rotation.revoke_demotion(engine, actor=user, demotion_id=pick, reason=reason),
                           "rotation.demotion.revoked"):

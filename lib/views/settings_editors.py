@@ -14,6 +14,7 @@ from lib.domain.access import SETTINGS as ACCESS_SETTINGS
 from lib.domain.access import Area, Category, EscortRule
 from lib.services.settings import MANAGED_TITLES, SettingRow
 from lib.ui import t
+from lib.services.limits import text_limit
 
 MATRIX_KEY = ACCESS_SETTINGS[0].key  # the category × area matrix of lib/domain/access.py
 MATRIX_CELL = ("allowed", "approvers", "escort", "pair")
@@ -184,7 +185,7 @@ def _dict_editor(value: dict, default: dict, *, key: str, managed_titles: list[s
             options = [*(managed_titles if field == "titles" else []), *[x for x in current if x not in managed_titles]]
             out[field] = where.multiselect(field, options, default=list(current), key=wkey, accept_new_options=True)
         else:
-            out[field] = where.text_input(field, value=str(current), key=wkey)
+            out[field] = where.text_input(field, value=str(current), key=wkey, max_chars=text_limit("setting_value.value"))
     return out
 
 

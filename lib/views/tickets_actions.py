@@ -19,6 +19,7 @@ from lib.services.tickets_read import TicketDetail
 from lib.ui import app_engine, t
 from lib.views.person_picker import key_for, person_select
 from lib.views.tickets_common import PAGE_ERROR, callback, field_label, label, show_slot
+from lib.services.limits import text_limit
 
 YES_NO = [True, False]
 
@@ -47,7 +48,7 @@ def _triage(detail: TicketDetail, key: str) -> None:
 
 
 def _forward(detail, key) -> None:
-    st.text_input(field_label("forwarded_to") + " *", key=f"{key}_forwarded_to")
+    st.text_input(field_label("forwarded_to") + " *", key=f"{key}_forwarded_to", max_chars=text_limit("ticket.forwarded_to"))
 
 
 def _escalate(detail, key) -> None:
@@ -57,7 +58,7 @@ def _escalate(detail, key) -> None:
 
 def _resolve(detail, key) -> None:
     for name in ("root_cause", "containment", "permanent_fix"):
-        st.text_area(field_label(name), key=f"{key}_{name}", height=68)
+        st.text_area(field_label(name), key=f"{key}_{name}", max_chars=text_limit(f"ticket.{name}"), height=68)
 
 
 def _inform(detail, key) -> None:
@@ -77,8 +78,8 @@ def _arrive(detail, key) -> None:
 
 
 def _report(detail, key) -> None:
-    st.text_input(field_label("service_report_no") + " *", key=f"{key}_report_no")
-    st.text_area(field_label("service_content"), key=f"{key}_service_content", height=68)
+    st.text_input(field_label("service_report_no") + " *", key=f"{key}_report_no", max_chars=text_limit("ticket.service_report_no"))
+    st.text_area(field_label("service_content"), key=f"{key}_service_content", max_chars=text_limit("ticket.service_content"), height=68)
 
 
 INPUTS = {"triage": _triage, "forward": _forward, "escalate": _escalate, "resolve": _resolve, "inform": _inform,
@@ -126,7 +127,7 @@ def action_panel(engine, user, detail: TicketDetail, key: str) -> None:
     clear[key_for("technician", f"{key}_technician")] = None
     with st.form(f"{key}_action_form"):
         INPUTS.get(action, lambda *_: None)(detail, key)
-        st.text_area(field_label("note"), key=f"{key}_note", height=68)
+        st.text_area(field_label("note"), key=f"{key}_note", max_chars=text_limit("ticket_event.note"), height=68)
         st.form_submit_button(t("tickets.do_action"), type="primary", on_click=callback(
             lambda: _act(engine, user, detail, key), clear=clear, error_slot=f"{key}_error",
             notice_slot=f"{key}_notice"))
@@ -155,7 +156,7 @@ def assign_form(engine, user, detail: TicketDetail, key: str) -> None:
         left, right = st.columns(2)
         person_select(field_label("assignee") + " *", "staff", key=f"{key}_assignee", container=left, index=None,
                       placeholder=t("tickets.choose"))
-        right.text_input(field_label("reason_text") + " *", key=f"{key}_assign_reason")
+        right.text_input(field_label("reason_text") + " *", key=f"{key}_assign_reason", max_chars=text_limit("queue_event.reason"))
         st.form_submit_button(t("tickets.assign"), on_click=callback(
             assign, clear={picked: None, f"{key}_assign_reason": ""}, error_slot=f"{key}_assign_error"))
     show_slot(f"{key}_assign_error")
@@ -167,7 +168,7 @@ def note_form(engine, user, detail: TicketDetail, key: str) -> None:
         return "tickets.noted", {}
 
     with st.form(f"{key}_note_form"):
-        st.text_area(t("tickets.note_label"), key=f"{key}_remark", height=68, help=t("tickets.note_help"))
+        st.text_area(t("tickets.note_label"), key=f"{key}_remark", max_chars=text_limit("ticket_event.note"), height=68, help=t("tickets.note_help"))
         st.form_submit_button(t("tickets.add_note"), on_click=callback(
             note, clear={f"{key}_remark": ""}, error_slot=f"{key}_note_error"))
     show_slot(f"{key}_note_error")
@@ -201,7 +202,7 @@ def survey_form(engine, user, detail: TicketDetail, zone, today: dt.date, key: s
         low, high = detail.score_range
         st.number_input(t("complaints.survey.question.score", low=low, high=high), value=None, step=1,
                         key=f"{key}_score")
-        st.text_area(t("complaints.survey.question.suggestion"), key=f"{key}_suggestion", height=68)
+        st.text_area(t("complaints.survey.question.suggestion"), key=f"{key}_suggestion", max_chars=text_limit("ticket_survey.suggestion"), height=68)
         st.radio(t("complaints.survey.question.fee_paid"), index=None, key=f"{key}_fee_paid", **yes_no_radio)
         answers = _answers(key, zone)
         preview = FollowUpSurvey(convenient=True, attitude=answers.attitude and Attitude(answers.attitude),

@@ -18,6 +18,7 @@ from lib.services import people, visitors
 from lib.services.base import Actor
 from lib.ui import Column, app_engine, choice_labels, clear_flash, error_text, flash, local_time, show_form_error, t
 from lib.views.person_picker import key_for, person_select
+from lib.services.limits import text_limit
 
 CheckIn = Callable[[tuple[int, ...], tuple[int, ...]], object]
 
@@ -102,7 +103,7 @@ def render(prefix: str, *, run: Callable[..., None], submit_key: str, user: Acto
         left.text_input(t("field.purpose") + " *", key=f"{prefix}_purpose", max_chars=rules.PURPOSE_MAX)
         right.text_input(t("field.company"), key=f"{prefix}_company", max_chars=rules.COMPANY_MAX)
         if phone_in_form:
-            left.text_input(t("field.phone"), key=f"{prefix}_phone")
+            left.text_input(t("field.phone"), key=f"{prefix}_phone", max_chars=text_limit("visitor_entry.phone"))
         person_select(t("field.host_id"), "staff", key=f"{prefix}_host", container=right, index=None,
                       placeholder=t("visitor.host_placeholder"))
         left.time_input(t("field.time_in"), value=None, key=f"{prefix}_time_in", help=t("visitor.time_in_help"))

@@ -137,20 +137,24 @@ def render_wall(viewer: object) -> None:
     st.html(WALL_CSS)
     st.title(t("display.wall.title"))
 
-    def still_allowed() -> None:
-        if token is not None and not display.wall_token_valid(engine, token):
+    # One area checks the link (the queue when it is on screen, it refreshes most often): two fragments
+    # asking for a full rerun at the same moment could leave the TV blank instead of saying "revoked".
+    checker = "panels" if order and profile.layout is Layout.PANELS else "queue"
+
+    def still_allowed(area: str) -> None:
+        if area == checker and token is not None and not display.wall_token_valid(engine, token):
             st.rerun(scope="app")
 
     @st.fragment(run_every=dt.timedelta(seconds=min(QUEUE_REFRESH_S, config.refresh_seconds)))
     def queue() -> None:
-        still_allowed()
+        still_allowed("queue")
         render_queue_panel(engine, privacy=profile.privacy)
         if not order:
             st.caption(t("wall.queue_updated_at", time=utcnow().astimezone(zone).strftime("%H:%M:%S")))
 
     @st.fragment(run_every=dt.timedelta(seconds=config.refresh_seconds))
     def panels() -> None:
-        still_allowed()
+        still_allowed("panels")
         index = _next_index(len(order))
         st.html(panel_html(display.wall_panel(engine, panel=order[index].value, privacy=profile.privacy)))
         st.caption(t("display.wall.updated_at", time=utcnow().astimezone(zone).strftime("%H:%M:%S"),
