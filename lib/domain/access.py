@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from lib.domain.errors import FieldError, NotAllowed, ValidationFailed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef
 
 
 class Area(enum.StrEnum):
@@ -69,6 +69,30 @@ DEFAULT_MATRIX: dict[str, dict[str, dict[str, object]]] = {
     Area.fire_room: {category: _CLOSED for category in Category},
 }
 
+_CELL = {"allowed": bool, "approvers": list, "escort": str, "pair": bool}
+
+
+def matrix_problem(value: object) -> str | None:
+    """Schema of ``access.matrix`` (issue 12 R8): known areas → known categories → a cell with allowed, approvers
+    (titles), escort (an ``EscortRule``) and pair; a missing area or category is closed (reading 12)."""
+    message = "settings.schema.access_matrix"
+    if not isinstance(value, dict) or not set(value) <= {a.value for a in Area}:
+        return message
+    for rows in value.values():
+        if not isinstance(rows, dict) or not set(rows) <= {c.value for c in Category}:
+            return message
+        for cell in rows.values():
+            if not isinstance(cell, dict) or set(cell) != set(_CELL):
+                return message
+            if not all(isinstance(cell[k], kind) for k, kind in _CELL.items()):
+                return message
+            if cell["escort"] not in {e.value for e in EscortRule}:
+                return message
+            if not all(isinstance(a, str) and a.strip() and len(a) <= TITLE_MAX for a in cell["approvers"]):
+                return message
+    return None
+
+
 SETTINGS: list[SettingDef] = [
     SettingDef(
         "access.matrix",
@@ -76,6 +100,7 @@ SETTINGS: list[SettingDef] = [
         "json",
         "",
         "seed 004 D12, D16, D20; seed 000 D10; seed 001 D2 (reading 12)",
+        validate=matrix_problem,
     ),
 ]
 

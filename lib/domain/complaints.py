@@ -49,7 +49,7 @@ from lib.domain.complaint_intake import (
     validate_intake,
 )
 from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFailed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef, short_text, whole_list
 from lib.domain.surveys import Attitude, FollowUpSurvey, FollowUpTask, follow_up_for, is_answered, validate_survey
 
 __all__ = [
@@ -62,24 +62,28 @@ __all__ = [
 ]
 
 SETTINGS: list[SettingDef] = [
-    SettingDef("sla.service_reply", 24, "int", "h", "seed 001 D6; seed 002 #2", minimum=1),
-    SettingDef("sla.forward_to_dept", 1, "int", "h", "seed 001 D23 (reading 16)", minimum=1),
-    SettingDef("sla.dept_first_contact", 24, "int", "h", "seed 001 D23", minimum=1),
-    SettingDef("sla.supervisor_decidable", 1, "int", "h", "seed 001 D23", minimum=1),
-    SettingDef("sla.resident_complaint", 0, "int", "days", "seed 003 X3#22", minimum=0),
-    SettingDef("sla.packaging_opinion", 2, "int", "working days", "seed 003 X1#57", minimum=1),
-    SettingDef("sla.followup_record", 24, "int", "h", "seed 001 D23", minimum=1),
-    SettingDef("repeat.complaint_window", 30, "int", "days", "(assumed)", minimum=1),
-    SettingDef("survey.score_range", [1, 10], "json", "points", "seed 000 D2"),
+    SettingDef("sla.service_reply", 24, "int", "h", "seed 001 D6; seed 002 #2", minimum=1, maximum=720),
+    SettingDef("sla.forward_to_dept", 1, "int", "h", "seed 001 D23 (reading 16)", minimum=1, maximum=720),
+    SettingDef("sla.dept_first_contact", 24, "int", "h", "seed 001 D23", minimum=1, maximum=720),
+    SettingDef("sla.supervisor_decidable", 1, "int", "h", "seed 001 D23", minimum=1, maximum=720),
+    SettingDef("sla.resident_complaint", 0, "int", "days", "seed 003 X3#22", minimum=0, maximum=365),
+    SettingDef("sla.packaging_opinion", 2, "int", "working days", "seed 003 X1#57", minimum=1,
+               maximum=60),
+    SettingDef("sla.followup_record", 24, "int", "h", "seed 001 D23", minimum=1, maximum=720),
+    SettingDef("repeat.complaint_window", 30, "int", "days", "(assumed)", minimum=1, maximum=3660),
+    SettingDef("survey.score_range", [1, 10], "json", "points", "seed 000 D2",
+               validate=whole_list("settings.schema.score_range", low=0, high=100, length=2, ascending=True)),
     SettingDef("sla.amber_fraction", 0.25, "float", "share of the allowed time", "(assumed)", minimum=0, maximum=1),
     SettingDef("repair.dispatcher_titles", ["部门经理", "客服部经理"], "titles", "titles",
                "seed 000 D8 部门经理派工 (客服部经理 is the demo office's department manager, T13)"),
-    SettingDef("route.packaging_owner_title", "仓储物流主任", "str", "title", "seed 003 X1#57"),
+    SettingDef("route.packaging_owner_title", "仓储物流主任", "str", "title", "seed 003 X1#57",
+               validate=short_text("settings.schema.title", TITLE_MAX)),
     SettingDef("escalation.difficult_customer_titles", ["班长"], "titles", "titles", "seed 001 D22"),
     SettingDef("escalation.unresolvable_titles", ["主任"], "titles", "titles", "seed 003 X3#22"),
     SettingDef("escalation.uncooperative_department_titles", ["总经理"], "titles", "titles",
                "seed 001 D23 (reading)"),
-    SettingDef("tickets.received_backdate_minutes", 120, "int", "min", "(assumed) T25", minimum=0),
+    SettingDef("tickets.received_backdate_minutes", 120, "int", "min", "(assumed) T25", minimum=0,
+               maximum=10080),
 ]
 
 

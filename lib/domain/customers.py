@@ -21,9 +21,9 @@ from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFai
 from lib.domain.settings import SettingDef
 
 SETTINGS: list[SettingDef] = [
-    SettingDef("ownership.first_follow_up", 7, "int", "days", "seed 000 D1", minimum=1),
-    SettingDef("ownership.lapse", 30, "int", "days", "seed 000 D1", minimum=1),
-    SettingDef("ownership.lapse_warning", 3, "int", "days", "(assumed)", minimum=0),
+    SettingDef("ownership.first_follow_up", 7, "int", "days", "seed 000 D1", minimum=1, maximum=366),
+    SettingDef("ownership.lapse", 30, "int", "days", "seed 000 D1", minimum=1, maximum=3660),
+    SettingDef("ownership.lapse_warning", 3, "int", "days", "(assumed)", minimum=0, maximum=366),
     SettingDef("showroom.duplicate_window_seconds", 120, "int", "seconds",
                "(assumed) a second click on 登记 is not a second visit", minimum=0, maximum=3600),
 ]

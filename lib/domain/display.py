@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lib.domain.errors import FieldError, ValidationFailed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef
 
 
 class Panel(StrEnum):
@@ -30,9 +30,21 @@ class Panel(StrEnum):
 
 PANEL_ORDER: tuple[Panel, ...] = tuple(Panel)
 
+
+def panel_order_problem(value: object) -> str | None:
+    """Schema of ``display.panel_order`` (issue 12 R8): names without repeats, at least one a known panel
+    (the wall skips a name it does not know)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= TITLE_MAX for v in value):
+        return "settings.schema.panel_order"
+    if len(set(value)) != len(value) or not {p.value for p in Panel} & set(value):
+        return "settings.schema.panel_order"
+    return None
+
+
 SETTINGS: list[SettingDef] = [
     SettingDef("display.refresh_seconds", 60, "int", "s", "(assumed)", minimum=10, maximum=3600),
-    SettingDef("display.panel_order", [p.value for p in PANEL_ORDER], "json", "—", "(assumed)"),
+    SettingDef("display.panel_order", [p.value for p in PANEL_ORDER], "json", "—", "(assumed)",
+               validate=panel_order_problem),
     SettingDef("display.privacy_mode", False, "bool", "—", "(assumed)"),
 ]
 

@@ -20,22 +20,43 @@ from decimal import Decimal
 from enum import StrEnum
 
 from lib.domain.errors import DomainError
-from lib.domain.settings import SettingDef
+from lib.domain.settings import SettingDef, record_of, whole_list
 
 DEFAULT_SCORE_WEIGHTS = {"survey_score": 5.0, "resolution_rate": 0.5, "sla_breaches": -2.0, "ledger_points": 1.0}
 
+
+
+def bonus_tiers_problem(value: object) -> str | None:
+    """Schema of ``quarterly.bonus`` (issue 12 R8): tiers of ranks ``from`` ≤ ``to`` (1–1000) that do not overlap,
+    each with an amount of 0–1,000,000."""
+    check = record_of("settings.schema.bonus_tiers", **{"from": ("int", 1, 1000), "to": ("int", 1, 1000),
+                                                         "amount": ("number", 0, 1_000_000)})
+    if not isinstance(value, list) or any(check(tier) for tier in value):
+        return "settings.schema.bonus_tiers"
+    spans = sorted((tier["from"], tier["to"]) for tier in value)
+    if any(first > last for first, last in spans) or any(a[1] >= b[0] for a, b in zip(spans, spans[1:])):
+        return "settings.schema.bonus_tiers"
+    return None
+
+
 SETTINGS: list[SettingDef] = [
-    SettingDef("demotion.rule", {"consecutive": 2, "times": 2, "window_months": 3}, "json", "months", "seed 000 D1"),
-    SettingDef("demotion.length", 1, "int", "month", "seed 000 D1", minimum=1),
+    SettingDef("demotion.rule", {"consecutive": 2, "times": 2, "window_months": 3}, "json", "months", "seed 000 D1",
+               validate=record_of("settings.schema.demotion_rule", consecutive=("int", 1, 12), times=("int", 1, 12),
+                                  window_months=("int", 1, 24))),
+    SettingDef("demotion.length", 1, "int", "month", "seed 000 D1", minimum=1, maximum=24),
     SettingDef(
         "quarterly.bonus",
         [{"from": 1, "to": 3, "amount": 1500}, {"from": 4, "to": 8, "amount": 1000}],
         "json",
         "¥",
         "seed 003 M#13",
+        validate=bonus_tiers_problem,
     ),
-    SettingDef("quarterly.payout_months", [4, 7, 10, 1], "json", "month", "seed 003 X3#6"),
-    SettingDef("quarterly.score_weights", DEFAULT_SCORE_WEIGHTS, "json", "weight", "(assumed)"),
+    SettingDef("quarterly.payout_months", [4, 7, 10, 1], "json", "month", "seed 003 X3#6",
+               validate=whole_list("settings.schema.payout_months", low=1, high=12, length=4)),
+    SettingDef("quarterly.score_weights", DEFAULT_SCORE_WEIGHTS, "json", "weight", "(assumed)",
+               validate=record_of("settings.schema.score_weights",
+                                  **{k: ("number", -100, 100) for k in DEFAULT_SCORE_WEIGHTS})),
     # T13 reading: 「客服工程师、客服管理部员工」 = the engineers and the CS department's staff, whose title is
     # 客服专员; its managers (客服主管, 客服部经理) do the ranking and are not ranked. One list, by title only.
     SettingDef(
@@ -45,16 +66,20 @@ SETTINGS: list[SettingDef] = [
         "titles",
         "seed 003 M#13 「对客服工程师、客服管理部员工进行考核排名」 (reading: one list; 员工 = 客服专员)",
     ),
-    SettingDef("project_bonus", {"amount": 30, "window_months": 6}, "json", "¥", "seed 003 M#16"),
+    SettingDef("project_bonus", {"amount": 30, "window_months": 6}, "json", "¥", "seed 003 M#16",
+               validate=record_of("settings.schema.project_bonus", amount=("number", 0, 100_000),
+                                  window_months=("int", 1, 60))),
     SettingDef(
         "kpi.satisfaction_target",
         {"percent": 95.0, "step_per_year": 0.5, "base_year": 2026},
         "json",
         "%",
         "seed 002 #10 (base year assumed)",
+        validate=record_of("settings.schema.satisfaction_target", percent=("number", 0, 100),
+                           step_per_year=("number", -10, 10), base_year=("int", 2000, 2100)),
     ),
     SettingDef("kpi.answer_rate_min", 90.0, "float", "%", "seed 001 D20", minimum=0, maximum=100),
-    SettingDef("style_score.base", 100, "int", "points", "(assumed)", minimum=0),
+    SettingDef("style_score.base", 100, "int", "points", "(assumed)", minimum=0, maximum=100_000),
 ]
 
 

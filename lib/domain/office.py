@@ -7,13 +7,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lib.domain.errors import DomainError
-from lib.domain.settings import SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef, short_text, time_zone
 
 SETTINGS = [
-    SettingDef("office.timezone", "Asia/Shanghai", "str", "", "(assumed)"),
+    SettingDef("office.timezone", "Asia/Shanghai", "str", "", "(assumed)",
+               validate=time_zone("settings.schema.timezone")),
     SettingDef("workday_start", dt.time(8, 50), "time", "", "seed 000 D13"),
     SettingDef("workday_end", dt.time(18, 0), "time", "", "seed 000 D13"),
-    SettingDef("sheet_second_signer_title", "供需", "str", "", "seed 000 D1"),
+    SettingDef("sheet_second_signer_title", "供需", "str", "", "seed 000 D1",
+               validate=short_text("settings.schema.title", TITLE_MAX)),
     SettingDef("holidays", [], "json", "dates", "(assumed)"),
 ]
 

@@ -18,12 +18,16 @@ from lib.domain.settings import SettingDef
 from lib.domain.workdays import nth_working_day
 
 SETTINGS: list[SettingDef] = [
-    SettingDef("reception.notice_with_leader", 3, "int", "days", "seed 002 #9 (reading 13)", minimum=0),
-    SettingDef("reception.notice_other", 1, "int", "days", "seed 002 #7 (reading 13)", minimum=0),
-    SettingDef("reception.feedback_due", 2, "int", "working days", "seed 002 #3", minimum=1),
-    SettingDef("reception.meal_cap_a", 150, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0),
-    SettingDef("reception.meal_cap_b", 130, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0),
-    SettingDef("reception.meal_cap_c", 100, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0),
+    SettingDef("reception.notice_with_leader", 3, "int", "days", "seed 002 #9 (reading 13)", minimum=0,
+               maximum=366),
+    SettingDef("reception.notice_other", 1, "int", "days", "seed 002 #7 (reading 13)", minimum=0, maximum=366),
+    SettingDef("reception.feedback_due", 2, "int", "working days", "seed 002 #3", minimum=1, maximum=60),
+    SettingDef("reception.meal_cap_a", 150, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0,
+               maximum=100000),
+    SettingDef("reception.meal_cap_b", 130, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0,
+               maximum=100000),
+    SettingDef("reception.meal_cap_c", 100, "int", "¥ per head", "seed 002 #17 (reading 15)", minimum=0,
+               maximum=100000),
 ]
 
 

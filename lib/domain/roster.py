@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from lib.domain.errors import DomainError, Locked, NotAllowed
 from lib.domain.rotation import PersonId
-from lib.domain.settings import SettingDef
+from lib.domain.settings import SettingDef, record_of
 from lib.domain.workdays import is_working_day
 
 SETTINGS: list[SettingDef] = [
@@ -34,7 +34,8 @@ SETTINGS: list[SettingDef] = [
     SettingDef("roster.change_cutoff", 4, "int", "weekday (0 = Mon)", "seed 003 X7#28", minimum=0, maximum=6),
     SettingDef("roster.cs_rest_days", 4, "int", "days / month", "seed 001 D8", minimum=0, maximum=31),
     SettingDef(
-        "roster.callcentre_min", {"day": 8, "night": 2}, "json", "agents", "seed 001 D20; seed 000 D2"
+        "roster.callcentre_min", {"day": 8, "night": 2}, "json", "agents", "seed 001 D20; seed 000 D2",
+        validate=record_of("settings.schema.callcentre_min", day=("int", 0, 500), night=("int", 0, 500)),
     ),
     SettingDef(
         "post.fire",
@@ -43,6 +44,7 @@ SETTINGS: list[SettingDef] = [
         "staff / h",
         "seed 004 D20",
         scope="post",
+        validate=record_of("settings.schema.post_fire", min_staff=("int", 1, 50), max_continuous_h=("number", 1, 24)),
     ),
     SettingDef("frontdesk.private_leave", False, "bool", "—", "seed 000 D9"),
 ]

@@ -36,14 +36,16 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from lib.domain.errors import DomainError, NotAllowed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import SettingDef, iso_date, time_window
 
 PersonId: TypeAlias = int | str
 
 SETTINGS: list[SettingDef] = [
     SettingDef("queue.groups_per_round", 1, "int", "group", "seed 000 D1", minimum=1, maximum=10),
-    SettingDef("queue.midday_window", ["12:00", "13:30"], "json", "time", "(assumed)"),
-    SettingDef("queue.midday_anchor_date", "2026-01-05", "str", "date", "(assumed)"),
+    SettingDef("queue.midday_window", ["12:00", "13:30"], "json", "time", "(assumed)",
+               validate=time_window("settings.schema.time_window")),
+    SettingDef("queue.midday_anchor_date", "2026-01-05", "str", "date", "(assumed)",
+               validate=iso_date("settings.schema.date")),
 ]
 
 

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from lib.domain.errors import DomainError
 
 KINDS = ("int", "float", "bool", "str", "time", "json", "titles")
 SCOPES = ("global", "dept", "post", "policy")
+
+# Limits checked before any parsing, so a hostile value cannot exhaust the parser (issue 12 R8).
+MAX_TEXT = 20_000
+MAX_DEPTH = 6
+STR_MAX = 200  # the settings page's text box
+TITLE_MAX = 40
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+Validator = Callable[[object], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,8 @@ class SettingDef:
     scope: str = "global"
     minimum: float | None = None
     maximum: float | None = None
+    # the setting's schema beyond kind, range and the default's shape: a catalog key naming the problem, or None
+    validate: Validator | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -46,8 +60,9 @@ def encode(value: object) -> str:
 
 
 def decode(definition: SettingDef, text: str) -> object:
-    """The typed value of a stored setting."""
-    raw = json.loads(text)
+    """The typed value of a stored setting (size and nesting limited before parsing)."""
+    _check_text_limits(text)
+    raw = json.loads(text, parse_constant=_no_constant)
     if definition.kind == "time":
         return dt.time.fromisoformat(raw)
     return raw
@@ -70,8 +85,15 @@ def parse_titles(text: str) -> list[str]:
 
 
 def parse_value(definition: SettingDef, text: str) -> object:
-    """Parse an admin's typed value, or raise ``DomainError('settings.invalid_*')`` (SPEC M0 Settings)."""
+    """Parse an admin's typed value, or raise ``DomainError('settings.invalid_*')`` (SPEC M0 Settings).
+
+    The text is limited in length and nesting before it is parsed; the parsed value then goes through
+    the same schema as a typed value (:func:`check_value`)."""
     text = (text or "").strip()
+    if definition.kind in ("json", "titles"):
+        _check_text_limits(text)
+    elif len(text) > MAX_TEXT:
+        raise DomainError("settings.too_long", limit=MAX_TEXT)
     try:
         if definition.kind == "int":
             value: object = int(text)
@@ -85,21 +107,64 @@ def parse_value(definition: SettingDef, text: str) -> object:
         elif definition.kind == "time":
             value = dt.time.fromisoformat(text)
         elif definition.kind == "json":
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_no_constant)
         elif definition.kind == "titles":
             value = parse_titles(text)
         else:
-            if not text:
-                raise ValueError(text)
             value = text
-    except ValueError as exc:
-        raise DomainError("settings.invalid_value", kind=definition.kind, value=text) from exc
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if definition.minimum is not None and value < definition.minimum:
-            raise DomainError("settings.below_minimum", minimum=definition.minimum)
-        if definition.maximum is not None and value > definition.maximum:
-            raise DomainError("settings.above_maximum", maximum=definition.maximum)
-    return value
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise DomainError("settings.invalid_value", kind=definition.kind, value=text[:80]) from exc
+    return check_value(definition, value)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number a setting may hold")
+
+
+def _text_depth(text: str) -> int:
+    """Deepest bracket nesting of JSON text, counted without parsing (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _check_text_limits(text: str) -> None:
+    if len(text) > MAX_TEXT:
+        raise DomainError("settings.too_long", limit=MAX_TEXT)
+    if _text_depth(text) > MAX_DEPTH:
+        raise DomainError("settings.too_deep", limit=MAX_DEPTH)
+
+
+def _check_depth(value: object) -> None:
+    """Refuse a value nested deeper than ``MAX_DEPTH`` (walked without recursion, so cycles end too)."""
+    level = [value]
+    for _ in range(MAX_DEPTH + 1):
+        level = [child for item in level if isinstance(item, (list, tuple, dict))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return
+        if len(level) > MAX_TEXT:
+            raise DomainError("settings.too_long", limit=MAX_TEXT)
+    raise DomainError("settings.too_deep", limit=MAX_DEPTH)
+
+
+def _bad_text(value: str, limit: int) -> bool:
+    return not value.strip() or len(value) > limit or bool(_CONTROL.search(value))
 
 
 def _shape_ok(default: object, value: object) -> bool:
@@ -121,39 +186,90 @@ def _shape_ok(default: object, value: object) -> bool:
 
 
 def check_value(definition: SettingDef, value: object) -> object:
-    """Type, range and shape of a value from a typed settings widget (STYLE: settings have schemas; T15).
+    """Type, range, shape and schema of a value (STYLE: settings have schemas; T15, issue 12 R8).
 
     Returns the value as stored (titles without blanks and repeats, holidays as sorted ISO dates);
-    raises ``DomainError('settings.invalid_*')`` like ``parse_value``.
-    """
+    raises ``DomainError('settings.*')`` naming what to fix, never another exception."""
+    _check_depth(value)
     kind = definition.kind
-    bad = DomainError("settings.invalid_value", kind=kind, value=str(value)[:80])
+    try:
+        value = _checked_kind(definition, value)
+        if kind in ("json", "titles", "str") and len(json.dumps(value, ensure_ascii=False, allow_nan=False)) > MAX_TEXT:
+            raise DomainError("settings.too_long", limit=MAX_TEXT)
+        problem = definition.validate(value) if definition.validate else None
+    except DomainError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise DomainError("settings.invalid_value", kind=kind, value=_preview(value)) from exc
+    if problem:
+        raise DomainError(problem, setting=definition.key)
+    return value
+
+
+def _preview(value: object) -> str:
+    try:
+        return str(value)[:80]
+    except Exception:  # noqa: BLE001 - a preview for a message must never fail
+        return "?"
+
+
+def _checked_kind(definition: SettingDef, value: object) -> object:
+    kind = definition.kind
+    bad = DomainError("settings.invalid_value", kind=kind, value=_preview(value))
     if kind == "bool":
         if not isinstance(value, bool):
             raise bad
     elif kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad
+        if not math.isfinite(value):
+            raise DomainError("settings.not_finite")
         if kind == "int":
             if value != int(value):
                 raise bad
             value = int(value)
-        value = parse_value(definition, str(value))
+        else:
+            value = float(value)
+        if definition.minimum is not None and value < definition.minimum:
+            raise DomainError("settings.below_minimum", minimum=definition.minimum)
+        if definition.maximum is not None and value > definition.maximum:
+            raise DomainError("settings.above_maximum", maximum=definition.maximum)
     elif kind == "time":
         if not isinstance(value, dt.time):
             raise bad
-        value = value.replace(second=0, microsecond=0)
+        value = value.replace(second=0, microsecond=0, tzinfo=None)
     elif kind == "titles":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise bad
         value = parse_titles(json.dumps(list(value), ensure_ascii=False))
+        if any(_bad_text(v, TITLE_MAX) for v in value):
+            raise DomainError("settings.bad_title", limit=TITLE_MAX)
     elif kind == "str":
-        value = parse_value(definition, str(value))
+        if not isinstance(value, str):
+            raise bad
+        value = value.strip()
+        if _bad_text(value, STR_MAX):
+            raise DomainError("settings.bad_text", limit=STR_MAX)
     elif definition.unit == "dates":
-        value = sorted({_iso_date(v, bad) for v in (value or [])})
-    elif not _shape_ok(definition.default, value):
-        raise bad
+        if not isinstance(value, (list, tuple)):
+            raise bad
+        value = sorted({_iso_date(v, bad) for v in value})
+    else:
+        if not _finite(value):
+            raise DomainError("settings.not_finite")
+        if not _shape_ok(definition.default, value):
+            raise bad
     return value
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def _iso_date(item: object, bad: DomainError) -> str:
@@ -165,6 +281,98 @@ def _iso_date(item: object, bad: DomainError) -> str:
         return dt.date.fromisoformat(str(item)).isoformat()
     except ValueError:
         raise bad from None
+
+
+def _whole(value: object, low: float, high: float) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _number(value: object, low: float, high: float) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and low <= value <= high)
+
+
+def record_of(message: str, **fields: tuple[str, float, float]) -> Validator:
+    """A record with exactly these fields, each ``("int" | "number", low, high)``; ``message`` when not."""
+    def check(value: object) -> str | None:
+        if not isinstance(value, dict) or set(value) != set(fields):
+            return message
+        for name, (kind, low, high) in fields.items():
+            if not (_whole if kind == "int" else _number)(value[name], low, high):
+                return message
+        return None
+    return check
+
+
+def whole_list(message: str, *, low: int, high: int, length: int | None = None, unique: bool = False,
+               ascending: bool = False) -> Validator:
+    """A list of whole numbers within ``low``–``high`` (of ``length`` items; without repeats; rising)."""
+    def check(value: object) -> str | None:
+        if not isinstance(value, list) or not all(_whole(v, low, high) for v in value):
+            return message
+        if (length is not None and len(value) != length) or (unique and len(set(value)) != len(value)):
+            return message
+        if ascending and any(a >= b for a, b in zip(value, value[1:])):
+            return message
+        return None
+    return check
+
+
+def members_of(message: str, allowed: Iterable[str]) -> Validator:
+    """A non-empty list of known values, each at most once."""
+    known = set(allowed)
+
+    def check(value: object) -> str | None:
+        if not isinstance(value, list) or not value or len(set(map(str, value))) != len(value):
+            return message
+        return None if all(isinstance(v, str) and v in known for v in value) else message
+    return check
+
+
+def iso_date(message: str) -> Validator:
+    """A calendar date as ``YYYY-MM-DD``."""
+    def check(value: object) -> str | None:
+        try:
+            dt.date.fromisoformat(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return message
+        return None if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) else message
+    return check
+
+
+def short_text(message: str, limit: int) -> Validator:
+    """One line of at most ``limit`` characters (e.g. a job title)."""
+    def check(value: object) -> str | None:
+        return None if isinstance(value, str) and len(value) <= limit else message
+    return check
+
+
+def time_window(message: str) -> Validator:
+    """Two times ``[HH:MM, HH:MM]``, the first earlier."""
+    def check(value: object) -> str | None:
+        if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+            return message
+        if not all(re.fullmatch(r"\d{2}:\d{2}", v) for v in value):
+            return message
+        try:
+            start, end = (dt.time.fromisoformat(v) for v in value)
+        except ValueError:
+            return message
+        return None if start < end else message
+    return check
+
+
+def time_zone(message: str) -> Validator:
+    """An IANA time zone name the system knows (e.g. ``Asia/Shanghai``)."""
+    def check(value: object) -> str | None:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", value):
+            return message
+        try:
+            ZoneInfo(value)
+        except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for an unknown or odd name
+            return message
+        return None
+    return check
 
 
 def unknown_titles(values: list[str] | tuple[str, ...], managed: list[str] | tuple[str, ...]) -> list[str]:

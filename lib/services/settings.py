@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import pkgutil
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,8 @@ from lib.domain.errors import DomainError
 from lib.domain.office import zone
 from lib.services.base import ADMINS, Actor, audit, require, utcnow
 
+log = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=1)
 def definitions() -> dict[str, sdef.SettingDef]:
@@ -35,7 +38,10 @@ def definitions() -> dict[str, sdef.SettingDef]:
 
 
 def current_values(session: Session, keys: list[str] | None = None) -> dict[str, object]:
-    """The value in force for each key (global scope): newest version, else the default."""
+    """The value in force for each key (global scope): newest version, else the default.
+
+    A stored value its schema refuses (saved before the schema, or written around the service) is logged
+    and the default is used, so no page breaks on it (issue 12 R8)."""
     defs = definitions()
     wanted = keys or list(defs)
     now = utcnow()
@@ -47,8 +53,17 @@ def current_values(session: Session, keys: list[str] | None = None) -> dict[str,
     ).all()
     values = {key: defs[key].default for key in wanted}
     for key, text in rows:
-        values[key] = sdef.decode(defs[key], text)
+        values[key] = _stored(defs[key], text)
     return values
+
+
+def _stored(definition: sdef.SettingDef, text: str) -> object:
+    try:
+        return sdef.check_value(definition, sdef.decode(definition, text))
+    except (DomainError, ValueError, TypeError, RecursionError) as exc:
+        log.warning("setting %s: stored value refused by its schema (%s); the default is used",
+                    definition.key, getattr(exc, "key", type(exc).__name__))
+        return definition.default
 
 
 def get(session: Session, key: str) -> object:
@@ -93,8 +108,8 @@ def change_setting(engine: Engine, *, actor: Actor, key: str, text: str | None =
     (SPEC M0 Settings). A list of titles may only name titles from ``org.titles`` (T13)."""
     require(actor, ADMINS)
     defs = definitions()
-    if key not in defs:
-        raise DomainError("settings.unknown", key=key)
+    if not isinstance(key, str) or key not in defs:
+        raise DomainError("settings.unknown", key=str(key)[:80])
     value = sdef.parse_value(defs[key], text or "") if value is _UNSET else sdef.check_value(defs[key], value)
     if key == "office.timezone":
         zone(str(value))
