@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 PORT   ?= 8501
 SCALE  ?= 1
 
-.PHONY: run test migrate demo bench venv clean
+.PHONY: run test migrate demo bench venv clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ demo: migrate
 
 test: venv
 	$(BIN)/python -m pytest
+
+# backups/dutydesk-<timestamp>.db (SQLite, backup API) or .dump (PostgreSQL, pg_dump -Fc); safe while the app runs
+backup: venv
+	$(BIN)/python -m db.backup backup
+
+# stop the app first: the restore refuses while it runs; asks for yes unless YES=1
+restore: venv
+	@test -n "$(FILE)" || { echo "用法 usage: make restore FILE=backups/dutydesk-<timestamp>.db"; exit 2; }
+	$(BIN)/python -m db.backup restore "$(FILE)" $(if $(YES),--yes)
 
 bench: venv
 	$(BIN)/python -m bench.run --scale $(SCALE)

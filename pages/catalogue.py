@@ -94,9 +94,9 @@ right.selectbox(t("ledger.catalogue.window"), list(windows), format_func=windows
 left.selectbox(t("ledger.catalogue.serious"), action_options, key=k + "serious",
                format_func=lambda a: actions.get(a, t("ledger.catalogue.no_action")),
                index=action_options.index(rule.serious_action.value) if rule and rule.serious_action else 0)
-right.text_input(t("field.ledger_params"), value=ledger.format_params(rule.params) if rule else "", key=k + "params", max_chars=text_limit("ledger.params"),
+right.text_input(t("field.ledger_params"), value=ledger.format_params(rule.params) if rule else "", key=k + "params", max_chars=text_limit("ledger_rule.params"),
                  help=t("ledger.catalogue.params_help"))
-left.text_input(t("settings.source"), value=rule.source if rule else "", key=k + "source", max_chars=text_limit("ledger.source"))
+left.text_input(t("settings.source"), value=rule.source if rule else "", key=k + "source", max_chars=text_limit("ledger_rule.source"))
 right.text_input(t("field.ledger_reason"), key=k + "reason", max_chars=text_limit("kpi_catalogue_version.reason"))
 if st.button(t("ledger.catalogue.save"), type="primary", key=k + "save"):
     if run_action(lambda: _save(edited)):
