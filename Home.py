@@ -7,13 +7,14 @@ from lib.first_run import first_run_page
 from lib.navigation import pages_for
 from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
+from lib.views.error_boundary import guarded
 from lib.views.router_paths import navigation
 from lib.views.visitor_kiosk_access import route_kiosk_token
 from lib.views.wall_access import route_display_token
 
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 
-if needs_first_run(app_engine()):
+if guarded(lambda: needs_first_run(app_engine())):  # the first database touch: an outage is a message (R12)
     navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
     st.stop()
 
@@ -43,4 +44,4 @@ if user.role != "display":  # the display account is a TV: the wall alone, no me
         auth.logout_button()
 page = navigation(sections, expanded=True, position="hidden" if user.role == "display" else "sidebar")
 drop_stale_flash()  # a confirmation stays on its own page until the next action (T16)
-page.run()
+guarded(page.run)  # no traceback ever reaches a browser (R3)

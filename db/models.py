@@ -101,7 +101,8 @@ class VisitorEntry(SQLModel, table=True):
     """One visit at the front desk (SPEC M2.1, seed 000 D6)."""
 
     __tablename__ = "visitor_entry"
-    __table_args__ = (Index("ix_visitor_entry_phone_time", "phone_norm", "time_in"),)
+    __table_args__ = (Index("ix_visitor_entry_phone_time", "phone_norm", "time_in"),
+                      UniqueConstraint("idem_key", name="uq_visitor_entry_idem_key"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=50)
@@ -122,6 +123,8 @@ class VisitorEntry(SQLModel, table=True):
     time_out: Optional[dt.datetime] = _utc(nullable=True, index=True)
     created_by_id: Optional[int] = Field(default=None, foreign_key="app_user.id")
     created_at: Optional[dt.datetime] = _utc()
+    # The check-in form's idempotency key: a retry after a lost connection finds this row (R12).
+    idem_key: Optional[str] = Field(default=None, max_length=64)
 
 
 class PhoneMessage(SQLModel, table=True):

@@ -54,6 +54,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_created_by_state", "created_by_id", "state"),
         Index("ix_ticket_assignee_state", "assignee_id", "state"),
         Index("ix_ticket_technician_state", "technician_id", "state"),
+        UniqueConstraint("idem_key", name="uq_ticket_idem_key"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -116,6 +117,8 @@ class Ticket(SQLModel, table=True):
     due_kind: Optional[str] = Field(default=None, max_length=30)
     due_started_at: Optional[dt.datetime] = _utc(nullable=True)
     last_seq: int = 0
+    # The intake form's idempotency key: a retry after a lost connection finds this row (R12).
+    idem_key: Optional[str] = Field(default=None, max_length=64)
     updated_at: Optional[dt.datetime] = _utc()
 
 

@@ -6,15 +6,16 @@ Everything a page needs twice lives here, so pages stay thin and alike.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from db.engine import database_url, make_engine
+from db.engine import database_url, is_outage, make_engine
 from db.migrate import upgrade
-from lib import export
+from lib import export, incidents
 from lib.domain.errors import DomainError, ValidationFailed
 from lib.i18n import DEFAULT_LANG, translate
 
@@ -65,6 +66,14 @@ def error_text(exc: DomainError) -> str:
 
 def show_error(exc: DomainError) -> None:
     st.error(error_text(exc))
+
+
+def fault_text(exc: Exception) -> str:
+    """What a person is told about an error no rule raised (R3, R12): a database outage or timeout asks
+    them to save again; anything else is logged with its traceback under an incident number they can quote."""
+    if is_outage(exc):
+        return t("faults.db_unavailable")
+    return t("faults.incident", number=incidents.record(exc))
 
 
 _FLASH = "_flash"
@@ -129,6 +138,10 @@ def run_action(action: Callable[[], object], success_key: str | None = None, **p
         clear_flash()
         show_error(exc)
         return False
+    except Exception as exc:  # R3/R12: no traceback, the page goes on
+        clear_flash()
+        st.error(fault_text(exc))
+        return False
     if success_key:
         clear_flash()
         text = t(success_key, **params)
@@ -154,6 +167,9 @@ def submit_callback(action: Callable[[], object], *, clear: Mapping[str, object]
         except DomainError as exc:
             st.session_state[error_slot] = error_text(exc)
             return
+        except Exception as exc:  # a callback runs before the page, outside the router's boundary (R3, R12)
+            st.session_state[error_slot] = fault_text(exc)
+            return
         st.session_state.pop(error_slot, None)
         if isinstance(clear, Mapping):
             for key, empty in clear.items():
@@ -164,6 +180,17 @@ def submit_callback(action: Callable[[], object], *, clear: Mapping[str, object]
         flash(success_key)
 
     return callback
+
+
+def form_token(name: str) -> str:
+    """The idempotency key of the form ``name`` (R12): made when the form is first drawn, kept in session
+    state across errors and retries, so a save that reached the database is not written twice."""
+    return st.session_state.setdefault(f"_idem_{name}", secrets.token_hex(16))
+
+
+def renew_form_token(name: str) -> None:
+    """After a confirmed save the next submission is a new one."""
+    st.session_state[f"_idem_{name}"] = secrets.token_hex(16)
 
 
 def show_form_error(error_slot: str) -> None:

@@ -8,7 +8,7 @@ from lib.navigation import WRITERS
 from lib.services import tickets, tickets_read
 from lib.services.settings import office_zone_now
 from lib.services.tickets import TicketForm
-from lib.ui import app_engine, choice_labels, plain, t
+from lib.ui import app_engine, choice_labels, form_token, plain, renew_form_token, t
 from lib.views.tickets_common import callback, field_label, show_messages, show_slot, ticket_table
 from lib.views.tickets_intake import received_at, saved_message
 from lib.services.limits import text_limit
@@ -60,7 +60,8 @@ def _save():
         service_kind=s.get("tk_kind"), in_warranty=s.get("tk_warranty", True),
         quality_fault=s.get("tk_quality", True), out_of_town=s.get("tk_far", False),
         agent_no=s.get("tk_agent_no", ""), received_at=received_at(s, today, zone),
-        received_reason=s.get("tk_recv_reason", "")))
+        received_reason=s.get("tk_recv_reason", "")), idem_key=form_token("tk_intake"))
+    renew_form_token("tk_intake")  # the save is confirmed: the next intake is a new submission (R12)
     if result.repeat_kind:
         s["tk_intake_notice"] = t(f"tickets.intake.repeat.{result.repeat_kind}", id=result.repeat_of)
     return saved_message(result, zone)
@@ -81,6 +82,7 @@ with right:
                   past=len(card.past)))
 repair = kind in REPAIRS
 
+form_token("tk_intake")  # made when the form is drawn, kept until a save is confirmed (R12)
 with st.form("tk_intake_form"):
     a, b = st.columns(2)
     a.selectbox(field_label("channel"), list(channels), format_func=channels.get, key="tk_channel")

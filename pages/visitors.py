@@ -8,7 +8,8 @@ from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import visitors
 from lib.services.settings import office_zone_now
-from lib.ui import app_engine, clear_flash, flash, local_time, run_action, show_flash, t, table
+from lib.ui import (app_engine, clear_flash, flash, form_token, local_time, renew_form_token, run_action,
+                    show_flash, t, table)
 from lib.views import visitor_arrivals, visitor_form
 from lib.views.visitor_actions import badge_button, table_key, visit_actions
 from lib.services.limits import text_limit
@@ -35,15 +36,20 @@ def _prefill() -> None:
 
 def _register(seen: tuple[int, ...], check_out: tuple[int, ...]) -> None:
     visitors.register_visitor(engine, actor=user, form=visitor_form.read("v", today, zone),
-                              seen_on_site=seen, check_out_ids=check_out)
+                              seen_on_site=seen, check_out_ids=check_out, idem_key=form_token("v"))
+
+
+def _registered() -> None:
+    st.session_state.pop("v_recognised", None)
+    renew_form_token("v")  # the save is confirmed: the next check-in is a new submission (R12)
 
 
 def register_tab() -> None:
     st.text_input(t("field.phone"), key="v_phone", max_chars=text_limit("visitor_entry.phone"), on_change=_prefill, help=t("visitor.phone_help"))
     if st.session_state.get("v_recognised"):
         st.info(st.session_state["v_recognised"])
-    run = visitor_form.check_in_callback("v", _register, success_key="visitor.registered",
-                                         after=lambda: st.session_state.pop("v_recognised", None))
+    form_token("v")  # made when the form is drawn, kept until a save is confirmed (R12)
+    run = visitor_form.check_in_callback("v", _register, success_key="visitor.registered", after=_registered)
     visitor_form.render("v", run=run, submit_key="visitor.register", user=user, zone=zone, phone_in_form=False)
 
 

@@ -42,6 +42,10 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     is_pg = connection.dialect.name == "postgresql"
     if is_pg:
+        # The app's waiting limits (R14) are for people; a migration may run long, and a second server
+        # waits for the first one's lock as long as that takes.
+        connection.execute(text("SET statement_timeout = 0"))
+        connection.execute(text("SET lock_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
         connection.commit()
     try:
@@ -58,6 +62,8 @@ def _run(connection) -> None:
     finally:
         if is_pg:
             connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+            connection.execute(text("RESET statement_timeout"))
+            connection.execute(text("RESET lock_timeout"))
             connection.commit()
 
 

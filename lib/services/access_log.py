@@ -18,8 +18,9 @@ from db.models import AccessApproval, AccessEntryRecord, User
 from lib.domain import access as rules
 from lib.domain import office
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
-from lib.domain.text import clean
+from lib.domain.text import optional_text, required_text
 from lib.services import people, settings
+from lib.services.limits import column_max
 from lib.services.base import WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 from lib.services.showroom import names_of, renamed
 
@@ -71,15 +72,15 @@ def register_entry(engine: Engine, *, actor: Actor, form: AccessForm, now: dt.da
     """Register who wants to enter, why and with whom (「登记和签名确认」, seed 004 D12); a closed cell is refused."""
     require(actor, WRITERS)
     errors: list[FieldError] = []
-    name, purpose = clean(form.name), clean(form.purpose)
+    name = required_text("access_name", form.name, column_max("access_entry.name"), errors)
+    purpose = required_text("access_purpose", form.purpose, column_max("access_entry.purpose"), errors)
+    unit = optional_text("access_unit", form.unit, column_max("access_entry.unit"), errors)
+    companion = optional_text("access_companion", form.companion, column_max("access_entry.companion"), errors)
+    typed_escort = optional_text("access_escort", form.escort_name, column_max("access_entry.escort_name"), errors)
     if form.area not in set(rules.Area):
         errors.append(FieldError("access_area", "field.required"))
     if form.category not in set(rules.Category):
         errors.append(FieldError("access_category", "field.required"))
-    if not name:
-        errors.append(FieldError("access_name", "field.required"))
-    if not purpose:
-        errors.append(FieldError("access_purpose", "field.required"))
     if errors:
         raise ValidationFailed(errors)
     now = now or utcnow()
@@ -87,16 +88,16 @@ def register_entry(engine: Engine, *, actor: Actor, form: AccessForm, now: dt.da
         rule = _requirement(session, form.area, form.category)
         if not rule.allowed:
             raise NotAllowed("access.area_closed", area=form.area, category=form.category)
-        escort_name = clean(form.escort_name)
+        escort_name = typed_escort
         if form.escort_id is not None:
             escort = session.get(User, form.escort_id)
             if escort is None:
                 raise ValidationFailed([FieldError("access_escort", "field.bad_choice")])
             people.require_eligible(session, form.escort_id, "staff")
             escort_name = escort.name
-        row = AccessEntryRecord(area=form.area, category=form.category, name=name[:50], unit=clean(form.unit)[:100],
-                                purpose=purpose[:200], escort_name=escort_name[:50], escort_id=form.escort_id,
-                                companion=clean(form.companion)[:50], signed=bool(form.signed),
+        row = AccessEntryRecord(area=form.area, category=form.category, name=name, unit=unit,
+                                purpose=purpose, escort_name=escort_name, escort_id=form.escort_id,
+                                companion=companion, signed=bool(form.signed),
                                 created_by_id=actor.id, created_at=now)
         session.add(row)
         session.flush()

@@ -452,8 +452,10 @@ def _move(session: Session, row: LedgerEntryRecord, target: EntryStatus, values:
         raise Conflict("ledger.changed")
 
 
-def _load(session: Session, entry_id: int) -> LedgerEntryRecord:
-    row = session.get(LedgerEntryRecord, entry_id)
+def _load(session: Session, entry_id: int, *, lock: bool = False) -> LedgerEntryRecord:
+    """The entry; ``lock`` holds it to the end of a decision (PostgreSQL ``FOR UPDATE``; SQLite's
+    BEGIN IMMEDIATE serialises writers anyway), so the decision reads the state the other one left (R11)."""
+    row = session.get(LedgerEntryRecord, entry_id, with_for_update=lock or None, populate_existing=lock)
     if row is None:
         raise DomainError("ledger.not_found")
     return row
@@ -477,7 +479,7 @@ def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, 
     target = EntryStatus.CONFIRMED if confirm else EntryStatus.WAIVED
     with session_scope(engine) as session:
         override = decider_check(session, actor, reason)
-        row = _load(session, entry_id)
+        row = _load(session, entry_id, lock=True)
         before = row.status
         if seen_status is not None and before != seen_status:
             raise Conflict("ledger.changed")
@@ -495,7 +497,7 @@ def collect_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.dateti
     require(actor, SUPERVISORS)
     now = now or utcnow()
     with session_scope(engine) as session:
-        row = _load(session, entry_id)
+        row = _load(session, entry_id, lock=True)
         before = row.status  # read before the UPDATE refreshes the row, so the audit shows the change (T22)
         _move(session, row, EntryStatus.COLLECTED, {"collected_by_id": actor.id, "collected_at": now})
         audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=entry_id, action="collect",
@@ -515,7 +517,7 @@ def reverse_entry(engine: Engine, *, actor: Actor, entry_id: int, reason: str, n
     try:
         with session_scope(engine) as session:
             override = decider_check(session, actor, reason)
-            row = _load(session, entry_id)
+            row = _load(session, entry_id, lock=True)
             reversals = [_domain(r) for r in session.exec(select(LedgerEntryRecord)
                                                           .where(LedgerEntryRecord.reverses_id == entry_id))]
             undo = rules.reversal(_domain(row), reversals, new_id=0)

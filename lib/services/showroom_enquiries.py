@@ -18,8 +18,9 @@ from db.models import CustomerEnquiry
 from lib.domain import enquiries as rules
 from lib.domain import office
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
-from lib.domain.text import clean
+from lib.domain.text import clean, optional_text, required_text
 from lib.services import settings
+from lib.services.limits import column_max
 from lib.services.base import WRITERS, Actor, audit, require, snapshot, update_once, utcnow
 from lib.services.showroom import names_of, renamed
 
@@ -54,9 +55,17 @@ def log_enquiry(engine: Engine, *, actor: Actor, question: str, status: str, pro
     except ValueError:
         raise ValidationFailed([FieldError("enquiry_status", "field.bad_choice")]) from None
     now = now or utcnow()
-    answer = clean(answer)
+    errors: list[FieldError] = []
+    answer = optional_text("enquiry_answer", answer, column_max("customer_enquiry.answer"), errors)
     if state == rules.EnquiryStatus.answered and not answer:
-        raise ValidationFailed([FieldError("enquiry_answer", "field.required")])
+        errors.append(FieldError("enquiry_answer", "field.required"))
+    caller_name = optional_text("enquiry_caller_name", caller_name, column_max("customer_enquiry.caller_name"), errors)
+    caller_phone = optional_text("enquiry_caller_phone", caller_phone, column_max("customer_enquiry.caller_phone"),
+                                 errors)
+    question_errors: list[FieldError] = []
+    optional_text("enquiry_question", question, column_max("customer_enquiry.question"), question_errors)
+    if errors or question_errors:
+        raise ValidationFailed(question_errors + errors)
     with session_scope(engine) as session:
         open_rows = []
         try:
@@ -75,11 +84,11 @@ def log_enquiry(engine: Engine, *, actor: Actor, question: str, status: str, pro
         except ValidationFailed as exc:
             raise renamed(exc, FIELD_NAMES) from None
         row = CustomerEnquiry(
-            caller_name=clean(caller_name)[:50], caller_phone=clean(caller_phone)[:30],
+            caller_name=caller_name, caller_phone=caller_phone,
             phone_norm=check.caller_phone or "",
-            question=check.question[:1000], status=state.value,
+            question=check.question, status=state.value,
             promised_response_at=promised_response_at if state == rules.EnquiryStatus.open else None,
-            answer=answer[:2000], answered_at=now if state == rules.EnquiryStatus.answered else None,
+            answer=answer, answered_at=now if state == rules.EnquiryStatus.answered else None,
             answered_by_id=actor.id if state == rules.EnquiryStatus.answered else None,
             repeat_of=list(check.repeat_of), created_by_id=actor.id, created_at=now)
         session.add(row)
@@ -92,15 +101,16 @@ def answer_enquiry(engine: Engine, *, actor: Actor, enquiry_id: int, answer: str
                    now: dt.datetime | None = None) -> None:
     """Record the answer given to the customer; a second click is told it is already answered."""
     require(actor, WRITERS)
-    text = clean(answer)
-    if not text:
-        raise ValidationFailed([FieldError("enquiry_answer", "field.required")])
+    errors: list[FieldError] = []
+    text = required_text("enquiry_answer", answer, column_max("customer_enquiry.answer"), errors)
+    if errors:
+        raise ValidationFailed(errors)
     now = now or utcnow()
     with session_scope(engine) as session:
         if session.get(CustomerEnquiry, enquiry_id) is None:
             raise DomainError("enquiry.not_found")
         update_once(session, CustomerEnquiry, enquiry_id, CustomerEnquiry.answered_at,
-                    {"answered_at": now, "answered_by_id": actor.id, "answer": text[:2000],
+                    {"answered_at": now, "answered_by_id": actor.id, "answer": text,
                      "status": rules.EnquiryStatus.answered.value}, "enquiry.already_answered")
         audit(session, actor=actor, entity="enquiry", entity_id=enquiry_id, action="answer", after={"answer": text},
               at=now)

@@ -141,9 +141,11 @@ def _clean_form(form: TicketForm, errors: list[FieldError]) -> dict[str, str]:
             for name, limit in _TEXT_LIMITS.items()}
 
 
-def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.datetime | None = None) -> IntakeResult:
+def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.datetime | None = None,
+               idem_key: str | None = None) -> IntakeResult:
     """Save an intake: validated (read-back ticks for a repair, S35), routed (S39, S46), graded (S40),
-    checked for repeats (S45), with the agent's 工号; nothing is written on an error.
+    checked for repeats (S45), with the agent's 工号; nothing is written on an error. ``idem_key`` is the form's idempotency key
+    (R12): a retry of a save that did reach the database (connection lost after COMMIT) returns the first ticket.
 
     Deadlines count from the received time (T25): earlier than now within the backdate setting, older
     with a reason kept as the first timeline step's note and in the audit; the keying time is that step's time."""
@@ -157,6 +159,8 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
     cause = parse_choice(rules.Cause, form.cause, "cause", errors)
     service_kind = parse_choice(rules.ServiceKind, form.service_kind, "service_kind", errors)
     with session_scope(engine) as session:
+        if idem_key and (done := _intake_done(session, idem_key)) is not None:
+            return done
         tz = settings.office_zone(session)
         ticket_settings = ticket_rules(session)
         user = session.get(User, actor.id) if actor.id is not None else None
@@ -198,7 +202,7 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
             purchase_place=text["purchase_place"], fault=ticket.fault,
             service_kind=service_kind.value if service_kind else None, in_warranty=ticket.in_warranty,
             quality_fault=ticket.quality_fault, out_of_town=ticket.out_of_town, last_seq=1, updated_at=now,
-            **deadline_columns(ticket, ticket_settings))
+            idem_key=idem_key or None, **deadline_columns(ticket, ticket_settings))
         session.add(row)
         session.flush()
         backdated = form.received_at is not None
@@ -212,6 +216,19 @@ def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.dateti
                             cs_group=row.cs_group, owner_title=row.owner_title, repeat_kind=row.repeat_kind,
                             repeat_of=row.repeat_of_id, received_at=ticket.received_at, backdated=backdated,
                             due_at=row.due_at, due_kind=row.due_kind)
+
+
+def _intake_done(session: Session, idem_key: str) -> IntakeResult | None:
+    """The ticket an earlier submission of the same intake form saved, said as its save said it (R12)."""
+    row = session.exec(select(Ticket).where(Ticket.idem_key == idem_key)).first()
+    if row is None:
+        return None
+    first = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == row.id, TicketEvent.seq == 1)).first()
+    backdated = bool(first and (first.data or {}).get("received_at"))
+    return IntakeResult(id=row.id, type=row.type, customer_name=row.customer_name, severity=row.severity,
+                        cs_group=row.cs_group, owner_title=row.owner_title, repeat_kind=row.repeat_kind,
+                        repeat_of=row.repeat_of_id, received_at=row.received_at, backdated=backdated,
+                        due_at=row.due_at, due_kind=row.due_kind)
 
 
 def _customer_by_phone(session: Session, key: str | None) -> TicketCustomer | None:

@@ -45,25 +45,34 @@ class VisitorRow:
 
 
 def register_visitor(engine: Engine, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime | None = None,
-                     seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = ()) -> int:
+                     seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = (),
+                     idem_key: str | None = None) -> int:
     """Register someone at the desk (V1, S21): validated first, nothing written on an error.
 
     T4: a person still on site (same phone, or same name and company) is refused with
     ``StillOnSite`` listing those visits, unless the caller passes their ids in ``seen_on_site``
     (the receptionist saw the warning) or in ``check_out_ids`` (check them out first, in the
     same transaction, then check the new visit in).
+
+    R12: ``idem_key`` is the form's idempotency key; a retry of a save that did reach the database
+    (the connection was lost after COMMIT) returns the first visit instead of writing a second.
     """
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine) as session:
         return register_in(session, actor=actor, form=form, now=now, seen_on_site=seen_on_site,
-                           check_out_ids=check_out_ids)
+                           check_out_ids=check_out_ids, idem_key=idem_key)
 
 
 def register_in(session: Session, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime,
                 seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = (), action: str = "register",
-                source: dict | None = None) -> int:
+                source: dict | None = None, idem_key: str | None = None) -> int:
     """The one check-in path (desk form, pre-registration code, kiosk confirmation) inside the caller's unit."""
+    if idem_key:
+        _serialise_check_ins(session)  # the same submission twice at once: the second finds the first
+        done = session.exec(select(VisitorEntry.id).where(VisitorEntry.idem_key == idem_key)).first()
+        if done is not None:
+            return done  # R12: this submission was saved already
     max_headcount = int(settings.get(session, "visitor.max_headcount"))
     visitor = rules.validate_visitor(form, now=now, max_headcount=max_headcount)
     people.require_eligible(session, visitor.host_id, "staff")
@@ -72,7 +81,7 @@ def register_in(session: Session, *, actor: Actor, form: rules.VisitorForm, now:
         _check_out_in(session, actor=actor, visitor_id=visit_id, now=now)
     rules.unseen_duplicates(_same_on_site(session, visitor), seen_on_site)
     entry = VisitorEntry(**visitor.__dict__, state=rules.VisitState.ARRIVED.value, created_by_id=actor.id,
-                         created_at=now)
+                         created_at=now, idem_key=idem_key or None)
     session.add(entry)
     session.flush()
     after = snapshot(entry) | (source or {})

@@ -14,10 +14,11 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from db.engine import session_scope
-from db.models import OrgUnit, RosterEntryRecord
+from db.models import LedgerEntryRecord, OrgUnit, RosterEntryRecord, User
 from lib.domain.errors import Conflict, DomainError
 from lib.i18n import catalog, translate
-from lib.services import roster
+from lib.services import ledger, roster
+from lib.services.ledger import ViolationFacts
 from tests.db.helpers import make_user, race
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -103,3 +104,50 @@ def test_R9_two_swaps_of_one_shift_approved_at_once_apply_once_and_keep_every_co
                     if r.kind == "swap" and r.id in swaps}
         assert statuses[swaps[winner]] == "approved" and statuses[swaps[1 - winner]] == "requested"
         roster.decide_swap(engine, actor=boss, swap_id=swaps[1 - winner], approve=False)
+
+
+# ---- R11: one decision per ledger entry state -----------------------------------------------------
+
+LEDGER_NOW = dt.datetime(2026, 7, 20, 2, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def ledger_office(engine):
+    gm = make_user(engine, username="gm", role="supervisor", name="总经理老周", titles=("总经理",))
+    boss = make_user(engine, username="boss", role="supervisor", name="主管老李")
+    staff = make_user(engine, username="s", name="孙悦")
+    with session_scope(engine) as session:
+        dept = OrgUnit(kind="department", name="客服部")
+        session.add(dept)
+        session.flush()
+        team = OrgUnit(kind="team", name="一队", parent_id=dept.id)
+        session.add(team)
+        session.flush()
+        user = session.get(User, staff.id)
+        user.team_id, user.department_id = team.id, dept.id
+        session.add(user)
+    return gm, boss, staff
+
+
+def test_R11_waive_and_reverse_of_one_confirmed_entry_at_once_have_one_winner(engine, ledger_office):
+    """R11: a confirmed entry is waived and reversed at the same moment, many times over: exactly one decision
+    stands each time (waived and not reversed, or reversed and still confirmed), the other is refused in Chinese."""
+    gm, boss, staff = ledger_office
+    rounds = 30
+    for i in range(rounds):
+        entry = ledger.propose_entry(engine, actor=boss, person_id=staff.id, code="PH1",
+                                     occurred_on=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                                     facts=ViolationFacts(), now=LEDGER_NOW)[0]
+        ledger.decide_entry(engine, actor=gm, entry_id=entry, confirm=True, now=LEDGER_NOW)
+        calls = [lambda: ledger.decide_entry(engine, actor=gm, entry_id=entry, confirm=False, reason="查无实据",
+                                             now=LEDGER_NOW),
+                 lambda: ledger.reverse_entry(engine, actor=gm, entry_id=entry, reason="更正", now=LEDGER_NOW)]
+        results = race(*(calls if i % 2 else calls[::-1]))  # either may start first
+        with session_scope(engine, write=False) as session:
+            status = session.get(LedgerEntryRecord, entry).status
+            reversals = session.exec(select(LedgerEntryRecord.id).where(
+                LedgerEntryRecord.reverses_id == entry)).all()
+        assert (status, len(reversals)) in {("waived", 0), ("confirmed", 1)}, (status, reversals, results)
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(refused) == 1, results
+        refused_in_chinese(refused[0])
