@@ -23,8 +23,9 @@ from db.models import ReceptionApplicationRecord, ReceptionMeal, ReceptionStep
 from lib.domain import reception as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.reception import Action, ReceptionClass, ReceptionState
-from lib.domain.text import clean
+from lib.domain.text import optional_text
 from lib.services import settings
+from lib.services.limits import column_max
 from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
 from lib.services.showroom import names_of, renamed
 
@@ -131,10 +132,15 @@ def create_application(engine: Engine, *, actor: Actor, form: ReceptionForm,
         klass = ReceptionClass(form.reception_class) if form.reception_class else None
     except ValueError:
         klass = None
+    errors: list[FieldError] = []
+    typed = {name: optional_text(f"reception_{name}", getattr(form, name), column_max(f"reception_application.{name}"),
+                                 errors) for name in ("reason", "host", "requirements", "guest_title")}
+    if errors:
+        raise ValidationFailed(errors)
     application = rules.ReceptionApplication(
-        guest_count=form.guest_count, reception_class=klass, starts_on=form.starts_on, reason=clean(form.reason),
-        host=clean(form.host), ends_on=form.ends_on, requirements=clean(form.requirements),
-        guest_title=clean(form.guest_title), needs_leader=bool(form.needs_leader))
+        guest_count=form.guest_count, reception_class=klass, starts_on=form.starts_on, reason=typed["reason"],
+        host=typed["host"], ends_on=form.ends_on, requirements=typed["requirements"],
+        guest_title=typed["guest_title"], needs_leader=bool(form.needs_leader))
     try:
         rules.validate_application(application)
     except ValidationFailed as exc:
@@ -150,8 +156,8 @@ def create_application(engine: Engine, *, actor: Actor, form: ReceptionForm,
         ends_on = application.ends_on or application.starts_on
         row = ReceptionApplicationRecord(
             guest_count=application.guest_count, reception_class=klass.value, starts_on=application.starts_on,
-            ends_on=ends_on, reason=application.reason[:500], host=application.host[:50],
-            requirements=application.requirements[:1000], guest_title=application.guest_title[:100],
+            ends_on=ends_on, reason=application.reason, host=application.host,
+            requirements=application.requirements, guest_title=application.guest_title,
             needs_leader=application.needs_leader, state=ReceptionState.draft.value, seq=0,
             feedback_due=rules.feedback_due(ends_on, config, _holidays(session)), created_by_id=actor.id,
             created_at=now)
@@ -189,7 +195,12 @@ def advance(engine: Engine, *, actor: Actor, application_id: int, action: str, n
     """Move an application one step (seed 002 #3, #7); class A needs the chairman's confirmation (S33)."""
     require(actor, WRITERS)
     step = Action(action)
-    note = clean(note)
+    errors: list[FieldError] = []
+    # the note is kept on the step and in the audit too, so the step's column is its limit (feedback included)
+    note = optional_text("reception_feedback" if step == Action.file_feedback else "reception_note", note,
+                         column_max("reception_step.note"), errors)
+    if errors:
+        raise ValidationFailed(errors)
     if step == Action.file_feedback and not note:
         raise ValidationFailed([FieldError("reception_feedback", "field.required")])
     if step == Action.reject and not note:
@@ -211,11 +222,11 @@ def advance(engine: Engine, *, actor: Actor, application_id: int, action: str, n
             if step == Action.submit:
                 values["submitted_on"] = now.astimezone(settings.office_zone(session)).date()
             if step == Action.file_feedback:
-                values["feedback"] = note[:2000]
+                values["feedback"] = note
             _move(session, row, values)
             session.add(ReceptionStep(application_id=application_id, seq=row.seq + 1, action=step.value,
                                       from_state=row.state, to_state=target.value, by_id=actor.id, title=title,
-                                      note=note[:500], at=now))
+                                      note=note, at=now))
             session.flush()
             audit(session, actor=actor, entity="reception", entity_id=application_id, action=step.value, at=now,
                   before={"state": row.state}, after={"state": target.value, "title": title}, reason=note)

@@ -34,8 +34,10 @@ from db.models import (QueueDemotion, ShowroomContactCorrection, ShowroomContact
 from lib.domain import customers as rules
 from lib.domain import daysheet
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
-from lib.domain.text import clean
+from lib.domain.text import check as check_text
+from lib.domain.text import clean, optional_text
 from lib.services import people, settings
+from lib.services.limits import column_max
 from lib.services.base import ADMINS, SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
 
 ATTEMPTS = 5
@@ -339,9 +341,13 @@ def register_contact(engine: Engine, *, actor: Actor, form: RegisterForm, queue_
                                        visit_date=form.visit_date)
     except ValidationFailed as exc:
         raise renamed(exc, FIELD_NAMES) from None
-    details = clean(form.details)
-    if len(details) > DETAILS_MAX or len(valid.matter) > 500 or len(valid.customer_name) > 50:
-        raise ValidationFailed([FieldError("showroom_details", "field.too_long", {"max": DETAILS_MAX})])
+    errors: list[FieldError] = []
+    check_text("showroom_customer_name", valid.customer_name, column_max("showroom_contact.customer_name"), errors)
+    check_text("showroom_phone", clean(form.phone), column_max("showroom_customer.phone"), errors)
+    check_text("showroom_matter", valid.matter, column_max("showroom_contact.matter"), errors)
+    details = optional_text("showroom_details", form.details, column_max("showroom_contact.details"), errors)
+    if errors:
+        raise ValidationFailed(errors)
     if form.receiver_id is None and holders is None:
         holders = board_holders(engine, actor=actor, now=now)
     result = _retrying(lambda: _register_once(engine, actor, form, channel, valid, details, correction_reason,
@@ -376,7 +382,7 @@ def _register_once(engine, actor, form, channel, valid, details, correction_reas
         at = now if day == here.date() else _late_moment(day, session, tz)
         customer = session.exec(select(ShowroomCustomer).where(ShowroomCustomer.phone_norm == valid.phone)).first()
         if customer is None:
-            customer = ShowroomCustomer(name=valid.customer_name, phone=clean(form.phone)[:30],
+            customer = ShowroomCustomer(name=valid.customer_name, phone=clean(form.phone),
                                         phone_norm=valid.phone, created_by_id=actor.id, created_at=now)
             session.add(customer)
             session.flush()
@@ -488,7 +494,7 @@ def correct_contact(engine: Engine, *, actor: Actor, contact_id: int, details: s
         if mode != daysheet.WriteMode.correction:
             raise DomainError("showroom.not_locked_use_edit")
         claim_day(session, day=contact.day, now_local=here, tz=tz, correction_reason=why)
-        row = ShowroomContactCorrection(contact_id=contact_id, day=contact.day, details=text[:DETAILS_MAX], reason=why,
+        row = ShowroomContactCorrection(contact_id=contact_id, day=contact.day, details=text, reason=why,
                                         by_id=actor.id, at=now)
         session.add(row)
         session.flush()
