@@ -142,6 +142,41 @@ def test_R13_restore_never_leaves_a_stale_wal_beside_the_restored_file(tmp_path)
     assert _sqlite_rows(db_file) == _sqlite_rows(backup_file)
 
 
+IDLE_APP = """
+import sys, time
+from sqlalchemy import text
+from db.engine import make_engine
+engine = make_engine(sys.argv[1])
+with engine.connect() as connection:
+    connection.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def test_R13_an_idle_app_holding_the_database_is_seen_and_a_killed_one_is_not(tmp_path):
+    """An app between requests holds no transaction, only its pooled connection: still a running app."""
+    engine = sqlite_engine(tmp_path)
+    url = str(engine.url)
+    engine.dispose()
+    db_file = Path(make_url(url).database)
+    backup_file = bk.backup(url, folder=tmp_path / "b")
+    app = subprocess.Popen([sys.executable, "-c", IDLE_APP, url], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert app.stdout.readline().strip() == "ready"
+        assert bk.sqlite_in_use(db_file)
+        with pytest.raises(bk.BackupError) as refused:
+            bk.restore(backup_file, url)
+        assert refused.value.key == "backup.app_running"
+        assert not list(tmp_path.glob("*.pre-restore-*"))
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(10)
+    assert not bk.sqlite_in_use(db_file)
+    bk.restore(backup_file, url)
+
+
 def test_R13_a_file_that_is_no_backup_is_refused_and_the_database_untouched(tmp_path):
     engine = sqlite_engine(tmp_path)
     url = str(engine.url)
