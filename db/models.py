@@ -62,6 +62,22 @@ class User(SQLModel, table=True):
     created_at: Optional[dt.datetime] = _utc()
 
 
+class UserSession(SQLModel, table=True):
+    """A login kept on the server: the cookie names it, so logout, a reset or deactivation ends it (R2).
+
+    ``id`` is the SHA-256 of the random session secret the cookie carries; a copy of the table opens nothing.
+    """
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: Optional[dt.datetime] = _utc()
+    last_seen_at: Optional[dt.datetime] = _utc()
+    ended_at: Optional[dt.datetime] = _utc(nullable=True)
+    ended_reason: str = Field(default="", max_length=20)
+
+
 class SettingValue(SQLModel, table=True):
     """A versioned value of a rule parameter; the newest effective row wins (SPEC M0 Settings)."""
 

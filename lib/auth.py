@@ -4,28 +4,32 @@ Order of a run (Home.py): restore the cookie login, then build the role's menu, 
 refresh on a sub-page stays there. Every page calls :func:`require_role` first.
 Traps avoided (STYLE Auth): ``login_sleep_time=0``; no ``st.rerun()`` in the run where
 login or logout succeeded; no widget key the authenticator keeps in session state.
+
+Sessions live on the server (R2): the cookie is a JWT naming a ``user_session`` row, written through the
+authenticator's cookie component; every run checks that row (not ended, not idle, active user), so a copied
+cookie opens nothing after logout, a password reset, a role change or deactivation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import LoginError
 
 from db.engine import ROOT
-from lib.domain.errors import DomainError
-from lib.services import accounts
+from lib.services import accounts, sessions
 from lib.services.base import Actor
-from lib.ui import app_engine, error_text, t
+from lib.ui import app_engine, t
 from lib.views.router_paths import leave_folder_mode
 
 COOKIE_NAME = "dutydesk_auth"
 COOKIE_DAYS = 7.0
 _AUTH_KEY = "_dd_authenticator"
+_SESSION_KEY = "_dd_session"  # this browser session's server-session secret (never a widget key)
 _MIN_KEY_LEN = 32
 _WEAK_KEYS = {"some_key", "changeme", "secret", "dutydesk"}
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
@@ -76,7 +80,7 @@ def authenticator() -> stauth.Authenticate:
 
 
 def restore_login() -> None:
-    """Log the browser back in from its cookie before the menu is built (a deactivated user is not).
+    """Log the browser back in from its cookie before the menu is built, if its server session is live (R2).
 
     ``Authenticate`` draws its cookie component only in the run that builds it, and that component's
     answer reruns the script at once. Drawn straight into the page, it shifted every element after it
@@ -84,26 +88,61 @@ def restore_login() -> None:
     one: 用户名 twice (T19). It is drawn in a slot that every run keeps at the same place.
     """
     with st.empty():
-        auth = authenticator()
-    try:
-        auth.login(location="unrendered")
-    except LoginError:
-        _forget_session()
+        authenticator()
+    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+        return  # logged in already (checked by current_user), or logged out in this browser session
+    user, secret = login_from_cookie(app_engine(), st.context.cookies.get(COOKIE_NAME), cookie_key())
+    if user is not None:
+        _remember(user, secret)
+
+
+def login_from_cookie(engine, token: object, key: str) -> tuple[Actor | None, str | None]:
+    """The user a cookie logs in, with its session secret; (None, None) for any cookie that does not verify:
+    forged (another algorithm, ``none``, a wrong key), garbage, expired, or naming an ended session (R2)."""
+    secret = sessions.decode_token(token, key)
+    user = sessions.resume(engine, secret=secret) if secret else None
+    return (user, secret) if user is not None else (None, None)
+
+
+def _remember(user: Actor, secret: str) -> None:
+    state = st.session_state
+    state["authentication_status"], state["username"], state["name"] = True, user.username, user.name
+    state["roles"], state["email"], state[_SESSION_KEY] = [user.role], "", secret
 
 
 def _forget_session() -> None:
-    for key in ("authentication_status", "name", "username", "roles", "email"):
+    for key in ("authentication_status", "name", "username", "roles", "email", _SESSION_KEY):
         st.session_state[key] = None
 
 
 def current_user() -> Actor | None:
-    """The logged-in, still active user, fresh from the database; None when nobody is logged in."""
+    """The logged-in user, fresh from the database, while their server session is live; else None (R2).
+
+    A login put straight into this server's session state (AppTest, bench) gets a server session of its
+    own on first use, so it can be ended like any other; browsers only log in through
+    :func:`attempt_login` or the cookie, which both carry one.
+    """
     if not st.session_state.get("authentication_status"):
         return None
-    user = accounts.load_actor(app_engine(), st.session_state.get("username"))
-    if user is not None:
-        st.session_state["lang"] = user.lang
+    engine = app_engine()
+    secret = st.session_state.get(_SESSION_KEY)
+    if not secret:
+        adopted = accounts.load_actor(engine, st.session_state.get("username"))
+        if adopted is None:
+            _forget_session()
+            return None
+        secret = st.session_state[_SESSION_KEY] = sessions.start(engine, user_id=adopted.id)
+    user = sessions.resume(engine, secret=secret)
+    if user is None:
+        _forget_session()
+        return None
+    st.session_state["lang"] = user.lang
     return user
+
+
+def session_secret() -> str | None:
+    """This browser session's server-session secret (to keep it when the user changes their password)."""
+    return st.session_state.get(_SESSION_KEY)
 
 
 def require_role(*roles: str) -> Actor:
@@ -120,27 +159,21 @@ def require_role(*roles: str) -> Actor:
 
 
 def attempt_login(username: str, password: str) -> str | None:
-    """Check lock, then the password through streamlit-authenticator, then set the cookie.
-
-    Returns the catalog key of the error to show, or None on success.
-    """
-    engine = app_engine()
+    """Check the login (R1: counted atomically, one bcrypt check whoever asks), then set the cookie naming
+    the new server session (R2). Returns the message to show, or None on success."""
     auth = authenticator()
-    try:
-        accounts.check_can_login(engine, username=username)
-    except DomainError as exc:
-        return error_text(exc)
-    username = (username or "").strip().lower()
-    if not username or not password:
+    if not (username or "").strip() or not password:
         return t("login.missing")
-    ok = bool(auth.authentication_controller.login(username, password))
-    message_key = accounts.record_login(engine, username=username, ok=ok)
-    if ok:
-        st.session_state["logout"] = False
-        auth.cookie_controller.set_cookie()
-        return None
-    _forget_session()
-    return t(message_key or "login.failed")
+    result = accounts.authenticate(app_engine(), username=username, password=password)
+    if result.actor is None:
+        _forget_session()
+        return t(result.message_key or "login.failed", **(result.message_args or {}))
+    _remember(result.actor, result.session_secret)
+    st.session_state["logout"] = False
+    auth.cookie_controller.cookie_model.cookie_manager.set(
+        COOKIE_NAME, sessions.encode_token(result.session_secret, cookie_key()),
+        expires_at=dt.datetime.now() + dt.timedelta(days=COOKIE_DAYS))
+    return None
 
 
 def login_page() -> None:
@@ -160,8 +193,14 @@ def login_page() -> None:
 
 
 def logout_button() -> None:
-    """Sidebar logout; the cookie component's own rerun then shows the login page (no st.rerun here)."""
-    authenticator().logout(t("nav.logout"), location="sidebar", key="dd_logout_button")
+    """Sidebar logout: the server session ends, then the cookie goes; the cookie component's own rerun
+    shows the login page (no st.rerun here)."""
+    authenticator().logout(t("nav.logout"), location="sidebar", key="dd_logout_button", callback=_end_session)
+
+
+def _end_session(_details: dict | None = None) -> None:
+    sessions.logout(app_engine(), secret=st.session_state.get(_SESSION_KEY))
+    st.session_state[_SESSION_KEY] = None
 
 
 def language_switch(user: Actor) -> None:

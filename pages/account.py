@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from lib.auth import require_role
+from lib.auth import require_role, session_secret
 from lib.navigation import WRITERS
-from lib.services import accounts
-from lib.ui import app_engine, plain, show_flash, show_form_error, submit_callback, t
+from lib.services import accounts, sessions
+from lib.ui import app_engine, confirm_button, plain, run_action, show_flash, show_form_error, submit_callback, t
 from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)
@@ -23,6 +23,13 @@ with st.form("password_form"):
     st.form_submit_button(t("account.change_password"), type="primary", on_click=submit_callback(
         lambda: accounts.change_own_password(engine, actor=user, old=st.session_state.get("pw_old", ""),
                                              password=st.session_state.get("pw_new", ""),
-                                             repeat=st.session_state.get("pw_repeat", "")),
+                                             repeat=st.session_state.get("pw_repeat", ""),
+                                             keep_session=session_secret()),
         clear={"pw_old": "", "pw_new": "", "pw_repeat": ""}, success_key="account.password_changed", error_slot="pw_error"))
 show_form_error("pw_error")
+
+st.subheader(t("sessions.everywhere"))
+st.caption(t("sessions.everywhere_help"))
+if confirm_button("sessions.everywhere", key="logout_everywhere"):
+    if run_action(lambda: sessions.logout_everywhere(engine, actor=user)):
+        st.rerun()  # the next run finds this session ended too and shows the login page

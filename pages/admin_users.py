@@ -6,9 +6,10 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.accounts import Role
 from lib.navigation import ADMINS
-from lib.services import accounts, settings
-from lib.ui import (Column, app_engine, choice_labels, confirm_button, flash, plain, run_action, show_flash,
-                    show_form_error, submit_callback, t, table)
+from lib.services import accounts, sessions, settings
+from lib.services.settings import office_zone_now
+from lib.ui import (Column, app_engine, choice_labels, confirm_button, flash, local_time, plain, run_action,
+                    show_flash, show_form_error, submit_callback, t, table)
 from lib.services.limits import text_limit
 
 user = require_role(*ADMINS)
@@ -102,6 +103,21 @@ with edit_tab:
                                             repeat=st.session_state["up_repeat"]),
             clear={"up_password": "", "up_repeat": ""}, success_key="users.password_reset", error_slot="up_error"))
     show_form_error("up_error")
+    st.subheader(t("sessions.heading"))
+    zone = office_zone_now(engine)[0]
+    logins = sessions.list_sessions(engine, actor=user, user_id=chosen)
+    when = lambda v: local_time(v, zone)  # noqa: E731
+    table(logins, [Column("id", "sessions.id"), Column("created_at", "sessions.created_at", when),
+                   Column("last_seen_at", "sessions.last_seen", when),
+                   Column("open", "sessions.state", lambda v: t("sessions.open") if v else ""),
+                   Column("ended_reason", "sessions.ended", lambda v: t(f"sessions.end_reason.{v}") if v else "")],
+          export_name="sessions", empty_key="sessions.none", key="us_table")
+    live = sum(s.open for s in logins)
+    st.caption(t("sessions.open_count", count=live) if live else t("sessions.open_none"))
+    if live and confirm_button("sessions.end_all", key=f"end_sessions_{chosen}"):
+        if run_action(lambda: sessions.end_sessions_by_admin(engine, actor=user, user_id=chosen)):
+            flash("sessions.end_all_done")
+            st.rerun()
     label = "users.deactivate" if target.active else "users.reactivate"
     if confirm_button(label, key=f"toggle_{chosen}"):
         if run_action(lambda: accounts.set_active(engine, actor=user, user_id=chosen, active=not target.active)):

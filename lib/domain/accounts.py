@@ -13,7 +13,11 @@ from lib.domain.text import clean
 SETTINGS = [
     SettingDef("auth.max_failed_logins", 5, "int", "times", "(assumed)", minimum=1, maximum=100),
     SettingDef("auth.lockout_minutes", 15, "int", "min", "(assumed)", minimum=1, maximum=1440),
+    SettingDef("auth.idle_timeout_minutes", 480, "int", "min", "(assumed)", minimum=5, maximum=10080),
 ]
+
+SESSION_MAX_DAYS = 7  # the cookie's own life: a session older than this is over, however busy (STYLE Auth)
+SESSION_TOUCH_SECONDS = 60  # last_seen is written at most once a minute, not on every rerun
 
 PASSWORD_MIN_BYTES = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt 5 refuses longer secrets
@@ -91,3 +95,25 @@ def ensure_can_login(active: bool, locked_until: dt.datetime | None, now: dt.dat
         raise DomainError("login.failed")
     if is_locked(locked_until, now):
         raise DomainError("login.locked", minutes=max(1, int((locked_until - now).total_seconds() // 60) + 1))
+
+
+def session_end_reason(*, ended_at: dt.datetime | None, created_at: dt.datetime, last_seen_at: dt.datetime,
+                       user_active: bool, idle_minutes: int, now: dt.datetime) -> str | None:
+    """Why a server session no longer opens the app, or None while it does (R2; idle limit assumed 480 min)."""
+    if ended_at is not None or not user_active:
+        return "ended"
+    if now - last_seen_at > dt.timedelta(minutes=idle_minutes):
+        return "idle"
+    if now - created_at > dt.timedelta(days=SESSION_MAX_DAYS):
+        return "expired"
+    return None
+
+
+def session_needs_touch(last_seen_at: dt.datetime, now: dt.datetime) -> bool:
+    """Write last_seen at most once a minute, so a busy page is not a write per rerun (R2)."""
+    return now - last_seen_at >= dt.timedelta(seconds=SESSION_TOUCH_SECONDS)
+
+
+def access_changed(before_role: str, before_titles: list | tuple, after_role: str, after_titles: list | tuple) -> bool:
+    """A role or title change ends the person's sessions: what they may open has changed (R2)."""
+    return before_role != after_role or sorted(before_titles or ()) != sorted(after_titles or ())

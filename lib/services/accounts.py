@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 
 import bcrypt
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
@@ -17,15 +19,34 @@ from lib.domain import accounts as rules
 from lib.domain import settings as sdef
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
 from lib.domain.text import clean
-from lib.services import settings
+from lib.services import sessions, settings
 from lib.services.base import ADMINS, Actor, audit, require, snapshot, utcnow
 
 SETUP_KEY = "setup_done"
 
 
+def _rounds() -> int:
+    return int(os.environ.get("DUTYDESK_BCRYPT_ROUNDS", "12"))
+
+
 def hash_password(password: str) -> str:
-    rounds = int(os.environ.get("DUTYDESK_BCRYPT_ROUNDS", "12"))
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=rounds)).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=_rounds())).decode("ascii")
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    return bcrypt.hashpw(b"no such account", bcrypt.gensalt(rounds=rounds)).decode("ascii")
+
+
+def check_password(password: str, hashed: str) -> bool:
+    """One bcrypt check; a secret bcrypt refuses (over 72 bytes) is simply wrong, for every account alike."""
+    data = (password or "").encode("utf-8")
+    if len(data) > rules.PASSWORD_MAX_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(data, hashed.encode("ascii"))
+    except ValueError:
+        return False
 
 
 def actor_of(user: User) -> Actor:
@@ -105,6 +126,86 @@ def _unknown_actor(username: str) -> Actor:
     return Actor(id=None, username=username[:40], name="", role="")
 
 
+@dataclass(frozen=True)
+class LoginResult:
+    """What a login attempt came to: the user and the new server session's secret, or the message to show."""
+
+    actor: Actor | None = None
+    session_secret: str | None = None
+    message_key: str | None = None
+    message_args: dict | None = None
+
+
+def _reserve_attempt(session, user_id: int, now: dt.datetime, max_failed: int) -> int | None:
+    """Count this attempt before its password is checked, in one conditional UPDATE (R1).
+
+    The database re-checks "active, not locked, fewer than ``max_failed`` attempts counted" as it writes, so
+    a burst of guesses gets at most ``max_failed`` password checks however many arrive at once. None: refused.
+    """
+    result = session.execute(
+        update(User).where(User.id == user_id, User.active == True,  # noqa: E712
+                           or_(User.locked_until.is_(None), User.locked_until <= now),
+                           User.failed_logins < max_failed)
+        .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins))
+    return result.scalar_one_or_none()
+
+
+def _lock_minutes(locked_until: dt.datetime | None, now: dt.datetime, lockout_minutes: int) -> int:
+    if locked_until is None or locked_until <= now:
+        return lockout_minutes  # the last allowed guesses are still being checked: the lock is coming
+    return max(1, int((locked_until - now).total_seconds() // 60) + 1)
+
+
+def authenticate(engine: Engine, *, username: str, password: str, now: dt.datetime | None = None) -> LoginResult:
+    """Check a login (R1): count it atomically, check one bcrypt hash, then open a server session (R2).
+
+    Every answer costs exactly one bcrypt check (a dummy hash of the same cost for an unknown, deactivated or
+    locked account), so the time does not tell whether the name exists. Every refusal is audited (T25).
+    """
+    now = now or utcnow()
+    username = rules.normalise_username(username or "")
+    target: tuple[int, str, int] | None = None
+    refusal = LoginResult(message_key="login.failed")
+    with session_scope(engine) as session:
+        values = settings.current_values(session, ["auth.max_failed_logins", "auth.lockout_minutes"])
+        max_failed, lockout = int(values["auth.max_failed_logins"]), int(values["auth.lockout_minutes"])
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            audit(session, actor=_unknown_actor(username), entity="user", entity_id=None, action="login_unknown",
+                  at=now)
+        elif not user.active:
+            audit(session, actor=actor_of(user), entity="user", entity_id=user.id, action="login_refused_inactive",
+                  at=now)
+        else:
+            counted = _reserve_attempt(session, user.id, now, max_failed)
+            if counted is None:
+                session.refresh(user)
+                audit(session, actor=actor_of(user), entity="user", entity_id=user.id, action="login_refused_locked",
+                      at=now)
+                refusal = LoginResult(message_key="login.locked",
+                                      message_args={"minutes": _lock_minutes(user.locked_until, now, lockout)})
+            else:
+                target = (user.id, user.password_hash, counted)
+    ok = check_password(password, target[1] if target else _dummy_hash(_rounds()))
+    if target is None:
+        return refusal
+    user_id, _, counted = target
+    with session_scope(engine) as session:
+        user = session.get(User, user_id)
+        actor = actor_of(user)
+        if ok:
+            session.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
+            audit(session, actor=actor, entity="user", entity_id=user_id, action="login", at=now)
+            return LoginResult(actor=actor, session_secret=sessions.open_session(session, user_id=user_id, now=now))
+        if counted >= max_failed:
+            session.execute(update(User).where(User.id == user_id)
+                            .values(failed_logins=0, locked_until=now + dt.timedelta(minutes=lockout)))
+            audit(session, actor=actor, entity="user", entity_id=user_id, action="login_locked", at=now)
+            return LoginResult(message_key="login.locked_now")
+        audit(session, actor=actor, entity="user", entity_id=user_id, action="login_failed", at=now)
+        return LoginResult(message_key="login.failed")
+
+
 def record_login(engine: Engine, *, username: str, ok: bool, now: dt.datetime | None = None) -> str | None:
     """Count a failure (the 5th locks for 15 min, audited) or clear the count on success.
 
@@ -126,13 +227,15 @@ def record_login(engine: Engine, *, username: str, ok: bool, now: dt.datetime | 
             audit(session, actor=actor, entity="user", entity_id=user.id, action="login", at=now)
             return None
         values = settings.current_values(session, ["auth.max_failed_logins", "auth.lockout_minutes"])
-        failed, locked_until = rules.after_failed_login(user.failed_logins, now, int(values["auth.max_failed_logins"]),
-                                                        int(values["auth.lockout_minutes"]))
-        user.failed_logins, user.locked_until = failed, locked_until or user.locked_until
-        session.add(user)
+        max_failed, lockout = int(values["auth.max_failed_logins"]), int(values["auth.lockout_minutes"])
+        counted = _reserve_attempt(session, user.id, now, max_failed)
+        if counted is not None and counted >= max_failed:
+            session.execute(update(User).where(User.id == user.id)
+                            .values(failed_logins=0, locked_until=now + dt.timedelta(minutes=lockout)))
+        locked = counted is None or counted >= max_failed
         audit(session, actor=actor, entity="user", entity_id=user.id,
-              action="login_locked" if locked_until else "login_failed", at=now)
-        return "login.locked_now" if locked_until else "login.failed"
+              action="login_locked" if locked else "login_failed", at=now)
+        return "login.locked_now" if locked else "login.failed"
 
 
 @dataclass(frozen=True)
@@ -260,6 +363,8 @@ def update_user(engine: Engine, *, actor: Actor, user_id: int, form: UserForm) -
         _check_titles_and_posts(session, form)
         if user.role == "admin" and form.role != "admin":
             _ensure_other_admin(session, user_id)
+        if rules.access_changed(user.role, user.titles or [], form.role, _titles(form.titles)):
+            sessions.end_user_sessions(session, user_id=user_id, reason="role_changed", now=utcnow())
         user.username, user.name, user.role = username, name, form.role
         user.staff_no = clean(form.staff_no) or None
         user.titles = _titles(form.titles)
@@ -292,6 +397,8 @@ def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool, reas
         before = snapshot(user)
         user.active = active
         session.add(user)
+        if not active:
+            sessions.end_user_sessions(session, user_id=user_id, reason="deactivated", now=utcnow())
         audit(session, actor=actor, entity="user", entity_id=user_id,
               action="activate" if active else "deactivate", before=before, after=snapshot(user), reason=reason)
 
@@ -310,11 +417,13 @@ def reset_password(engine: Engine, *, actor: Actor, user_id: int, password: str,
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         session.add(user)
+        sessions.end_user_sessions(session, user_id=user_id, reason="password_reset", now=utcnow())
         audit(session, actor=actor, entity="user", entity_id=user_id, action="reset_password")
 
 
-def change_own_password(engine: Engine, *, actor: Actor, old: str, password: str, repeat: str) -> None:
-    """A user changes their own password after proving the old one."""
+def change_own_password(engine: Engine, *, actor: Actor, old: str, password: str, repeat: str,
+                        keep_session: str | None = None) -> None:
+    """A user changes their own password after proving the old one; their other sessions end (R2)."""
     problem = rules.password_problem(password, repeat)
     if problem:
         raise ValidationFailed([FieldError("password", problem, {"min": rules.PASSWORD_MIN_BYTES,
@@ -325,6 +434,8 @@ def change_own_password(engine: Engine, *, actor: Actor, old: str, password: str
             raise ValidationFailed([FieldError("old", "password.old_wrong")])
         user.password_hash = hash_password(password)
         session.add(user)
+        sessions.end_user_sessions(session, user_id=actor.id, reason="password_changed", now=utcnow(),
+                                   keep=keep_session)
         audit(session, actor=actor, entity="user", entity_id=actor.id, action="change_password")
 
 
