@@ -2,6 +2,8 @@
 
 A cell that starts with ``= + - @`` (or a tab / carriage return) would run as a
 formula in Excel; such text is prefixed with an apostrophe (OWASP CSV injection).
+Control characters (NUL, escape ...) are removed from cells: openpyxl refuses them and
+the download would fail (issue 12 R4); tabs and line breaks stay.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -16,12 +19,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def neutralise(value: object) -> object:
-    """Text that Excel would read as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(_TRIGGERS):
-        return "'" + value
+    """Text loses its control characters, and text Excel would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        if value.startswith(_TRIGGERS):
+            return "'" + value
     return value
 
 

@@ -21,7 +21,7 @@ from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, Val
 from lib.domain.text import optional_text, required_text
 from lib.services import people, settings
 from lib.services.limits import column_max
-from lib.services.base import WRITERS, Actor, audit, require, snapshot, update_once, utcnow
+from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
 from lib.services.showroom import names_of, renamed
 
 LIST_LIMIT = 500
@@ -68,6 +68,7 @@ def _requirement(session: Session, area: str, category: str) -> rules.Requiremen
     return rules.requirement_for(rules.Area(area), rules.Category(category), matrix(session))
 
 
+@acting
 def register_entry(engine: Engine, *, actor: Actor, form: AccessForm, now: dt.datetime | None = None) -> int:
     """Register who wants to enter, why and with whom (「登记和签名确认」, seed 004 D12); a closed cell is refused."""
     require(actor, WRITERS)
@@ -106,6 +107,7 @@ def register_entry(engine: Engine, *, actor: Actor, form: AccessForm, now: dt.da
         return row.id
 
 
+@acting
 def approve_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.datetime | None = None) -> str:
     """Approve with a title the matrix names for this category and area (seed 004 D16 副总, D12 部长; reading 12)."""
     require(actor, WRITERS)
@@ -128,6 +130,7 @@ def approve_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.dateti
         return title
 
 
+@acting
 def mark_in(engine: Engine, *, actor: Actor, entry_id: int, signed: bool = False,
             now: dt.datetime | None = None) -> dt.datetime:
     """Mark the person in, only once approval, escort, companion and signature are recorded (S31)."""
@@ -157,6 +160,7 @@ def mark_in(engine: Engine, *, actor: Actor, entry_id: int, signed: bool = False
         return now
 
 
+@acting
 def mark_out(engine: Engine, *, actor: Actor, entry_id: int, now: dt.datetime | None = None) -> dt.datetime:
     """Record leaving; only someone who went in can leave, and only once."""
     require(actor, WRITERS)

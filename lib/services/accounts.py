@@ -20,7 +20,7 @@ from lib.domain import settings as sdef
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
 from lib.domain.text import clean
 from lib.services import sessions, settings
-from lib.services.base import ADMINS, Actor, audit, require, snapshot, utcnow
+from lib.services.base import ADMINS, Actor, acting, audit, require, snapshot, utcnow
 
 SETUP_KEY = "setup_done"
 
@@ -314,6 +314,7 @@ def _apply_training(user: User, form: UserForm) -> None:
         user.cert_valid_until = form.cert_valid_until
 
 
+@acting
 def create_user(engine: Engine, *, actor: Actor, form: UserForm, password: str, repeat: str) -> int:
     """Admin creates an account (SPEC M0); username and 工号 are unique."""
     require(actor, ADMINS)
@@ -350,6 +351,7 @@ def _check_unique(session, *, username: str, staff_no: str | None, user_id: int 
         raise ValidationFailed(errors)
 
 
+@acting
 def update_user(engine: Engine, *, actor: Actor, user_id: int, form: UserForm) -> None:
     """Admin edits role and org fields; the last active admin cannot lose the admin role."""
     require(actor, ADMINS)
@@ -383,6 +385,7 @@ def _ensure_other_admin(session, user_id: int) -> None:
         raise DomainError("account.last_admin")
 
 
+@acting
 def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool, reason: str = "") -> None:
     """Deactivate (or reactivate) an account; history keeps the person. Nobody deactivates themself."""
     require(actor, ADMINS)
@@ -403,6 +406,7 @@ def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool, reas
               action="activate" if active else "deactivate", before=before, after=snapshot(user), reason=reason)
 
 
+@acting
 def reset_password(engine: Engine, *, actor: Actor, user_id: int, password: str, repeat: str) -> None:
     """Admin sets a new password and lifts any lock (audited, the hash never logged)."""
     require(actor, ADMINS)
@@ -421,6 +425,7 @@ def reset_password(engine: Engine, *, actor: Actor, user_id: int, password: str,
         audit(session, actor=actor, entity="user", entity_id=user_id, action="reset_password")
 
 
+@acting
 def change_own_password(engine: Engine, *, actor: Actor, old: str, password: str, repeat: str,
                         keep_session: str | None = None) -> None:
     """A user changes their own password after proving the old one; their other sessions end (R2)."""
@@ -439,6 +444,7 @@ def change_own_password(engine: Engine, *, actor: Actor, old: str, password: str
         audit(session, actor=actor, entity="user", entity_id=actor.id, action="change_password")
 
 
+@acting
 def set_language(engine: Engine, *, actor: Actor, lang: str) -> None:
     if lang not in ("zh_CN", "en"):
         raise DomainError("field.bad_choice")
@@ -492,6 +498,7 @@ class OrgForm:
     requires_certificate: bool = False
 
 
+@acting
 def save_org_unit(engine: Engine, *, actor: Actor, form: OrgForm, unit_id: int | None = None) -> int:
     """Create or edit an org unit (SPEC M0 Org units); names are unique under one parent."""
     require(actor, ADMINS)

@@ -22,7 +22,7 @@ from lib.domain.display import DisplayProfile, Panel, WallPanel, decode_panels, 
 from lib.domain.errors import DomainError
 from lib.domain.kpi import satisfaction_target
 from lib.services import kpi, ledger, link_tokens, roster, rotation, settings
-from lib.services.base import ADMINS, Actor, audit, require, utcnow
+from lib.services.base import ADMINS, Actor, acting, audit, require, utcnow
 from lib.services.kpi_common import kpi_settings, month_bounds, names, office_today
 
 token_hash = link_tokens.token_hash
@@ -60,6 +60,7 @@ def _profile_facts(profile: DisplayProfile) -> dict[str, object]:
             "show_fund": profile.show_fund}
 
 
+@acting
 def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = True, layout: str = "split",
                 panels: list[str] | tuple[str, ...] | None = None, show_fund: bool = False,
                 now: dt.datetime | None = None) -> tuple[int, str]:
@@ -80,6 +81,7 @@ def create_link(engine: Engine, *, actor: Actor, label: str, privacy: bool = Tru
         return row.id, token
 
 
+@acting
 def update_link(engine: Engine, *, actor: Actor, link_id: int, layout: str, panels: list[str] | tuple[str, ...],
                 privacy: bool, show_fund: bool, now: dt.datetime | None = None) -> bool:
     """Change what a TV shows (T12); the wall picks it up at its next refresh. False when nothing changed
@@ -104,6 +106,7 @@ def update_link(engine: Engine, *, actor: Actor, link_id: int, layout: str, pane
         return True
 
 
+@acting
 def revoke_link(engine: Engine, *, actor: Actor, link_id: int, reason: str = "",
                 now: dt.datetime | None = None) -> None:
     """Revoke a link: the next refresh of a wall using it says it was revoked."""

@@ -29,7 +29,7 @@ from lib.domain.roster_presets import Preset
 from lib.domain.roster_requests import CheckInStatus
 from lib.domain.text import clean
 from lib.services import people, settings
-from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, audit, require, utcnow
+from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, acting, audit, require, utcnow
 
 LOOKBACK_H = 24
 RECENT = 5
@@ -243,6 +243,7 @@ def log(engine: Engine, *, actor: Actor, post_id: int, now: dt.datetime | None =
 
 # ---- writing ---------------------------------------------------------------------------------------
 
+@acting
 def schedule(engine: Engine, *, actor: Actor, post_id: int | None, out_shift: str, in_shift: str,
              shift_start: dt.datetime | None, incoming_id: int | None, outgoing_id: int | None = None,
              now: dt.datetime | None = None) -> int:
@@ -315,6 +316,7 @@ def _step(engine: Engine, *, actor: Actor, handover_id: int, action: str,
         return after
 
 
+@acting
 def check_in(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime | None = None) -> str:
     """The incoming person arrives (flagged if later than start − 10 min, seed 004 D12); returns the arrival flag."""
     with session_scope(engine, write=False) as session:
@@ -329,6 +331,7 @@ def check_in(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime
     return done.arrival.value
 
 
+@acting
 def acknowledge(engine: Engine, *, actor: Actor, handover_id: int, entry_ids, now: dt.datetime | None = None) -> None:
     """Acknowledge the previous shift's abnormal entries, then go on to the checklist (S16, seed 004 D2)."""
     def change(h: Handover, _at: dt.datetime) -> Handover:
@@ -338,6 +341,7 @@ def acknowledge(engine: Engine, *, actor: Actor, handover_id: int, entry_ids, no
     _step(engine, actor=actor, handover_id=handover_id, action="acknowledge", change=change, now=now)
 
 
+@acting
 def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
                      checks: Mapping[str, tuple[bool, str]], fire_record: bool = False,
                      customers: str = "", prospects: str = "", instructions: str = "",
@@ -365,15 +369,18 @@ def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
     _step(engine, actor=actor, handover_id=handover_id, action="checklist", change=change, now=now)
 
 
+@acting
 def refuse(engine: Engine, *, actor: Actor, handover_id: int, reason: str, note: str = "",
            now: dt.datetime | None = None) -> None:
     """五不接: the incoming person refuses; the outgoing person stays on duty (S17, seed 004 D12)."""
+    require(actor, WRITERS)
     if reason not in {r.value for r in RefusalReason}:
         raise ValidationFailed([FieldError("handover_refusal_reason", "field.bad_choice")])
     _step(engine, actor=actor, handover_id=handover_id, action="refuse", now=now, reason=clean(note),
           change=lambda h, at: rules.refuse(h, actor.id, RefusalReason(reason), at, note))
 
 
+@acting
 def resume(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime | None = None) -> None:
     """Back to the checklist after a refusal is fixed, or after an issue paused the handover (seed 004 D12, D17)."""
     def change(h: Handover, _at: dt.datetime) -> Handover:
@@ -384,8 +391,10 @@ def resume(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime |
     _step(engine, actor=actor, handover_id=handover_id, action="resume", change=change, now=now)
 
 
+@acting
 def pause(engine: Engine, *, actor: Actor, handover_id: int, text: str, now: dt.datetime | None = None) -> None:
     """An issue during the handover pauses it; it stays with the outgoing shift as an open item (H2)."""
+    require(actor, WRITERS)
     text = clean(text)
     if not text:
         raise ValidationFailed([FieldError("handover_item_text", "field.required")])
@@ -393,6 +402,7 @@ def pause(engine: Engine, *, actor: Actor, handover_id: int, text: str, now: dt.
           change=lambda h, at: rules.pause_for_issue(h, OpenItem(secrets.token_hex(4), text, at, urgent=True)))
 
 
+@acting
 def sign(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime | None = None) -> str:
     """Sign face to face; with both signatures the handover completes and the outgoing person may leave (H1, S16)."""
     done = _step(engine, actor=actor, handover_id=handover_id, action="sign", now=now,
@@ -400,9 +410,11 @@ def sign(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime | N
     return done.state.value
 
 
+@acting
 def add_item(engine: Engine, *, actor: Actor, handover_id: int, text: str, urgent: bool = True,
              now: dt.datetime | None = None) -> None:
     """An urgent matter or open issue to hand over; it carries into each next handover until closed (S20)."""
+    require(actor, WRITERS)
     text = clean(text)
     if not text:
         raise ValidationFailed([FieldError("handover_item_text", "field.required")])
@@ -410,11 +422,13 @@ def add_item(engine: Engine, *, actor: Actor, handover_id: int, text: str, urgen
           change=lambda h, at: rules.add_open_item(h, OpenItem(secrets.token_hex(4), text, at, urgent)))
 
 
+@acting
 def close_item(engine: Engine, *, actor: Actor, handover_id: int, item_id: str, now: dt.datetime | None = None) -> None:
     _step(engine, actor=actor, handover_id=handover_id, action="close_item", now=now,
           change=lambda h, at: rules.close_open_item(h, item_id, at))
 
 
+@acting
 def sweep_no_relief(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -> int:
     """Scheduled handovers past shift start with nobody checked in become NO_RELIEF and alert the supervisor (S18)."""
     require(actor, WRITERS)
@@ -443,6 +457,7 @@ def may_leave(engine: Engine, *, actor: Actor, handover_id: int) -> None:
     rules.ensure_outgoing_may_leave(get(engine, actor=actor, handover_id=handover_id).record)
 
 
+@acting
 def add_log_entry(engine: Engine, *, actor: Actor, post_id: int | None, text: str, abnormal: bool = False,
                   now: dt.datetime | None = None) -> str:
     """Log an entry on the post's duty log; it belongs to the incoming shift once the handover completed (S19, H2).
@@ -478,6 +493,7 @@ def add_log_entry(engine: Engine, *, actor: Actor, post_id: int | None, text: st
         return shift
 
 
+@acting
 def correct(engine: Engine, *, actor: Actor, handover_id: int, reason: str, customers: str, prospects: str,
             instructions: str, now: dt.datetime | None = None) -> int:
     """A signed handover is read-only; a correction is a new revision that supersedes it, with a reason (SPEC M0)."""

@@ -37,7 +37,7 @@ from lib.domain.kpi import KpiSettings, SatisfactionKpis, add_months, month_star
 from lib.domain.text import optional_text
 from lib.i18n import translate
 from lib.services import kpi_sources, people, rotation, settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
 from lib.services.kpi_common import (
     Person,
     active_people,
@@ -131,6 +131,7 @@ def write_units(session: Session, *, actor: Actor, figures: Mapping[tuple[dt.dat
     return changed
 
 
+@acting
 def save_sales(engine: Engine, *, actor: Actor, month: dt.date | None, units: Mapping[int, object],
                now: dt.datetime | None = None) -> int:
     """The manager enters a month's units per consultant; blank figures are left out (seed 000 D1)."""
@@ -292,6 +293,7 @@ class DecisionResult:
     queue_error: DomainError | None = None
 
 
+@acting
 def decide_demotion(engine: Engine, *, actor: Actor, consultant_id: int, trigger_month: dt.date, confirm: bool,
                     reason: str, now: dt.datetime | None = None) -> DecisionResult:
     """The manager confirms or waives a triggered demotion, with a reason; once (seed 000 D1, S47).
@@ -338,6 +340,7 @@ def decide_demotion(engine: Engine, *, actor: Actor, consultant_id: int, trigger
     return DecisionResult(decision)
 
 
+@acting
 def apply_to_queue(engine: Engine, *, actor: Actor, consultant_id: int, trigger_month: dt.date,
                    now: dt.datetime | None = None) -> None:
     """Give a confirmed demotion to the queue, month by month; a month already demoted is left as it is (S8)."""
@@ -497,6 +500,7 @@ def quarter_view(engine: Engine, *, actor: Actor, year: int, quarter: int,
                        dict(settings_.score_weights), rows, len(inputs), unranked)
 
 
+@acting
 def publish_quarter(engine: Engine, *, actor: Actor, year: int, quarter: int, now: dt.datetime | None = None) -> int:
     """Freeze a finished quarter's ranking and bonuses for payout; once, and never changed after (S48)."""
     require(actor, SUPERVISORS)

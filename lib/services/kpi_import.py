@@ -22,7 +22,7 @@ from lib.domain.errors import Conflict, DomainError, FieldError
 from lib.domain.kpi import month_start
 from lib.domain.text import clean
 from lib.i18n import translate
-from lib.services.base import SUPERVISORS, Actor, require, utcnow
+from lib.services.base import SUPERVISORS, Actor, acting, require, utcnow
 from lib.services.kpi import check_units, consultants_in, write_units
 from lib.services.kpi_common import Person, active_people, office_today
 
@@ -171,6 +171,7 @@ def read_sales(content: bytes, people: list[Person], this_month: dt.date) -> tup
     return figures, errors, read
 
 
+@acting
 def import_sales(engine: Engine, *, actor: Actor, content: bytes, now: dt.datetime | None = None) -> ImportResult:
     """All or nothing: every row is checked, and only a file without problems is written (audited per month)."""
     require(actor, SUPERVISORS)

@@ -22,7 +22,7 @@ from lib.domain.discipline import CaseStatus, WarningEvent, WarningStage, Warnin
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
 from lib.domain.text import optional_text
 from lib.services import people
-from lib.services.base import SUPERVISORS, Actor, audit, require, utcnow
+from lib.services.base import SUPERVISORS, Actor, acting, audit, require, utcnow
 from lib.services.ledger import decider_check
 from lib.services.kpi_common import names
 
@@ -57,6 +57,7 @@ def _last(session: Session, person_id: int, track: str) -> WarningEventRecord | 
                         .order_by(WarningEventRecord.seq.desc()).limit(1)).first()
 
 
+@acting
 def record_step(engine: Engine, *, actor: Actor, person_id: int | None, track: str, event: str, note: str = "",
                 seen_seq: int | None = None, now: dt.datetime | None = None) -> str:
     """A new violation (first opens the case, later ones are 再犯) or a ladder step (seed 004 D3; seed 000 D1).
@@ -172,6 +173,7 @@ def decision_cases(engine: Engine, *, actor: Actor) -> list[DecisionCase]:
             for c, day, entry_status in rows]
 
 
+@acting
 def decide_case(engine: Engine, *, actor: Actor, case_id: int, confirm: bool, reason: str,
                 now: dt.datetime | None = None) -> str:
     """The 总经理 confirms or waives a 劝退/开除 flag, with a reason, once (seed 004 D14; T24).

@@ -65,11 +65,15 @@ def test_phone_normalisation(text, expected):
     assert normalise_phone(text) == expected
 
 
-def test_html_and_control_characters_are_kept_as_text_not_markup():
-    visitor = validate_visitor(VisitorForm(name="<script>alert(1)</script>\u202e", headcount=1,
+def test_html_is_kept_as_text_and_control_characters_are_refused():
+    """R4: a control or bidi character is refused naming the field, never silently dropped."""
+    visitor = validate_visitor(VisitorForm(name="<script>alert(1)</script>", headcount=1,
                                            purpose="'; DROP TABLE visitor_entry; --"), now=NOW)
     assert visitor.name == "<script>alert(1)</script>"
     assert visitor.purpose.startswith("'; DROP TABLE")
+    with pytest.raises(ValidationFailed) as info:
+        validate_visitor(VisitorForm(name="张三\u202e", headcount=1, purpose="x\x00"), now=NOW)
+    assert fields(info.value) == {"visitor_name": "field.control_chars", "purpose": "field.control_chars"}
 
 
 def test_too_long_name_and_future_time_are_reported_together():
