@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import decimal
 import enum
 import hashlib
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, select, update
 from sqlmodel import Session
 
-from db.models import AuditEvent
+from db.engine import session_scope
+from db.models import AuditEvent, User
 from lib.domain.errors import Conflict, NotAllowed
 
 
@@ -47,9 +50,66 @@ def utcnow() -> dt.datetime:
 
 
 def require(actor: Actor, roles: tuple[str, ...]) -> None:
-    """Server-side role check for an action; pages check too, but this is the one that counts."""
+    """Server-side role check for an action; in an :func:`acting` service ``actor`` is the fresh one (R6)."""
     if actor.role not in roles:
         raise NotAllowed("auth.forbidden")
+
+
+_ACTING: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("acting", default=None)
+
+
+def _actor_from(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, name=user.name, role=user.role,
+                 titles=tuple(user.titles or ()), lang=user.lang, department_id=user.department_id,
+                 team_id=user.team_id, group_id=user.group_id)
+
+
+def fresh_actor(session: Session, actor: Actor) -> Actor:
+    """The acting user as the database has it now (active, role, titles), not as the page passed it (R6).
+
+    System and kiosk identities (no user id) are not accounts and pass unchanged.
+    """
+    if actor.id is None:
+        return actor
+    user = session.get(User, actor.id, populate_existing=True)
+    if user is None or not user.active:
+        raise NotAllowed("auth.inactive")
+    return _actor_from(user)
+
+
+def acting(service):
+    """Mark a write service: the ``actor`` it is given is replaced by :func:`fresh_actor`, and every write
+    transaction the call opens re-reads the user once more, so a deactivation or a role or title change
+    that lands in between is refused rather than trusted (R6). Pages filter menus; this decides."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        given = kwargs.get("actor")
+        if not isinstance(given, Actor) or given.id is None or not args:
+            return service(*args, **kwargs)
+        with session_scope(args[0], write=False) as session:
+            kwargs["actor"] = fresh_actor(session, given)
+        token = _ACTING.set(kwargs["actor"])
+        try:
+            return service(*args, **kwargs)
+        finally:
+            _ACTING.reset(token)
+
+    wrapper.checks_actor = True
+    return wrapper
+
+
+@event.listens_for(Session, "after_begin")
+def _recheck_actor(session, _transaction, connection) -> None:
+    """Inside each write transaction of an :func:`acting` service, the user must still be who was checked."""
+    actor = _ACTING.get()
+    if actor is None or actor.id is None or not connection.info.get("write", True):
+        return
+    found = connection.execute(select(User.active, User.role, User.titles).where(User.id == actor.id)).first()
+    if found is None or not found.active:
+        raise NotAllowed("auth.inactive")
+    if found.role != actor.role or tuple(found.titles or ()) != actor.titles:
+        raise NotAllowed("auth.changed")
 
 
 def _jsonable(value: Any) -> Any:

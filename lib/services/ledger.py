@@ -47,6 +47,7 @@ from lib.services.base import (
     SUPERVISORS,
     WRITERS,
     Actor,
+    acting,
     audit,
     require,
     utcnow,
@@ -135,6 +136,7 @@ def _action(value: str | None, name: str, errors: list[FieldError]) -> str | Non
     return value
 
 
+@acting
 def save_catalogue_line(engine: Engine, *, actor: Actor, form: CatalogueForm, reason: str = "",
                         now: dt.datetime | None = None) -> int:
     """An admin edits or adds a catalogue line as a new version; past entries keep their amounts (SPEC 4.4)."""
@@ -292,6 +294,7 @@ def _facts_json(facts: ViolationFacts) -> dict:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.__dict__.items() if v not in (None, "")}
 
 
+@acting
 def propose_entry(engine: Engine, *, actor: Actor, person_id: int | None, code: str | None,
                   occurred_on: dt.date | None, facts: ViolationFacts = ViolationFacts(), note: str = "",
                   now: dt.datetime | None = None) -> list[int]:
@@ -461,6 +464,7 @@ def _load(session: Session, entry_id: int, *, lock: bool = False) -> LedgerEntry
     return row
 
 
+@acting
 def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, reason: str = "",
                  seen_status: str | None = None, now: dt.datetime | None = None) -> str:
     """Confirm or waive an entry: proposed → confirmed | waived, confirmed → waived (seed 004 D14).
@@ -492,6 +496,7 @@ def decide_entry(engine: Engine, *, actor: Actor, entry_id: int, confirm: bool, 
         return target.value
 
 
+@acting
 def collect_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.datetime | None = None) -> None:
     """Finance marks a confirmed fine collected into the department fund (seed 001 D8)."""
     require(actor, SUPERVISORS)
@@ -504,6 +509,7 @@ def collect_entry(engine: Engine, *, actor: Actor, entry_id: int, now: dt.dateti
               before={"status": before}, after={"status": EntryStatus.COLLECTED.value}, at=now)
 
 
+@acting
 def reverse_entry(engine: Engine, *, actor: Actor, entry_id: int, reason: str, now: dt.datetime | None = None) -> int:
     """A correction: a new entry cancelling a counted one, never an edit (SPEC 4.4). Once per entry."""
     require(actor, SUPERVISORS)

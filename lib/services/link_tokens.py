@@ -17,7 +17,7 @@ from sqlmodel import select
 from db.engine import session_scope
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
 from lib.domain.text import optional_text, required_text
-from lib.services.base import ADMINS, Actor, audit, require, update_once, utcnow
+from lib.services.base import ADMINS, Actor, acting, audit, require, update_once, utcnow
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LEN = 200
@@ -52,6 +52,7 @@ def checked_label(field: str, label: str) -> str:
     return label
 
 
+@acting
 def revoke(engine: Engine, *, actor: Actor, model, row_id: int, reason: str, entity: str, reason_field: str,
            not_found_key: str, already_key: str, now: dt.datetime | None = None) -> None:
     """Revoke one link, once (a second revoke is told it already was), audited with its reason."""

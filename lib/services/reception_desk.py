@@ -26,7 +26,7 @@ from lib.domain.reception import Action, ReceptionClass, ReceptionState
 from lib.domain.text import optional_text
 from lib.services import settings
 from lib.services.limits import column_max
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
 from lib.services.showroom import names_of, renamed
 
 LIST_LIMIT = 500
@@ -124,6 +124,7 @@ def _meals(form: ReceptionForm) -> list[rules.Meal]:
     return meals
 
 
+@acting
 def create_application(engine: Engine, *, actor: Actor, form: ReceptionForm,
                        now: dt.datetime | None = None) -> tuple[int, list[FlagRow]]:
     """Draft a 《客户接待申请表》 (seed 002 #3 required fields); returns its id and the warnings (S32)."""
@@ -190,6 +191,7 @@ def _check_actor(actor: Actor, action: Action, row: ReceptionApplicationRecord, 
     return ""
 
 
+@acting
 def advance(engine: Engine, *, actor: Actor, application_id: int, action: str, note: str = "",
             seen_seq: int | None = None, now: dt.datetime | None = None) -> str:
     """Move an application one step (seed 002 #3, #7); class A needs the chairman's confirmation (S33)."""
@@ -242,6 +244,7 @@ def _move(session: Session, row: ReceptionApplicationRecord, values: dict) -> No
         raise Conflict("reception.changed")
 
 
+@acting
 def chairman_confirm(engine: Engine, *, actor: Actor, application_id: int, now: dt.datetime | None = None) -> None:
     """The 董事长 confirms a class-A itinerary (「A类客户《商务考察行程安排表》需提交董事长确认」, seed 002 #3)."""
     require(actor, WRITERS)

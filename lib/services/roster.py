@@ -30,7 +30,7 @@ from lib.domain.roster_requests import AbsencePolicy, AbsenceReason, AbsenceStat
 from lib.domain.text import clean
 from lib.domain.people import label as person_label
 from lib.services import people, settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, snapshot, utcnow
 
 MAX_PERIOD_DAYS = 62
 CHECK_IN_OPENS_H = 3
@@ -249,6 +249,7 @@ def staff(engine: Engine) -> list[Option]:
     return [Option(c.id, person_label(c)) for c in people.options(engine, STAFF_KIND)]
 
 
+@acting
 def create_template(engine: Engine, *, actor: Actor, preset: str, name: str) -> int:
     """A shift template from a SPEC 1.2 preset, with the rule settings in force now (frozen from then on)."""
     require(actor, SUPERVISORS)
@@ -285,6 +286,7 @@ def templates(engine: Engine) -> list[TemplateRow]:
                         " / ".join(f"{s['start']}–{s['end']}" for s in r.shifts)) for r in rows]
 
 
+@acting
 def create_period(engine: Engine, *, actor: Actor, post_id: int | None, template_id: int | None,
                   first_day: dt.date, last_day: dt.date) -> int:
     """A draft week or month roster for one post; periods of a post never overlap."""
@@ -344,6 +346,7 @@ def period_view(engine: Engine, *, actor: Actor, period_id: int) -> PeriodView:
             tuple(ProblemRow(p.key, p.severity.value, dict(p.params)) for p in problems))
 
 
+@acting
 def add_entries(engine: Engine, *, actor: Actor, period_id: int, staff_id: int | None, shift: str,
                 days: Sequence[dt.date], kind: str = EntryKind.on_duty.value) -> int:
     """Put one person on a shift for several days of a draft; each refused if it breaks S14 (seed 004 D20)."""
@@ -378,6 +381,7 @@ def add_entries(engine: Engine, *, actor: Actor, period_id: int, staff_id: int |
         return added
 
 
+@acting
 def remove_entry(engine: Engine, *, actor: Actor, entry_id: int) -> None:
     """Take an entry off a draft (published rosters change only through an approved request)."""
     require(actor, SUPERVISORS)
@@ -392,6 +396,7 @@ def remove_entry(engine: Engine, *, actor: Actor, entry_id: int) -> None:
               before=before)
 
 
+@acting
 def change_status(engine: Engine, *, actor: Actor, period_id: int, target: str) -> None:
     """Publish (refused while a problem blocks it, S13/S14) or lock a roster (seed 004 D19; seed 003 X7#28)."""
     require(actor, SUPERVISORS)
@@ -436,6 +441,7 @@ def swappable(engine: Engine, *, actor: Actor, staff_id: int | None = None, now:
     return mine, others
 
 
+@acting
 def file_swap(engine: Engine, *, actor: Actor, entry_id: int | None, counterpart_entry_id: int | None,
               reason: str = "", override: bool = False, now: dt.datetime | None = None) -> int:
     """Ask the 主管 for a swap; closed for a week after its Friday cut-off unless a supervisor overrides (S10, S15)."""
@@ -477,6 +483,7 @@ def file_swap(engine: Engine, *, actor: Actor, entry_id: int | None, counterpart
         return row.id
 
 
+@acting
 def decide_swap(engine: Engine, *, actor: Actor, swap_id: int, approve: bool, note: str = "",
                 now: dt.datetime | None = None) -> None:
     """The 主管 decides once; an approved swap exchanges the two shifts, a rejected one changes nothing (S10)."""
@@ -529,6 +536,7 @@ def _policy(session: Session, post_id: int) -> AbsencePolicy:
     return POLICY_OF_PRESET.get(Preset(preset), AbsencePolicy.other) if preset else AbsencePolicy.other
 
 
+@acting
 def file_absence(engine: Engine, *, actor: Actor, post_id: int | None, starts_at: dt.datetime | None,
                  ends_at: dt.datetime | None, reason: str, cover_id: int | None = None, note: str = "",
                  now: dt.datetime | None = None) -> tuple[int, str]:
@@ -559,6 +567,7 @@ def file_absence(engine: Engine, *, actor: Actor, post_id: int | None, starts_at
         return row.id, row.status
 
 
+@acting
 def decide_absence(engine: Engine, *, actor: Actor, absence_id: int, approve: bool, cover_id: int | None = None,
                    now: dt.datetime | None = None) -> None:
     """Approve (the front desk only with a cover, S11) or reject a pending absence; the policy's title decides."""
@@ -715,6 +724,7 @@ def my_shifts(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -
             .order_by(RosterEntryRecord.day))
 
 
+@acting
 def check_in(engine: Engine, *, actor: Actor, entry_id: int, now: dt.datetime | None = None) -> str:
     """Arrive for one's own shift; later than start − 10 min is flagged (S12, seed 000 D2). Once per shift."""
     require(actor, WRITERS)
@@ -753,6 +763,7 @@ def flagged_check_ins(engine: Engine, *, actor: Actor, day: dt.date) -> list[Shi
         return _shift_rows(session, tz, select(RosterEntryRecord).where(RosterEntryRecord.id.in_(ids))) if ids else []
 
 
+@acting
 def set_qualification(engine: Engine, *, actor: Actor, staff_id: int, post_id: int, trained: bool,
                       cert_valid_until: dt.date | None) -> None:
     """Record who is trained for a control post and until when their certificate is valid (seed 004 D12, D20)."""

@@ -36,7 +36,7 @@ from lib.domain import people as people_rules
 from lib.domain.people import label as person_label
 from lib.services import people as people_service
 from lib.services import settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
 
 # Seed 000 D1 names the midday groups 一组 and 二组: the org units of kind "group" with these names.
 MIDDAY_GROUP_NAMES = {rules.MiddayGroup.group_1: "一组", rules.MiddayGroup.group_2: "二组"}
@@ -412,6 +412,7 @@ def wall_queue(engine: Engine, *, day: dt.date | None = None, now: dt.datetime |
 
 # ---- events ----------------------------------------------------------------------------------------
 
+@acting
 def record_event(engine: Engine, *, actor: Actor, consultant_id: int, event_type: str, seen_seq: int | None = None,
                  hand_over: bool = True, contact_id: int | None = None, reason: str = "",
                  now: dt.datetime | None = None) -> int:
@@ -461,6 +462,7 @@ def _consultant_event(session, actor, board, kind, consultant_id, hand_over, con
                             contact_id=contact_id, reason=reason)
 
 
+@acting
 def reorder(engine: Engine, *, actor: Actor, order: Sequence[int], reason: str, seen_seq: int | None = None,
             now: dt.datetime | None = None) -> int:
     """The 销售经理 reorders today's queue, only with a reason; the audit keeps before and after (S1, Q7)."""
@@ -560,6 +562,7 @@ def _pinned_intern(session: Session, day: dt.date) -> int | None:
     return row.intern_id if user is not None and user.active else None
 
 
+@acting
 def record_draw(engine: Engine, *, actor: Actor, method: str, consultant_ids: Sequence[int], note: str = "",
                 now: dt.datetime | None = None) -> dt.date:
     """「全体销售顾问抽签决定值班顺序」: store the physical draw as ordered, or draw with a cryptographic RNG (seed 000 D1).
@@ -594,6 +597,7 @@ def record_draw(engine: Engine, *, actor: Actor, method: str, consultant_ids: Se
         return applies
 
 
+@acting
 def pin_intern(engine: Engine, *, actor: Actor, intern_id: int | None, now: dt.datetime | None = None) -> None:
     """Pin 接待台电脑 to an intern (「暂由实习销售顾问担当」) for today and the days after, or unpin; only before today's first tap."""
     require(actor, SUPERVISORS)
@@ -618,6 +622,7 @@ def pin_intern(engine: Engine, *, actor: Actor, intern_id: int | None, now: dt.d
     _open_day(engine, actor=actor, day=day, now=now, intern_id=intern_id, set_intern=True)
 
 
+@acting
 def set_demotion(engine: Engine, *, actor: Actor, consultant_id: int, month: dt.date, reason: str,
                  source: str = "manual", now: dt.datetime | None = None) -> int:
     """Demote a consultant for a calendar month: by hand, or from the KPI ranking (``source="kpi"``) (seed 000 D1, S8)."""
@@ -647,6 +652,7 @@ def set_demotion(engine: Engine, *, actor: Actor, consultant_id: int, month: dt.
         return row.id
 
 
+@acting
 def revoke_demotion(engine: Engine, *, actor: Actor, demotion_id: int, reason: str,
                     now: dt.datetime | None = None) -> None:
     """Lift a demotion (with a reason); days already opened keep their order."""

@@ -38,7 +38,7 @@ from lib.domain.text import check as check_text
 from lib.domain.text import clean, optional_text
 from lib.services import people, settings
 from lib.services.limits import column_max
-from lib.services.base import ADMINS, SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
+from lib.services.base import ADMINS, SUPERVISORS, WRITERS, Actor, acting, audit, require, snapshot, utcnow
 
 ATTEMPTS = 5
 DETAILS_MAX = 2000
@@ -318,6 +318,7 @@ def _with_name(session: Session, exc: DomainError) -> DomainError:
 
 # ---- registration ---------------------------------------------------------------------------------
 
+@acting
 def register_contact(engine: Engine, *, actor: Actor, form: RegisterForm, queue_tap: bool = False,
                      correction_reason: str | None = None, holders: Holders | None = None,
                      now: dt.datetime | None = None) -> RegisterResult:
@@ -446,6 +447,7 @@ def _late_moment(day: dt.date, session: Session, tz) -> dt.datetime:
 
 # ---- details, corrections, follow-ups -------------------------------------------------------------
 
+@acting
 def complete_details(engine: Engine, *, actor: Actor, contact_id: int, details: str,
                      now: dt.datetime | None = None) -> None:
     """The receiver completes a contact's details until the date locks (seed 000 D1 B1 「最迟当日下班前补齐」; S29)."""
@@ -471,6 +473,7 @@ def complete_details(engine: Engine, *, actor: Actor, contact_id: int, details: 
               before=before, after={"details": text}, at=now)
 
 
+@acting
 def correct_contact(engine: Engine, *, actor: Actor, contact_id: int, details: str, reason: str,
                     now: dt.datetime | None = None) -> int:
     """An admin corrects a locked contact with a reason; the signed text stays and the correction shows beside it."""
@@ -503,6 +506,7 @@ def correct_contact(engine: Engine, *, actor: Actor, contact_id: int, details: s
         return row.id
 
 
+@acting
 def log_follow_up(engine: Engine, *, actor: Actor, customer_id: int, note: str = "",
                   now: dt.datetime | None = None) -> rules.Ownership:
     """The owner records a 回访 now; only the owner's follow-ups keep the customer (seed 000 D1 B7, B8; S26, S27).
@@ -539,6 +543,7 @@ def log_follow_up(engine: Engine, *, actor: Actor, customer_id: int, note: str =
 
 # ---- sign-off --------------------------------------------------------------------------------------
 
+@acting
 def sign_day(engine: Engine, *, actor: Actor, day: dt.date, traffic_count: int, seen_version: int | None = None,
              early_reason: str | None = None, now: dt.datetime | None = None) -> daysheet.SignOff:
     """The 销售经理 (or 供需) confirms the day's traffic before closing; the date then locks (O3, S29).

@@ -21,7 +21,7 @@ from lib.domain.errors import DomainError, FieldError, ValidationFailed
 from lib.domain.text import clean, optional_text, required_text
 from lib.services import settings
 from lib.services.limits import column_max
-from lib.services.base import WRITERS, Actor, audit, require, snapshot, update_once, utcnow
+from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
 from lib.services.showroom import names_of, renamed
 
 LIST_LIMIT = 500
@@ -45,6 +45,7 @@ class EnquiryRow:
     repeat_of: tuple[int, ...]
 
 
+@acting
 def log_enquiry(engine: Engine, *, actor: Actor, question: str, status: str, promised_response_at: dt.datetime | None,
                 caller_name: str = "", caller_phone: str = "", answer: str = "",
                 now: dt.datetime | None = None) -> tuple[int, tuple[int, ...]]:
@@ -97,6 +98,7 @@ def log_enquiry(engine: Engine, *, actor: Actor, question: str, status: str, pro
         return row.id, tuple(check.repeat_of)
 
 
+@acting
 def answer_enquiry(engine: Engine, *, actor: Actor, enquiry_id: int, answer: str,
                    now: dt.datetime | None = None) -> None:
     """Record the answer given to the customer; a second click is told it is already answered."""

@@ -21,14 +21,15 @@ from sqlmodel import Session, select
 from db.engine import session_scope
 from db.models import Ticket, TicketCustomer, TicketEvent, TicketSurvey, User
 from lib.domain import complaints as rules
+from lib.domain import privacy
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
 from lib.domain.surveys import Attitude, FollowUpSurvey, fee_reminder_shown, validate_survey
 from lib.domain.text import optional_text
 from lib.services import people, settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, utcnow
-from lib.services.tickets_map import (FIELD_PREFIX, OPEN_STATES, changed_columns, deadline_columns, domain_actor,
-                                      may_work_on, parse_choice, phone_key, prefixed, survey_of, ticket_rules,
-                                      to_domain)
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, snapshot, utcnow
+from lib.services.tickets_map import (FIELD_PREFIX, OPEN_STATES, changed_columns, cs_titles, deadline_columns,
+                                      domain_actor, may_work_on, parse_choice, phone_key, prefixed, record_people,
+                                      survey_of, ticket_rules, to_domain, viewer_of)
 
 HISTORY_LIMIT = 200
 _TEXT_LIMITS = {"customer_name": 50, "phone": 30, "address": 200, "problem": 1000, "product_model": 100,
@@ -141,6 +142,7 @@ def _clean_form(form: TicketForm, errors: list[FieldError]) -> dict[str, str]:
             for name, limit in _TEXT_LIMITS.items()}
 
 
+@acting
 def log_ticket(engine: Engine, *, actor: Actor, form: TicketForm, now: dt.datetime | None = None,
                idem_key: str | None = None) -> IntakeResult:
     """Save an intake: validated (read-back ticks for a repair, S35), routed (S39, S46), graded (S40),
@@ -378,6 +380,7 @@ def _step(session: Session, *, row: Ticket, actor: Actor, action: rules.Action, 
     return outcome, seq
 
 
+@acting
 def act(engine: Engine, *, actor: Actor, ticket_id: int, action: str, given: ActionInput | None = None,
         expected_seq: int | None = None, now: dt.datetime | None = None) -> ActResult:
     """Take one action of the M3 transition table on a ticket (SPEC M3; S37, S38, S40–S42).
@@ -403,6 +406,7 @@ def act(engine: Engine, *, actor: Actor, ticket_id: int, action: str, given: Act
         return ActResult(state=outcome.state.value, seq=seq, notice_key=outcome.notice_key)
 
 
+@acting
 def take_ticket(engine: Engine, *, actor: Actor, ticket_id: int, expected_seq: int | None = None,
                 now: dt.datetime | None = None) -> int:
     """Claim an unclaimed open ticket. Two agents at once: one wins, the other is told who has it."""
@@ -428,6 +432,7 @@ def take_ticket(engine: Engine, *, actor: Actor, ticket_id: int, expected_seq: i
             raise Conflict("tickets.error.taken_by", id=ticket_id, name=winner.name) from None
 
 
+@acting
 def assign_ticket(engine: Engine, *, actor: Actor, ticket_id: int, assignee_id: int, reason: str,
                   expected_seq: int | None = None, now: dt.datetime | None = None) -> int:
     """A supervisor hands a ticket to someone else, with a reason kept in the timeline and the audit."""
@@ -451,6 +456,7 @@ def assign_ticket(engine: Engine, *, actor: Actor, ticket_id: int, assignee_id: 
                        note=reason, data={"assignee": target.name})
 
 
+@acting
 def add_note(engine: Engine, *, actor: Actor, ticket_id: int, note: str, now: dt.datetime | None = None) -> int:
     """Record a call or remark on the ticket's timeline, e.g. the customer calling again about it (seed 003 M#49)."""
     require(actor, WRITERS)
@@ -463,11 +469,14 @@ def add_note(engine: Engine, *, actor: Actor, ticket_id: int, note: str, now: dt
         raise ValidationFailed(errors)
     with session_scope(engine) as session:
         row = _load(session, ticket_id)
+        if not privacy.may_note(viewer_of(actor), record_people(session, [row])[row.id], cs_titles(session)):
+            raise NotAllowed("tickets.error.note_not_yours")
         return _append(session, row=row, actor=actor, action="note", changes={}, now=now, note=note)
 
 
 # ---- the follow-up call (回访, seed 000 D2) ----------------------------------------------------------
 
+@acting
 def record_follow_up(engine: Engine, *, actor: Actor, ticket_id: int, answers: SurveyAnswers,
                      expected_seq: int | None = None, now: dt.datetime | None = None) -> ActResult:
     """Record the follow-up call of a completed repair (S43): "not convenient" books a callback;

@@ -6,16 +6,17 @@ time goes through ``tz`` on the way in. Rows leave the session as plain dataclas
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from db.models import Ticket, TicketSurvey
+from db.models import Ticket, TicketSurvey, User
 from lib.domain import complaints as rules
-from lib.domain import sla
+from lib.domain import privacy, sla
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.domain.phones import normalise_phone
 from lib.domain.surveys import Attitude, FollowUpSurvey
@@ -192,6 +193,7 @@ class TicketRow:
     out_of_town_approved: bool
     callback_at: dt.datetime | None
     last_seq: int
+    masked: bool = False
 
 
 def timer_status(row: Ticket, now: dt.datetime, settings_: rules.ComplaintSettings) -> sla.DeadlineStatus | None:
@@ -216,3 +218,46 @@ def list_row(row: Ticket, now: dt.datetime, settings_: rules.ComplaintSettings, 
         out_of_town_approved=row.out_of_town_approved_at is not None, callback_at=row.callback_at,
         last_seq=row.last_seq,
     )
+
+
+# ---- customer data by need (R7) ----------------------------------------------------------------------
+
+def viewer_of(actor: Actor) -> privacy.Viewer:
+    return privacy.Viewer(id=actor.id, role=actor.role, titles=tuple(actor.titles), group_id=actor.group_id)
+
+
+def cs_titles(session: Session) -> tuple[str, ...]:
+    return tuple(settings.get(session, "privacy.customer_service_titles") or ())
+
+
+def record_people(session: Session, rows: list[Ticket]) -> dict[int, privacy.RecordPeople]:
+    """Who works on each ticket: the people named on it, the org group of its assignee, its callback staff."""
+    if not rows:
+        return {}
+    ids = [r.id for r in rows]
+    assignees = {r.assignee_id for r in rows if r.assignee_id is not None}
+    groups = dict(session.exec(select(User.id, User.group_id).where(User.id.in_(assignees))).all()) if assignees else {}
+    callers: dict[int, set[int]] = {}
+    for ticket_id, agent_id in session.exec(select(TicketSurvey.ticket_id, TicketSurvey.agent_id)
+                                            .where(TicketSurvey.ticket_id.in_(ids))).all():
+        if agent_id is not None:
+            callers.setdefault(ticket_id, set()).add(agent_id)
+    return {r.id: privacy.RecordPeople(
+        named=frozenset(i for i in (r.assignee_id, r.created_by_id, r.technician_id) if i is not None),
+        group_ids=frozenset({groups[r.assignee_id]} if groups.get(r.assignee_id) is not None else ()),
+        callback_staff=frozenset(callers.get(r.id, ())), assigned=r.assignee_id is not None) for r in rows}
+
+
+def masked_row(row: TicketRow) -> TicketRow:
+    """The list row with the customer's name, phone and address masked (R7)."""
+    return dataclasses.replace(row, customer_name=privacy.mask_name(row.customer_name),
+                               phone=privacy.mask_phone(row.phone), address=privacy.mask_address(row.address),
+                               masked=True)
+
+
+def by_need(session: Session, actor: Actor, rows: list[TicketRow], tickets: list[Ticket]) -> list[TicketRow]:
+    """Each row in full for those who work on its ticket, masked for everybody else (R7)."""
+    viewer, titles = viewer_of(actor), cs_titles(session)
+    people = record_people(session, tickets)
+    return [row if row.id in people and privacy.works_on(viewer, people[row.id], titles) else masked_row(row)
+            for row in rows]

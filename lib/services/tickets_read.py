@@ -18,13 +18,14 @@ from sqlmodel import Session, func, select
 from db.engine import session_scope
 from db.models import Ticket, TicketCustomer, TicketEvent, TicketSurvey, User
 from lib.domain import complaints as rules
-from lib.domain import sla
+from lib.domain import privacy, sla
 from lib.domain.surveys import FollowUpTask, callback_queue as due_calls
 from lib.services import settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, require, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
 from lib.services.tickets_map import (FOLLOW_UP_STATES, OPEN_STATES, SURVEY_ACTIONS, SURVEY_STATES, UNDISPATCHED,
-                                      TicketRow, domain_actor, list_row, may_work_on, phone_key, survey_of,
-                                      ticket_rules, to_domain)
+                                      TicketRow, by_need, cs_titles, domain_actor, list_row, masked_row,
+                                      may_work_on, phone_key, record_people, survey_of, ticket_rules, to_domain,
+                                      viewer_of)
 
 LIST_LIMIT = 300
 HISTORY_SHOWN = 10
@@ -156,6 +157,13 @@ def _by_urgency(session: Session, rows: list[TicketRow], tickets: dict[int, Tick
     return sorted(rows, key=lambda r: keys[r.id])
 
 
+def _needed(session: Session, actor: Actor, rows: list[TicketRow]) -> list[TicketRow]:
+    """The rows as this user may see them: customers of tickets they do not work on masked (R7)."""
+    ids = [r.id for r in rows]
+    tickets = list(session.exec(select(Ticket).where(Ticket.id.in_(ids))).all()) if ids else []
+    return by_need(session, actor, rows, tickets)
+
+
 def _urgent_list(session: Session, query, now: dt.datetime) -> list[TicketRow]:
     ticket_settings = ticket_rules(session)
     found = session.exec(query.order_by(Ticket.due_at.asc().nulls_last(), Ticket.received_at)
@@ -185,6 +193,7 @@ def find_customer(engine: Engine, *, actor: Actor, phone: str, now: dt.datetime 
                                  now, ticket_settings), key=lambda r: r.received_at, reverse=True)
         past = _rows(session, base.where(Ticket.state == rules.State.closed.value)
                      .order_by(Ticket.received_at.desc()).limit(HISTORY_SHOWN), now, ticket_settings)
+        open_rows, past = _needed(session, actor, open_rows), _needed(session, actor, past)
     return CustomerCard(id=customer.id, name=customer.name, phone=customer.phone, address=customer.address,
                         open=open_rows, past=past)
 
@@ -197,7 +206,8 @@ def my_tickets(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) 
     now = now or utcnow()
     mine = or_(Ticket.created_by_id == actor.id, Ticket.assignee_id == actor.id, Ticket.technician_id == actor.id)
     with session_scope(engine, write=False) as session:
-        return _urgent_list(session, _named_query().where(Ticket.state.in_(OPEN_STATES), mine), now)
+        return _needed(session, actor,
+                       _urgent_list(session, _named_query().where(Ticket.state.in_(OPEN_STATES), mine), now))
 
 
 def unclaimed(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -> list[TicketRow]:
@@ -208,7 +218,7 @@ def unclaimed(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -
         query = _named_query().where(Ticket.state.in_(OPEN_STATES), Ticket.assignee_id.is_(None),
                                      Ticket.technician_id.is_(None),
                                      or_(Ticket.created_by_id.is_(None), Ticket.created_by_id != actor.id))
-        return _urgent_list(session, query, now)
+        return _needed(session, actor, _urgent_list(session, query, now))
 
 
 def board(engine: Engine, *, actor: Actor, filters: BoardFilter | None = None,
@@ -291,7 +301,9 @@ def callback_queue(engine: Engine, *, actor: Actor, now: dt.datetime | None = No
         ticket_settings = ticket_rules(session)
         found = session.exec(_named_query().where(Ticket.state.in_(FOLLOW_UP_STATES))
                              .order_by(Ticket.follow_up_at).limit(LIST_LIMIT)).all()
-    rows = {t.id: list_row(t, now, ticket_settings, a, tech) for t, a, tech in found}
+        shown = by_need(session, actor, [list_row(t, now, ticket_settings, a, tech) for t, a, tech in found],
+                        [t for t, _, _ in found])
+    rows = {r.id: r for r in shown}
     tasks = [FollowUpTask(ticket_id=t.id, created_at=t.follow_up_at or t.received_at, callback_at=t.callback_at)
              for t, _, _ in found]
     due = [rows[task.ticket_id] for task in due_calls(tasks, now)]
@@ -321,6 +333,7 @@ def _fact_names(row: Ticket) -> tuple[str, ...]:
     return _COMPLAINT_FACTS
 
 
+@acting
 def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
                   now: dt.datetime | None = None) -> TicketDetail | None:
     """Everything about one ticket: facts, running timers, the actions this user may take, the timeline."""
@@ -341,8 +354,17 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
                               .order_by(TicketEvent.seq).limit(TIMELINE_LIMIT)).all()
         related = []
         if row.customer_id is not None:
-            related = _rows(session, _named_query().where(Ticket.customer_id == row.customer_id, Ticket.id != row.id)
-                            .order_by(Ticket.received_at.desc()).limit(HISTORY_SHOWN), now, ticket_settings)
+            related = _needed(session, actor, _rows(
+                session, _named_query().where(Ticket.customer_id == row.customer_id, Ticket.id != row.id)
+                .order_by(Ticket.received_at.desc()).limit(HISTORY_SHOWN), now, ticket_settings))
+        viewer, titles = viewer_of(actor), cs_titles(session)
+        record = record_people(session, [row])[row.id]
+        full = privacy.works_on(viewer, record, titles)
+        outsider_read = full and not privacy.is_own(viewer, record, titles) and bool(row.phone or row.address)
+    if outsider_read:
+        # A supervisor reading a customer on a ticket not theirs leaves a trace (R7).
+        with session_scope(engine) as session:
+            audit(session, actor=actor, entity="ticket", entity_id=row.id, action="read_personal", at=now)
     may_act = may_work_on(actor, row)
     allowed = _allowed(ticket, actor, ticket_settings) if may_act else set()
     is_repair = ticket.flow is rules.Flow.repair
@@ -358,8 +380,9 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
     if is_repair and ticket.state is not rules.State.closed and ticket.survey is not None \
             and rules.is_answered(ticket.survey) and rules.survey_reopens(ticket.survey):
         reopened_by = lines[-1]
+    shown = list_row(row, now, ticket_settings, assignee, technician)
     return TicketDetail(
-        row=list_row(row, now, ticket_settings, assignee, technician),
+        row=shown if full else masked_row(shown),
         facts={name: getattr(row, name) for name in _fact_names(row)}, handler=handler, deadlines=deadlines,
         actions=actions,
         survey_open=may_act and is_repair and row.state in SURVEY_STATES,

@@ -21,7 +21,7 @@ from db.models import User, VisitorKiosk, VisitorPrereg, VisitorSignIn
 from lib.domain import visitors as rules
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
 from lib.services import link_tokens, settings
-from lib.services.base import ADMINS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
+from lib.services.base import ADMINS, WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
 from lib.services.visitors import register_in
 
 LIST_LIMIT = 200
@@ -66,6 +66,7 @@ def kiosk_access(engine: Engine, token: object) -> KioskAccess | None:
     return KioskAccess(row.id, row.label, KioskState.REVOKED if row.revoked_at else KioskState.VALID)
 
 
+@acting
 def create_kiosk(engine: Engine, *, actor: Actor, label: str, now: dt.datetime | None = None) -> tuple[int, str]:
     """A new kiosk link; the token is returned once and only its hash is kept (T21)."""
     require(actor, ADMINS)
@@ -81,6 +82,7 @@ def create_kiosk(engine: Engine, *, actor: Actor, label: str, now: dt.datetime |
         return row.id, token
 
 
+@acting
 def revoke_kiosk(engine: Engine, *, actor: Actor, kiosk_id: int, reason: str = "",
                  now: dt.datetime | None = None) -> None:
     """Revoke a kiosk link: the tablet's next run says the link was revoked."""
@@ -186,6 +188,7 @@ def pending_sign_ins(engine: Engine, *, actor: Actor) -> list[SignInRow]:
                       r.prereg_id, label) for r, label, host_id in rows]
 
 
+@acting
 def confirm_sign_in(engine: Engine, *, actor: Actor, sign_in_id: int, form: rules.VisitorForm,
                     now: dt.datetime | None = None, seen_on_site: tuple[int, ...] = (),
                     check_out_ids: tuple[int, ...] = ()) -> int:
@@ -217,6 +220,7 @@ def confirm_sign_in(engine: Engine, *, actor: Actor, sign_in_id: int, form: rule
         return entry_id
 
 
+@acting
 def reject_sign_in(engine: Engine, *, actor: Actor, sign_in_id: int, now: dt.datetime | None = None) -> None:
     """A sign-in nobody should confirm (a test entry, a visitor who left): closed without a visit."""
     require(actor, WRITERS)

@@ -21,7 +21,7 @@ from db.models import User, VisitorPrereg
 from lib.domain import visitors as rules
 from lib.domain.errors import DomainError, NotAllowed
 from lib.services import people, settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
 from lib.services.visitors import register_in
 
 CODE_TRIES = 5
@@ -54,6 +54,7 @@ def _office_today(session: Session, now: dt.datetime) -> dt.date:
     return now.astimezone(settings.office_zone(session)).date()
 
 
+@acting
 def create_prereg(engine: Engine, *, actor: Actor, form: rules.PreregForm,
                   now: dt.datetime | None = None) -> PreregRow:
     """Book an expected visitor and give them a fresh code (T21). The host must be an eligible person."""
@@ -142,6 +143,7 @@ def find_code(engine: Engine, *, actor: Actor, code: str, now: dt.datetime | Non
     return row
 
 
+@acting
 def check_in_prereg(engine: Engine, *, actor: Actor, prereg_id: int, form: rules.VisitorForm,
                     now: dt.datetime | None = None, seen_on_site: tuple[int, ...] = (),
                     check_out_ids: tuple[int, ...] = ()) -> int:
@@ -162,6 +164,7 @@ def check_in_prereg(engine: Engine, *, actor: Actor, prereg_id: int, form: rules
         return entry_id
 
 
+@acting
 def cancel_prereg(engine: Engine, *, actor: Actor, prereg_id: int, now: dt.datetime | None = None) -> None:
     """The host (or whoever booked it, or a supervisor) cancels a booking not yet used (T21)."""
     require(actor, WRITERS)

@@ -19,7 +19,7 @@ from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.phones import normalise_phone
 from lib.domain.text import clean
 from lib.services import people, settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, audit, require, snapshot, update_once, utcnow
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
 
 LIST_LIMIT = 500
 CHECK_IN_LOCK = 0x56495349  # "VISI": the advisory lock key of visitor check-ins on PostgreSQL
@@ -44,6 +44,7 @@ class VisitorRow:
     note: str
 
 
+@acting
 def register_visitor(engine: Engine, *, actor: Actor, form: rules.VisitorForm, now: dt.datetime | None = None,
                      seen_on_site: tuple[int, ...] = (), check_out_ids: tuple[int, ...] = (),
                      idem_key: str | None = None) -> int:
@@ -118,6 +119,7 @@ def on_site_matches(engine: Engine, *, actor: Actor, ids: tuple[int, ...]) -> li
         return _rows(session, query.where(VisitorEntry.id.in_(ids)).order_by(VisitorEntry.time_in))
 
 
+@acting
 def check_out_visitor(engine: Engine, *, actor: Actor, visitor_id: int, now: dt.datetime | None = None) -> dt.datetime:
     """Fill in time out on departure (S21). Two clicks at once: one wins, the other is told."""
     require(actor, WRITERS)
@@ -247,6 +249,7 @@ class MessageRow:
     status: str
 
 
+@acting
 def log_message(engine: Engine, *, actor: Actor, form: rules.MessageForm, now: dt.datetime | None = None) -> int:
     """Store a phone message: call time, caller, matter and relay target (S23)."""
     require(actor, WRITERS)
@@ -261,6 +264,7 @@ def log_message(engine: Engine, *, actor: Actor, form: rules.MessageForm, now: d
         return row.id
 
 
+@acting
 def relay_message(engine: Engine, *, actor: Actor, message_id: int, now: dt.datetime | None = None) -> dt.datetime:
     """Mark a message relayed; it stays unrelayed until then (S23). One winner on a double click."""
     require(actor, WRITERS)
