@@ -88,6 +88,9 @@ class Layer:
     contexts: dict[str, object] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return f"Layer({self.family!r}, {sorted(self.engines)})"
+
     def check(self, attempt: Callable[[Engine, object], tuple[object, object]]) -> None:
         """``attempt(engine, ctx)`` calls the service and returns (read back, expected); a DomainError is a refusal.
 
