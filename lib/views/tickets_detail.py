@@ -43,6 +43,8 @@ def _facts(detail: tickets_read.TicketDetail, zone) -> None:
     for i, (name, value) in enumerate(shown):
         (left if i % 2 == 0 else right).markdown(f"**{plain(name)}**：{plain(value)}")
     st.markdown(f"**{plain(field_label('problem'))}**：{plain(row.problem)}")
+    if row.masked:
+        st.caption(t("privacy.masked_hint"))  # the customer is masked for people not on this ticket (R7)
 
 
 def _deadlines(detail: tickets_read.TicketDetail, zone) -> None:
