@@ -40,8 +40,10 @@ from lib.domain.errors import (
 )
 from lib.domain.kpi import TeamScore, style_ranking
 from lib.domain.ledger import Action, EntryStatus, LedgerEntry, Payer, ViolationRule
+from lib.domain.text import check as check_text
 from lib.domain.text import clean, optional_text
 from lib.services import people, settings
+from lib.services.limits import text_limit
 from lib.services.base import (
     ADMINS,
     SUPERVISORS,
@@ -182,8 +184,12 @@ def save_catalogue_line(engine: Engine, *, actor: Actor, form: CatalogueForm, re
         if errors:
             raise ValidationFailed(unique_errors(errors))
         source = clean(form.source) or (current.rule.source if current else "(admin)")
+        source_errors: list[FieldError] = []
+        check_text("ledger_source", source, text_limit("ledger_rule.source"), source_errors)
+        if source_errors:
+            raise ValidationFailed(source_errors)
         rule = rules.rule_from_dict({"code": code, "team_points": form.team_points, "steps": steps,
-                                     "source": source[:100], "money": money, "window": window,
+                                     "source": source, "money": money, "window": window,
                                      "serious_action": serious, "params": params})
         version = (current.version if current else 0) + 1
         row = CatalogueVersion(code=code, version=version, label=label, rule=rules.rule_to_dict(rule),
