@@ -27,8 +27,9 @@ from lib.domain.handover import (CheckResult, ChecklistItem, FiveHandover, Hando
 from lib.domain.roster import RosterSettings
 from lib.domain.roster_presets import Preset
 from lib.domain.roster_requests import CheckInStatus
-from lib.domain.text import clean
+from lib.domain.text import clean, optional_text, required_text
 from lib.services import people, settings
+from lib.services.limits import text_limit
 from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, acting, audit, require, utcnow
 
 LOOKBACK_H = 24
@@ -341,15 +342,37 @@ def acknowledge(engine: Engine, *, actor: Actor, handover_id: int, entry_ids, no
     _step(engine, actor=actor, handover_id=handover_id, action="acknowledge", change=change, now=now)
 
 
+def _typed(field: str, text: object, limit: str, required: bool = True) -> str:
+    """One handover text within its limit (``lib.services.limits``), or a ValidationFailed naming ``field`` (R4)."""
+    errors: list[FieldError] = []
+    value = (required_text if required else optional_text)(field, text, text_limit(limit), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return value
+
+
+def _handed_over(customers: object, prospects: object, instructions: object) -> dict[str, str]:
+    """The three free-text boxes of a handover (kept in its JSON), each within its limit (R4)."""
+    errors: list[FieldError] = []
+    typed = {name: optional_text(f"handover_{name}", value, text_limit(f"handover.{name}"), errors)
+             for name, value in (("customers", customers), ("prospects", prospects), ("instructions", instructions))}
+    if errors:
+        raise ValidationFailed(errors)
+    return typed
+
+
 @acting
 def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
                      checks: Mapping[str, tuple[bool, str]], fire_record: bool = False,
                      customers: str = "", prospects: str = "", instructions: str = "",
                      now: dt.datetime | None = None) -> None:
     """The six checklist points and 五交, each OK or with a note; then both sign (seed 004 D12; seed 001 D8, D22)."""
+    typed = _handed_over(customers, prospects, instructions)
+
     def change(h: Handover, _at: dt.datetime) -> Handover:
         errors = []
         for key, (ok, note) in checks.items():
+            note = optional_text(f"handover_{key}", note, text_limit("handover.check_note"), errors)
             item = FiveHandover(key.removeprefix("five_")) if key.startswith("five_") else ChecklistItem(key)
             try:
                 h = rules.record_check(h, item, ok, note)
@@ -359,8 +382,8 @@ def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
             raise ValidationFailed(errors)
         if fire_record:
             h = rules.file_fire_record(h)
-        h = replace(h, customers_handed_over=clean(customers), prospects=clean(prospects),
-                    instructions=clean(instructions))
+        h = replace(h, customers_handed_over=typed["customers"], prospects=typed["prospects"],
+                    instructions=typed["instructions"])
         try:
             return rules.submit_checklist(h)
         except ValidationFailed as exc:
@@ -376,6 +399,7 @@ def refuse(engine: Engine, *, actor: Actor, handover_id: int, reason: str, note:
     require(actor, WRITERS)
     if reason not in {r.value for r in RefusalReason}:
         raise ValidationFailed([FieldError("handover_refusal_reason", "field.bad_choice")])
+    note = _typed("handover_refusal_reason", note, "handover.refusal_note", required=False)
     _step(engine, actor=actor, handover_id=handover_id, action="refuse", now=now, reason=clean(note),
           change=lambda h, at: rules.refuse(h, actor.id, RefusalReason(reason), at, note))
 
@@ -395,9 +419,7 @@ def resume(engine: Engine, *, actor: Actor, handover_id: int, now: dt.datetime |
 def pause(engine: Engine, *, actor: Actor, handover_id: int, text: str, now: dt.datetime | None = None) -> None:
     """An issue during the handover pauses it; it stays with the outgoing shift as an open item (H2)."""
     require(actor, WRITERS)
-    text = clean(text)
-    if not text:
-        raise ValidationFailed([FieldError("handover_item_text", "field.required")])
+    text = _typed("handover_item_text", text, "handover.item_text")
     _step(engine, actor=actor, handover_id=handover_id, action="pause", now=now,
           change=lambda h, at: rules.pause_for_issue(h, OpenItem(secrets.token_hex(4), text, at, urgent=True)))
 
@@ -415,9 +437,7 @@ def add_item(engine: Engine, *, actor: Actor, handover_id: int, text: str, urgen
              now: dt.datetime | None = None) -> None:
     """An urgent matter or open issue to hand over; it carries into each next handover until closed (S20)."""
     require(actor, WRITERS)
-    text = clean(text)
-    if not text:
-        raise ValidationFailed([FieldError("handover_item_text", "field.required")])
+    text = _typed("handover_item_text", text, "handover.item_text")
     _step(engine, actor=actor, handover_id=handover_id, action="add_item", now=now,
           change=lambda h, at: rules.add_open_item(h, OpenItem(secrets.token_hex(4), text, at, urgent)))
 
@@ -498,9 +518,8 @@ def correct(engine: Engine, *, actor: Actor, handover_id: int, reason: str, cust
             instructions: str, now: dt.datetime | None = None) -> int:
     """A signed handover is read-only; a correction is a new revision that supersedes it, with a reason (SPEC M0)."""
     require(actor, WRITERS)
-    reason = clean(reason)
-    if not reason:
-        raise ValidationFailed([FieldError("handover_correction_reason", "field.required")])
+    reason = _typed("handover_correction_reason", reason, "handover.correction_reason")
+    typed = _handed_over(customers, prospects, instructions)
     now = now or utcnow()
     with session_scope(engine) as session:
         tz = settings.office_zone(session)
@@ -514,8 +533,8 @@ def correct(engine: Engine, *, actor: Actor, handover_id: int, reason: str, cust
                                  .values(is_current=False))
         if result.rowcount != 1:
             raise Conflict("rotation.handover.error.changed_meanwhile")
-        record = replace(_load(row, tz), customers_handed_over=clean(customers), prospects=clean(prospects),
-                         instructions=clean(instructions))
+        record = replace(_load(row, tz), customers_handed_over=typed["customers"], prospects=typed["prospects"],
+                         instructions=typed["instructions"])
         new = HandoverRecord(post_id=row.post_id, out_shift=row.out_shift, in_shift=row.in_shift,
                              shift_start=row.shift_start, outgoing_id=row.outgoing_id, incoming_id=row.incoming_id,
                              state=row.state, data=_dump(record, tz), completed_at=row.completed_at,
