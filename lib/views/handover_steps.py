@@ -114,7 +114,7 @@ def _acknowledge_form(engine, user: Actor, view: handover.HandoverView) -> None:
     with st.form("handover_ack"):
         st.caption(t("rotation.handover.ack_help", count=len(abnormal)))
         for entry in abnormal:
-            st.checkbox(entry.text, key=f"ha_{entry.id}")
+            st.checkbox(plain(entry.text), key=f"ha_{entry.id}")
         st.form_submit_button(t("rotation.handover.ack_submit"), type="primary", on_click=submit_callback(
             _save, success_key="rotation.handover.acknowledged_all", error_slot="ha_error"))
     show_form_error("ha_error")
