@@ -85,11 +85,15 @@ def make_engine(url: str | None = None) -> Engine:
                                connect_args={"check_same_thread": False, "timeout": busy_ms / 1000})
         _configure_sqlite(engine, busy_ms)
         return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10,
+                         connect_args=postgres_connect_args())
+
+
+def postgres_connect_args() -> dict[str, object]:
+    """psycopg's connect timeout, and the statement and lock timeouts every session starts with (R14)."""
     options = (f"-c statement_timeout={timeout('DUTYDESK_DB_STATEMENT_TIMEOUT_MS')} "
                f"-c lock_timeout={timeout('DUTYDESK_DB_LOCK_TIMEOUT_MS')}")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10,
-                         connect_args={"connect_timeout": timeout("DUTYDESK_DB_CONNECT_TIMEOUT"),
-                                       "options": options})
+    return {"connect_timeout": timeout("DUTYDESK_DB_CONNECT_TIMEOUT"), "options": options}
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
