@@ -66,7 +66,7 @@ def _register() -> None:
     reason = (s.get("sr_reason") or "").strip() if user.role in ADMINS else ""
     result = showroom.register_contact(
         engine, actor=user, queue_tap=bool(s.get("sr_tap")) and channel == Channel.walk_in,
-        correction_reason=reason or None, holders=holders,
+        correction_reason=reason or None, holders=holders, seen_seq=holders.seq,
         form=showroom.RegisterForm(
             channel=channel, customer_name=s.get("sr_name", ""), phone=s.get("sr_phone", ""),
             matter=s.get("sr_matter", ""), visit_date=s.get("sr_date"), details=s.get("sr_details", ""),

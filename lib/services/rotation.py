@@ -294,30 +294,39 @@ def _open_day(engine: Engine, *, actor: Actor, day: dt.date, now: dt.datetime, i
     for _attempt in range(2):
         try:
             with session_scope(engine) as session:
-                existing = _day_row(session, day)
-                if existing is not None:
-                    return existing.id
-                tz = settings.office_zone(session)
-                row = _planned_day(session, day, tz)
-                if row is None:
-                    raise DomainError("rotation.error.no_draw")
-                if set_intern:
-                    row.intern_id = intern_id
-                previous = session.exec(select(QueueDay).where(QueueDay.day < day)
-                                        .order_by(QueueDay.day.desc()).limit(1)).first()
-                if previous is not None and previous.closing_front_desk_id is None:
-                    previous.closing_front_desk_id = _closing_of(session, previous, tz)
-                    session.add(previous)
-                row.opened_at, row.opened_by_id = now, actor.id
-                session.add(row)
-                session.flush()
-                audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="open",
-                      after={"day": day.isoformat(), "start_order": row.start_order, "demoted": row.demoted,
-                             "intern_id": row.intern_id})
-                return row.id
+                return _open_day_in(session, actor=actor, day=day, now=now, intern_id=intern_id,
+                                    set_intern=set_intern).id
         except IntegrityError:
             continue
     raise Conflict("rotation.error.try_again")
+
+
+def _open_day_in(session: Session, *, actor: Actor, day: dt.date, now: dt.datetime, intern_id: int | None = None,
+                 set_intern: bool = False) -> QueueDay:
+    """The day's row, stored with its starting order in the caller's transaction on the day's first write, so a
+    refused first action rolls the opening back with it (R15). Two first writers at once: the second one's insert
+    raises ``IntegrityError`` and its caller retries on the stored row."""
+    existing = _day_row(session, day)
+    if existing is not None:
+        return existing
+    tz = settings.office_zone(session)
+    row = _planned_day(session, day, tz)
+    if row is None:
+        raise DomainError("rotation.error.no_draw")
+    if set_intern:
+        row.intern_id = intern_id
+    previous = session.exec(select(QueueDay).where(QueueDay.day < day)
+                            .order_by(QueueDay.day.desc()).limit(1)).first()
+    if previous is not None and previous.closing_front_desk_id is None:
+        previous.closing_front_desk_id = _closing_of(session, previous, tz)
+        session.add(previous)
+    row.opened_at, row.opened_by_id = now, actor.id
+    session.add(row)
+    session.flush()
+    audit(session, actor=actor, entity="queue_day", entity_id=row.id, action="open",
+          after={"day": day.isoformat(), "start_order": row.start_order, "demoted": row.demoted,
+                 "intern_id": row.intern_id})
+    return row
 
 
 # ---- the board -------------------------------------------------------------------------------------
@@ -480,56 +489,69 @@ def reorder(engine: Engine, *, actor: Actor, order: Sequence[int], reason: str, 
 def _append(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: int | None, kind: EventType, build) -> int:
     """Insert the day's next ``seq``; a writer that lost the race re-reads and decides again on the new board
     (so it is refused if the person due changed under the screen it saw), as SQLite's queued writers do."""
-    with session_scope(engine, write=False) as session:
-        day = now.astimezone(settings.office_zone(session)).date()
-    day_id = _open_day(engine, actor=actor, day=day, now=now)
     for _attempt in range(APPEND_ATTEMPTS):
         try:
-            return _append_once(engine, actor=actor, now=now, seen_seq=seen_seq, kind=kind, build=build, day_id=day_id)
+            with session_scope(engine) as session:
+                return _append_in(session, actor=actor, now=now, seen_seq=seen_seq, kind=kind, build=build)
         except IntegrityError:
             continue
     raise Conflict("rotation.error.try_again")
 
 
-def _append_once(engine: Engine, *, actor: Actor, now: dt.datetime, seen_seq: int | None, kind: EventType, build,
-                 day_id: int) -> int:
-    with session_scope(engine) as session:
-        tz = settings.office_zone(session)
-        row = session.get(QueueDay, day_id)
-        records = _records(session, day_id)
-        before = _replay(session, row, records, tz)
-        last = records[-1].seq if records else 0
-        if seen_seq is not None and seen_seq != last and kind in TURN_EVENTS:
-            taken = next((r for r in records if r.seq > seen_seq and r.type == EventType.received_new), None)
-            if kind == EventType.received_new and taken is not None:
-                names = _names(session, [taken.consultant_id, before.due])
-                raise Conflict("rotation.error.turn_taken", taker=names.get(taken.consultant_id, "—"),
-                               due=names.get(before.due, "—"))
-            seen = _replay(session, row, [r for r in records if r.seq <= seen_seq], tz)
-            if seen.due != before.due or kind == EventType.reorder:
-                raise _changed(session, before.due)
-        event = build(session, before, tz)
-        try:
-            after = rules.apply_event(before, event)
-        except DomainError as exc:
-            raise _named(session, exc) from None
-        flag = ""
-        if len(after.flags) > len(before.flags):
-            flag = after.flags[-1].kind.value
-        elif len(after.warnings) > len(before.warnings):
-            flag = FLAG_LEFT_DESK
-        record = QueueEventRecord(
-            day_id=day_id, seq=last + 1, type=event.type.value, consultant_id=event.consultant,
-            next_consultant_id=event.next_consultant, contact_id=event.contact_id, new_order=list(event.order),
-            reason=event.reason, by_supervisor=event.by_supervisor, flag=flag, at=now, recorded_by_id=actor.id)
-        session.add(record)
-        session.flush()
-        audit(session, actor=actor, entity="queue_event", entity_id=f"{row.day.isoformat()}#{record.seq}",
-              action=event.type.value, reason=event.reason, at=now,
-              before={"order": [s.consultant for s in before.members], "due": before.due},
-              after={"order": [s.consultant for s in after.members], "due": after.due,
-                     "consultant": event.consultant, "flag": flag})
-        return record.seq
+def record_walk_in(session: Session, *, actor: Actor, consultant_id: int, contact_id: int, seen_seq: int | None,
+                   now: dt.datetime) -> int:
+    """「接待新客户」 for a walk-in registered through the queue, in the registration's own transaction: a screen
+    that showed an older step is refused with who is due now, and nothing of the registration stays (R10).
+    The caller checked the actor; a lost ``seq`` race raises ``IntegrityError`` for the caller to retry."""
+    kind = EventType.received_new
+    return _append_in(session, actor=actor, now=now, seen_seq=seen_seq, kind=kind,
+                      build=lambda session, board, tz: _consultant_event(
+        session, actor, board, kind, consultant_id, True, contact_id, "", _local(now, tz)))
+
+
+def _append_in(session: Session, *, actor: Actor, now: dt.datetime, seen_seq: int | None, kind: EventType,
+               build) -> int:
+    tz = settings.office_zone(session)
+    row = _open_day_in(session, actor=actor, day=now.astimezone(tz).date(), now=now)
+    day_id = row.id
+    records = _records(session, day_id)
+    before = _replay(session, row, records, tz)
+    last = records[-1].seq if records else 0
+    if seen_seq is not None and seen_seq != last and kind in TURN_EVENTS:
+        taken = next((r for r in records if r.seq > seen_seq and r.type == EventType.received_new), None)
+        if kind == EventType.received_new and taken is not None:
+            names = _names(session, [taken.consultant_id, before.due])
+            raise Conflict("rotation.error.turn_taken", taker=names.get(taken.consultant_id, "—"),
+                           due=names.get(before.due, "—"))
+        seen = _replay(session, row, [r for r in records if r.seq <= seen_seq], tz)
+        if seen.due != before.due or kind == EventType.reorder:
+            raise _changed(session, before.due)
+    event = build(session, before, tz)
+    try:
+        after = rules.apply_event(before, event)
+    except DomainError as exc:
+        raise _named(session, exc) from None
+    flag = ""
+    if len(after.flags) > len(before.flags):
+        flag = after.flags[-1].kind.value
+    elif len(after.warnings) > len(before.warnings):
+        flag = FLAG_LEFT_DESK
+    record = QueueEventRecord(
+        day_id=day_id, seq=last + 1, type=event.type.value, consultant_id=event.consultant,
+        next_consultant_id=event.next_consultant, contact_id=event.contact_id, new_order=list(event.order),
+        reason=event.reason, by_supervisor=event.by_supervisor, flag=flag, at=now, recorded_by_id=actor.id)
+    session.add(record)
+    session.flush()
+    audit(session, actor=actor, entity="queue_event", entity_id=f"{row.day.isoformat()}#{record.seq}",
+          action=event.type.value, reason=event.reason, at=now,
+          before={"order": [s.consultant for s in before.members], "due": before.due},
+          after={"order": [s.consultant for s in after.members], "due": after.due,
+                 "consultant": event.consultant, "flag": flag})
+    return record.seq
+
+
+# The refusals of a screen that showed an older step of the queue (its ``seen_seq``): say who is due now.
+STALE_SCREEN_KEYS = frozenset({"rotation.error.turn_taken", "rotation.error.board_changed"})
 
 
 def _changed(session: Session, due: int | None) -> Conflict:

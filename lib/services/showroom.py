@@ -92,6 +92,7 @@ class Holders:
     hotline_name: str
     members: tuple[tuple[int, str], ...]
     demoted_ids: frozenset[int]
+    seq: int = 0  # the queue step this board was read at: a registration through the queue carries it (R10)
 
 
 # ---- shared helpers ------------------------------------------------------------------------------
@@ -277,7 +278,8 @@ def board_holders(engine: Engine, *, actor: Actor, now: dt.datetime | None = Non
     return Holders(day=view.day, front_desk_id=desk.consultant_id if desk else None,
                    front_desk_name=desk.name if desk else "", hotline_id=line.consultant_id if line else None,
                    hotline_name=line.name if line else "",
-                   members=tuple((s.consultant_id, s.name) for s in view.slots), demoted_ids=demoted)
+                   members=tuple((s.consultant_id, s.name) for s in view.slots), demoted_ids=demoted,
+                   seq=view.seq)
 
 
 def _receiver(session: Session, form: RegisterForm, channel: rules.Channel, holders: Holders | None,
@@ -321,13 +323,15 @@ def _with_name(session: Session, exc: DomainError) -> DomainError:
 @acting
 def register_contact(engine: Engine, *, actor: Actor, form: RegisterForm, queue_tap: bool = False,
                      correction_reason: str | None = None, holders: Holders | None = None,
-                     now: dt.datetime | None = None) -> RegisterResult:
+                     seen_seq: int | None = None, now: dt.datetime | None = None) -> RegisterResult:
     """Register a 来店 or 来电 (seed 000 D1 B1, B3; S25, S28, S30); refused on a locked date (S29).
 
     The customer is matched by normalised phone: a known phone adds the contact to the existing
     card, and one another consultant owns is flagged 重卡 (O6). With ``queue_tap`` a walk-in also
-    records "received a new group" for the receiver on today's queue board, after the contact is
-    saved (a refused tap is returned, the contact stays).
+    records "received a new group" for the receiver on today's queue board, in the same transaction.
+    ``seen_seq`` is the queue step the screen showed (``Holders.seq``): when the queue has moved on
+    since, the whole registration is refused with who is due now and nothing is saved (R10). Any other
+    refusal of the tap (no draw today, not the receiver's turn) is returned and the contact stays.
     """
     require(actor, WRITERS)
     if correction_reason is not None:
@@ -351,25 +355,29 @@ def register_contact(engine: Engine, *, actor: Actor, form: RegisterForm, queue_
         raise ValidationFailed(errors)
     if form.receiver_id is None and holders is None:
         holders = board_holders(engine, actor=actor, now=now)
-    result = _retrying(lambda: _register_once(engine, actor, form, channel, valid, details, correction_reason,
-                                              holders, now))
-    if queue_tap and channel == rules.Channel.walk_in and not result.correction:
-        from lib.services import rotation
-
-        try:
-            seq = rotation.record_event(engine, actor=actor, consultant_id=result.receiver_id,
-                                        event_type="received_new", contact_id=result.contact_id, now=now)
-        except DomainError as exc:
-            return _replace(result, queue_error=exc)
-        return _replace(result, queue_seq=seq)
-    return result
+    tap = queue_tap and channel == rules.Channel.walk_in
+    return _retrying(lambda: _register_once(engine, actor, form, channel, valid, details, correction_reason,
+                                            holders, now, tap=tap, seen_seq=seen_seq))
 
 
-def _replace(result: RegisterResult, **changes) -> RegisterResult:
-    return RegisterResult(**{**result.__dict__, **changes})
+def _queue_tap(session: Session, actor: Actor, receiver: int, contact_id: int, seen_seq: int | None,
+               now: dt.datetime) -> tuple[int | None, DomainError | None]:
+    """Record the walk-in on the queue inside the registration (R10): a stale screen refuses the whole
+    registration; another refusal is rolled back to the savepoint and returned beside the saved contact."""
+    from lib.services import rotation
+
+    try:
+        with session.begin_nested():
+            return rotation.record_walk_in(session, actor=actor, consultant_id=receiver, contact_id=contact_id,
+                                           seen_seq=seen_seq, now=now), None
+    except DomainError as exc:
+        if exc.key in rotation.STALE_SCREEN_KEYS:
+            raise
+        return None, exc
 
 
-def _register_once(engine, actor, form, channel, valid, details, correction_reason, holders, now) -> RegisterResult:
+def _register_once(engine, actor, form, channel, valid, details, correction_reason, holders, now, *, tap: bool,
+                   seen_seq: int | None) -> RegisterResult:
     with session_scope(engine) as session:
         tz, here = local_now(session, now)
         day = valid.visit_date
@@ -407,11 +415,15 @@ def _register_once(engine, actor, form, channel, valid, details, correction_reas
         audit(session, actor=actor, entity="showroom_contact", entity_id=contact.id,
               action="correction_add" if correction else "register", after=snapshot(contact),
               reason=contact.correction_reason, at=now)
+        queue_seq = queue_error = None
+        if tap and not correction:
+            queue_seq, queue_error = _queue_tap(session, actor, receiver, contact.id, seen_seq, now)
         names = names_of(session, [receiver, own.owner, previous_owner])
         return RegisterResult(contact_id=contact.id, customer_id=customer.id, receiver_id=receiver,
                               receiver_name=names.get(receiver, ""), owner_name=names.get(own.owner, ""),
                               repeat_card=repeat, previous_owner_name=names.get(previous_owner, ""),
-                              correction=correction, customer_name=valid.customer_name)
+                              correction=correction, customer_name=valid.customer_name, queue_seq=queue_seq,
+                              queue_error=queue_error)
 
 
 def _refuse_repeat(session: Session, customer: ShowroomCustomer, receiver: int, tz, now: dt.datetime) -> None:

@@ -10,15 +10,17 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import select
+from sqlalchemy import func, update
+from sqlmodel import SQLModel, select
 
 from db.engine import session_scope
-from db.models import LedgerEntryRecord, OrgUnit, RosterEntryRecord, User
+from db.models import (LedgerEntryRecord, OrgUnit, QueueDay, QueueEventRecord, RosterEntryRecord,
+                       ShowroomContactRecord, User)
 from lib.domain.errors import Conflict, DomainError
 from lib.i18n import catalog, translate
-from lib.services import ledger, roster
+from lib.services import ledger, roster, rotation, showroom
 from lib.services.ledger import ViolationFacts
+from lib.services.showroom import RegisterForm
 from tests.db.helpers import make_user, race
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -151,3 +153,78 @@ def test_R11_waive_and_reverse_of_one_confirmed_entry_at_once_have_one_winner(en
         refused = [r for r in results if isinstance(r, BaseException)]
         assert len(refused) == 1, results
         refused_in_chinese(refused[0])
+
+
+# ---- R10: a walk-in registered through the queue carries the step its screen showed ----------------
+
+SHOWROOM_DAY = dt.datetime(2026, 5, 11, 10, 0, tzinfo=SH)  # a Monday
+
+
+@pytest.fixture
+def showroom_floor(engine):
+    boss = make_user(engine, username="boss", role="supervisor", name="经理甲", titles=["销售经理"])
+    people = [make_user(engine, username=f"c{i}", name=f"顾问{i}", titles=["销售顾问"]) for i in range(1, 6)]
+    rotation.record_draw(engine, actor=boss, method="recorded", consultant_ids=[p.id for p in people],
+                         now=SHOWROOM_DAY)
+    return boss, people
+
+
+def _walk_in(engine, actor, holders, phone, now):
+    form = RegisterForm(channel="walk_in", customer_name="王先生", phone=phone, matter="卡罗拉试驾",
+                        visit_date=now.date())
+    return showroom.register_contact(engine, actor=actor, form=form, queue_tap=True, holders=holders,
+                                     seen_seq=holders.seq, now=now)
+
+
+def test_R10_two_walk_ins_registered_from_one_screen_at_once_one_is_refused_naming_who_is_due(engine,
+                                                                                                showroom_floor):
+    """R10: two desks showing the same queue step register a walk-in each for the front-desk holder at once:
+    one is saved with its turn, the other is refused naming who is due now and saves nothing; no 抢客 flag."""
+    boss, _people = showroom_floor
+    for i in range(10):
+        now = SHOWROOM_DAY + dt.timedelta(minutes=5 * i)
+        holders = showroom.board_holders(engine, actor=boss, now=now)
+        results = race(*(lambda p=p: _walk_in(engine, boss, holders, p, now)
+                         for p in (f"1381234{i:02d}01", f"1381234{i:02d}02")))
+        saved = [r for r in results if not isinstance(r, BaseException)]
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(saved) == 1 and len(refused) == 1, results
+        assert saved[0].receiver_id == holders.front_desk_id and saved[0].queue_error is None
+        assert refused[0].key in rotation.STALE_SCREEN_KEYS
+        due_now = rotation.board(engine, actor=boss, now=now).due_name
+        assert due_now in refused_in_chinese(refused[0])
+    with session_scope(engine, write=False) as session:
+        contacts = session.exec(select(ShowroomContactRecord)).all()
+        events = session.exec(select(QueueEventRecord)).all()
+    assert len(contacts) == 10 and len(events) == 10
+    assert sorted(e.contact_id for e in events) == sorted(c.id for c in contacts)  # every walk-in has its turn
+    assert [e.flag for e in events if e.flag] == []  # no false 疑似抢客
+
+
+# ---- R15: a refused first queue action of the day writes nothing -----------------------------------
+
+def _row_counts(engine) -> dict[str, int]:
+    with session_scope(engine, write=False) as session:
+        return {table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in SQLModel.metadata.sorted_tables}
+
+
+def test_R15_a_refused_first_queue_action_of_the_day_leaves_every_table_as_it_was(engine, showroom_floor):
+    """R15: the day's first tap is refused (not this consultant's turn, no reason): no queue_day, no audit row,
+    nothing in any table; the same through a registration, where the contact stays but the queue is untouched."""
+    boss, people = showroom_floor
+    before = _row_counts(engine)
+    with pytest.raises(DomainError) as refused:
+        rotation.record_event(engine, actor=people[2], consultant_id=people[2].id, event_type="received_new",
+                              now=SHOWROOM_DAY)
+    assert refused.value.key == "rotation.error.not_your_turn"
+    assert _row_counts(engine) == before
+    form = RegisterForm(channel="walk_in", customer_name="李女士", phone="13900001111", matter="询价",
+                        visit_date=SHOWROOM_DAY.date(), receiver_id=people[2].id)
+    result = showroom.register_contact(engine, actor=boss, form=form, queue_tap=True, now=SHOWROOM_DAY)
+    assert result.queue_error is not None and result.queue_error.key == "rotation.error.not_your_turn"
+    after = _row_counts(engine)
+    assert after["showroom_contact"] == before["showroom_contact"] + 1
+    assert (after["queue_day"], after["queue_event"]) == (before["queue_day"], before["queue_event"]) == (0, 0)
+    with session_scope(engine, write=False) as session:
+        assert session.exec(select(QueueDay)).first() is None
