@@ -214,3 +214,17 @@ def test_R6_staff_cannot_approve_or_assign(engine, desk):
     with pytest.raises(NotAllowed):
         tickets.assign_ticket(engine, actor=desk["other"], ticket_id=desk["ticket"], assignee_id=desk["other"].id,
                               reason="我自己来")
+
+
+APPROVALS = [("roster", "decide_swap"), ("roster", "decide_absence"), ("ledger", "decide_entry"),
+             ("kpi", "decide_demotion"), ("kpi_warnings", "decide_case"),
+             ("tickets", "assign_ticket"), ("settings", "change_setting"), ("accounts", "set_active")]
+
+
+@pytest.mark.parametrize("module,name", APPROVALS)
+def test_R6_staff_cannot_approve(engine, module, name):
+    staff = make_user(engine, username="plain", role="staff", titles=["销售顾问"])
+    before = row_counts(engine)
+    with pytest.raises(NotAllowed):
+        dummy_call(service(module, name), engine, staff)
+    assert row_counts(engine) == before
