@@ -113,6 +113,12 @@ def catalogue(engine: Engine) -> list[CatalogueLine]:
         return list(_catalogue(session).values())
 
 
+# Typed amounts and counts stay small enough that every fine and share computed from them fits the money
+# columns (NUMERIC(12, 2): a day's pay × 2 × days) on PostgreSQL, and SQLite stores the same (R15).
+AMOUNT_MAX = Decimal(1_000_000)
+COUNT_MAX = 1_000
+
+
 def _decimal(value: object, name: str, errors: list[FieldError], *, required: bool = True) -> Decimal | None:
     if value is None or value == "":
         if required:
@@ -125,6 +131,9 @@ def _decimal(value: object, name: str, errors: list[FieldError], *, required: bo
         return None
     if not number.is_finite() or number < 0:
         errors.append(FieldError(name, "ledger.amount_negative"))
+        return None
+    if number > AMOUNT_MAX:
+        errors.append(FieldError(name, "ledger.number_too_large", {"max": AMOUNT_MAX}))
         return None
     return number
 
@@ -282,11 +291,14 @@ def _int(value: object, name: str, errors: list[FieldError], minimum: int = 1) -
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.append(FieldError(name, "ledger.not_a_number"))
         return None
     if number < minimum:
         errors.append(FieldError(name, "ledger.quantity_positive"))
+        return None
+    if number > COUNT_MAX:
+        errors.append(FieldError(name, "ledger.number_too_large", {"max": COUNT_MAX}))
         return None
     return number
 
