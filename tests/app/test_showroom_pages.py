@@ -305,3 +305,31 @@ def test_T19_a_customer_name_with_markdown_is_shown_as_typed(app_db):
     submit(at, "登记")
     done = [s.value for s in at.success if "顾问一" in s.value]
     assert done and "\\[王\\]\\(http\\:" in done[0], done
+
+
+def test_R10_a_walk_in_registered_from_a_screen_the_queue_has_left_is_refused_naming_who_is_due(app_db):
+    """R10: the register page carries the queue step it showed; another desk records a walk-in for the same
+    holder first, so this registration is refused naming who is due now, saves nothing and keeps the form."""
+    from lib.services import rotation
+
+    engine, users = app_db
+    open_hours(engine, users["admin"])
+    boss = make_user(engine, username="boss", role="supervisor", name="经理甲", titles=["销售经理"])
+    people = [make_user(engine, username=f"c{i}", name=f"顾问{i}", titles=["销售顾问"]) for i in (1, 2, 3)]
+    rotation.record_draw(engine, actor=boss, method="recorded", consultant_ids=[p.id for p in people])
+    at = open_page("pages/showroom_register.py", "boss")
+    at.text_input(key="sr_phone").input("13900002222").run()
+    assert not at.exception and any("顾问1" in i.value for i in at.info)
+    other_desk = showroom.board_holders(engine, actor=boss)  # the same step, on another screen
+    showroom.register_contact(engine, actor=boss, queue_tap=True, holders=other_desk, seen_seq=other_desk.seq,
+                              form=showroom.RegisterForm(channel=Channel.walk_in.value, customer_name="赵先生",
+                                                         phone="13700001111", matter="看车",
+                                                         visit_date=office_zone_now(engine)[1]))
+    at.text_input(key="sr_name").set_value("钱女士")
+    at.text_input(key="sr_matter").set_value("RAV4 试驾")
+    submit(at, "登记")
+    assert not at.exception
+    message = at.error[0].value
+    assert "顾问1 刚刚接待了这批新客户" in message and "现在轮到 顾问2" in message, message
+    assert at.text_input(key="sr_name").value == "钱女士"
+    assert [c.customer_name for c in showroom_read.day_sheet(engine, actor=boss).contacts] == ["赵先生"]
