@@ -492,6 +492,9 @@ def add_log_entry(engine: Engine, *, actor: Actor, post_id: int | None, text: st
         raise ValidationFailed(errors)
     now = now or utcnow()
     with session_scope(engine) as session:
+        post = session.get(OrgUnit, post_id)
+        if post is None or post.kind != "post":  # a stale or forged id: refused, not a foreign-key traceback (R15)
+            raise ValidationFailed([FieldError("handover_post", "field.bad_choice")])
         tz = settings.office_zone(session)
         latest = _latest(session, post_id)
         record = _load(latest, tz) if latest else None

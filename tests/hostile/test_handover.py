@@ -47,3 +47,16 @@ def test_R15_handover_log_entry_refuses_in_chinese_or_stores_as_typed(layer, dat
         return got, expected
 
     layer.check(attempt)
+
+
+def test_R15_a_log_entry_on_a_post_that_does_not_exist_is_refused_on_both_backends(engine):
+    """Found by the layer: an unknown post id reached the INSERT and came back as a foreign-key IntegrityError."""
+    from lib.domain.errors import ValidationFailed
+    from tests.hostile.conftest import table_counts
+
+    ctx = setup(engine)
+    before = table_counts(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        handover.add_log_entry(engine, actor=ctx["guard"], post_id=987654, text="空调漏水")
+    assert refused.value.keys() == {"handover_post": "field.bad_choice"}
+    assert table_counts(engine) == before
