@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from lib.domain.errors import FieldError, NotAllowed, ValidationFailed
-from lib.domain.settings import TITLE_MAX, SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef, bad_text
 
 
 class Area(enum.StrEnum):
@@ -88,7 +88,7 @@ def matrix_problem(value: object) -> str | None:
                 return message
             if cell["escort"] not in {e.value for e in EscortRule}:
                 return message
-            if not all(isinstance(a, str) and a.strip() and len(a) <= TITLE_MAX for a in cell["approvers"]):
+            if not all(isinstance(a, str) and not bad_text(a, TITLE_MAX) for a in cell["approvers"]):
                 return message
     return None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lib.domain.errors import FieldError, ValidationFailed
-from lib.domain.settings import TITLE_MAX, SettingDef
+from lib.domain.settings import TITLE_MAX, SettingDef, bad_text
 
 
 class Panel(StrEnum):
@@ -34,7 +34,7 @@ PANEL_ORDER: tuple[Panel, ...] = tuple(Panel)
 def panel_order_problem(value: object) -> str | None:
     """Schema of ``display.panel_order`` (issue 12 R8): names without repeats, at least one a known panel
     (the wall skips a name it does not know)."""
-    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= TITLE_MAX for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and not bad_text(v, TITLE_MAX) for v in value):
         return "settings.schema.panel_order"
     if len(set(value)) != len(value) or not {p.value for p in Panel} & set(value):
         return "settings.schema.panel_order"

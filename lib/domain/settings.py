@@ -21,7 +21,7 @@ KINDS = ("int", "float", "bool", "str", "time", "json", "titles")
 SCOPES = ("global", "dept", "post", "policy")
 
 # Limits checked before any parsing, so a hostile value cannot exhaust the parser (issue 12 R8).
-MAX_TEXT = 20_000
+MAX_TEXT = 4000  # setting_value.value is VARCHAR(4000): the stored JSON text must fit
 MAX_DEPTH = 6
 STR_MAX = 200  # the settings page's text box
 TITLE_MAX = 40
@@ -163,7 +163,8 @@ def _check_depth(value: object) -> None:
     raise DomainError("settings.too_deep", limit=MAX_DEPTH)
 
 
-def _bad_text(value: str, limit: int) -> bool:
+def bad_text(value: str, limit: int) -> bool:
+    """Empty, longer than ``limit`` or holding a control / bidi / zero-width character (one line of text)."""
     return not value.strip() or len(value) > limit or bool(_CONTROL.search(value))
 
 
@@ -242,13 +243,13 @@ def _checked_kind(definition: SettingDef, value: object) -> object:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise bad
         value = parse_titles(json.dumps(list(value), ensure_ascii=False))
-        if any(_bad_text(v, TITLE_MAX) for v in value):
+        if any(bad_text(v, TITLE_MAX) for v in value):
             raise DomainError("settings.bad_title", limit=TITLE_MAX)
     elif kind == "str":
         if not isinstance(value, str):
             raise bad
         value = value.strip()
-        if _bad_text(value, STR_MAX):
+        if bad_text(value, STR_MAX):
             raise DomainError("settings.bad_text", limit=STR_MAX)
     elif definition.unit == "dates":
         if not isinstance(value, (list, tuple)):
