@@ -13,7 +13,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +97,7 @@ class Layer:
         The backends run side by side (each in its own thread, on its own database); their outcomes must agree.
         """
         futures = {b: _POOL.submit(self._one, b, attempt) for b in self.engines}
+        wait(futures.values())  # both finish before either's failure is raised: the next example starts clean
         outcomes = {b: f.result() for b, f in futures.items()}
         assert len({repr(o) for o in outcomes.values()}) == 1, f"backends disagree: {outcomes}"
 

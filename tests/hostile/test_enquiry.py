@@ -56,3 +56,17 @@ def test_R15_enquiry_refuses_in_chinese_or_stores_as_typed(layer, data):
         return got, expected
 
     layer.check(attempt)
+
+
+def test_R15_a_promised_time_without_a_zone_is_refused_on_both_backends(engine):
+    """Found by the layer: a naive promised response time raised TypeError comparing it with now."""
+    from lib.domain.errors import ValidationFailed
+    from tests.hostile.conftest import table_counts
+
+    ctx = setup(engine)
+    before = table_counts(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        showroom_enquiries.log_enquiry(engine, actor=ctx["staff"], question="保修期多久", status="open",
+                                       promised_response_at=dt.datetime(2030, 1, 1, 9, 0))
+    assert refused.value.keys() == {"enquiry_promised_response_at": "field.bad_time"}
+    assert table_counts(engine) == before
