@@ -19,7 +19,7 @@ from db.models import SettingValue
 from lib.domain import settings as sdef
 from lib.domain.errors import DomainError
 from lib.domain.office import zone
-from lib.services.base import ADMINS, Actor, audit, require, utcnow
+from lib.services.base import ADMINS, Actor, acting, audit, require, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,7 @@ _UNSET = object()
 MANAGED_TITLES = "org.titles"
 
 
+@acting
 def change_setting(engine: Engine, *, actor: Actor, key: str, text: str | None = None, value: object = _UNSET,
                    reason: str = "") -> object:
     """An admin sets a new value (typed from a widget, or as text); it takes effect now and is audited
