@@ -56,12 +56,17 @@ def plain(value: object) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text).replace("\n", "  \n")
 
 
+def _escaped(params: dict) -> dict:
+    """Text parameters (a name, a phone, a title someone typed) escaped for the Markdown of st.error (R5)."""
+    return {k: plain(v) if isinstance(v, str) else v for k, v in params.items()}
+
+
 def error_text(exc: DomainError) -> str:
     """One message for any domain error; a ValidationFailed lists each field to fix."""
     if isinstance(exc, ValidationFailed):
-        lines = [f"- **{t('field.' + e.field)}**: {t(e.key, **e.params)}" for e in exc.errors]
+        lines = [f"- **{t('field.' + e.field)}**: {t(e.key, **_escaped(e.params))}" for e in exc.errors]
         return t("error.fix_fields") + "\n" + "\n".join(lines)
-    return t(exc.key, **exc.params)
+    return t(exc.key, **_escaped(exc.params))
 
 
 def show_error(exc: DomainError) -> None:

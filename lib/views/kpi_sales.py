@@ -18,6 +18,7 @@ from lib.ui import (
     error_text,
     flash,
     lang,
+    plain,
     show_error,
     show_form_error,
     submit_callback,
@@ -78,7 +79,7 @@ def entry_form(user: Actor, view: kpi.SalesMonth, people: list) -> None:
     with st.form(f"sales_form_{view.month:%Y%m}"):
         columns = st.columns(3)
         for index, person in enumerate(people):
-            columns[index % 3].number_input(person.name, min_value=0, max_value=kpi.MAX_UNITS, step=1,
+            columns[index % 3].number_input(plain(person.name), min_value=0, max_value=kpi.MAX_UNITS, step=1,
                                             value=current.get(person.id), key=prefix + str(person.id))
         st.form_submit_button(t("kpi.sales.save"), type="primary", on_click=submit_callback(
             _save, success_key="kpi.sales.saved", error_slot="sr_error"))

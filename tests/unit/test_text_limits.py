@@ -92,3 +92,45 @@ def test_R4_every_text_widget_shows_its_limit(path):
 
 def test_R4_the_widget_walker_finds_widgets():
     assert sum(1 for p in SOURCES for _ in _text_widgets(p)) > 80
+
+
+def test_R4_limits_written_as_numbers_match_their_columns():
+    """Where a pure rule or a service names a limit as a number, it is the column's length (one truth)."""
+    from lib.domain import visitors as rules
+    from lib.services import link_tokens, showroom, tickets
+
+    pairs = {
+        "visitor_entry.name": rules.NAME_MAX, "visitor_entry.purpose": rules.PURPOSE_MAX,
+        "visitor_entry.company": rules.COMPANY_MAX, "visitor_entry.note": rules.NOTE_MAX,
+        "phone_message.matter": rules.MATTER_MAX, "phone_message.related": rules.MATTER_MAX,
+        "visitor_sign_in.host_text": rules.HOST_TEXT_MAX, "visitor_kiosk.label": link_tokens.LABEL_MAX,
+        "visitor_kiosk.revoke_reason": link_tokens.REASON_MAX, "showroom_contact.details": showroom.DETAILS_MAX,
+        **{f"ticket.{name}": n for name, n in tickets._TEXT_LIMITS.items() if name != "received_reason"},
+        "audit_event.reason": tickets._TEXT_LIMITS["received_reason"],
+    }
+    assert {name: column_max(name) for name in pairs} == pairs
+
+
+LABEL_CALLS = {"checkbox", "toggle", "expander", "radio", "button", "popover", "form_submit_button", "tabs",
+               "selectbox", "multiselect", "text_input", "text_area", "number_input"}
+
+
+def _label_offenders(path: Path) -> list[str]:
+    """A label is Markdown: a row's attribute (``entry.text``) or an f-string of one may not be the label."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in LABEL_CALLS
+                and node.args):
+            continue
+        label = node.args[0]
+        risky = [label] if isinstance(label, (ast.Attribute, ast.Subscript)) else [
+            v.value for v in getattr(label, "values", []) if isinstance(v, ast.FormattedValue)
+            and isinstance(v.value, (ast.Attribute, ast.Subscript))]
+        found += [f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(r)}" for r in risky]
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_R5_no_widget_label_is_a_raw_user_value(path):
+    """R5: widget and expander labels render Markdown; a typed value goes through plain() first."""
+    assert _label_offenders(path) == []
