@@ -18,8 +18,9 @@ from db.models import AppMeta, OrgUnit, User
 from lib.domain import accounts as rules
 from lib.domain import settings as sdef
 from lib.domain.errors import Conflict, DomainError, FieldError, ValidationFailed
-from lib.domain.text import clean
+from lib.domain.text import clean, optional_text
 from lib.services import sessions, settings
+from lib.services.limits import column_max
 from lib.services.base import ADMINS, Actor, acting, audit, require, snapshot, utcnow
 
 SETUP_KEY = "setup_done"
@@ -289,6 +290,15 @@ class UserForm:
     cert_valid_until: dt.date | None = None
 
 
+def _staff_no(form: UserForm) -> str | None:
+    """The 工号 as typed, checked against its column before any query uses it (R4)."""
+    errors: list[FieldError] = []
+    value = optional_text("staff_no", form.staff_no, column_max("app_user.staff_no"), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return value or None
+
+
 def _titles(values) -> list[str]:
     return sorted({clean(t) for t in values if clean(t)})
 
@@ -323,10 +333,10 @@ def create_user(engine: Engine, *, actor: Actor, form: UserForm, password: str, 
     now = utcnow()
     try:
         with session_scope(engine) as session:
-            _check_unique(session, username=username, staff_no=clean(form.staff_no) or None, user_id=None)
+            _check_unique(session, username=username, staff_no=_staff_no(form), user_id=None)
             _check_titles_and_posts(session, form)
             user = User(username=username, name=name, password_hash=hash_password(password), role=form.role,
-                        staff_no=clean(form.staff_no) or None, titles=_titles(form.titles), trained_posts=[],
+                        staff_no=_staff_no(form), titles=_titles(form.titles), trained_posts=[],
                         department_id=form.department_id, team_id=form.team_id, group_id=form.group_id,
                         is_intern=form.is_intern, created_at=now)
             _apply_training(user, form)
@@ -361,14 +371,14 @@ def update_user(engine: Engine, *, actor: Actor, user_id: int, form: UserForm) -
         if user is None:
             raise DomainError("account.not_found")
         before = snapshot(user)
-        _check_unique(session, username=username, staff_no=clean(form.staff_no) or None, user_id=user_id)
+        _check_unique(session, username=username, staff_no=_staff_no(form), user_id=user_id)
         _check_titles_and_posts(session, form)
         if user.role == "admin" and form.role != "admin":
             _ensure_other_admin(session, user_id)
         if rules.access_changed(user.role, user.titles or [], form.role, _titles(form.titles)):
             sessions.end_user_sessions(session, user_id=user_id, reason="role_changed", now=utcnow())
         user.username, user.name, user.role = username, name, form.role
-        user.staff_no = clean(form.staff_no) or None
+        user.staff_no = _staff_no(form)
         user.titles = _titles(form.titles)
         user.department_id, user.team_id, user.group_id = form.department_id, form.team_id, form.group_id
         user.is_intern = form.is_intern
