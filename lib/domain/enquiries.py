@@ -62,7 +62,7 @@ def validate_enquiry(
     if status == EnquiryStatus.open:
         if promised_response_at is None:
             errors.append(FieldError("promised_response_at", "enquiries.promise_required"))
-        elif promised_response_at.tzinfo is None:  # a time without its zone cannot be compared (R15)
+        elif (promised_response_at.tzinfo is None) != (now.tzinfo is None):  # cannot be compared with now (R15)
             errors.append(FieldError("promised_response_at", "field.bad_time"))
         elif promised_response_at <= now:
             errors.append(FieldError("promised_response_at", "enquiries.promise_in_past"))

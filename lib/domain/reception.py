@@ -76,6 +76,10 @@ _TRANSITIONS: dict[Action, tuple[frozenset[ReceptionState], ReceptionState]] = {
     Action.file_feedback: (frozenset({ReceptionState.held}), ReceptionState.feedback_filed),
 }
 
+GUEST_COUNT_MAX = 1000  # (assumed) more guests than any reception the seeds describe; keeps INTEGER safe
+# (assumed) dates the office calendar can count working days in; year 9999 overflowed the feedback due date
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+
 _BEFORE_APPROVAL = frozenset(
     {ReceptionState.draft, ReceptionState.submitted, ReceptionState.dept_reviewed, ReceptionState.rejected}
 )
@@ -140,12 +144,18 @@ class Flag:
 def validate_application(app: ReceptionApplication) -> None:
     """来宾人数, 级别, 接待时间, 接待事由, 接待负责人 are required (seed 002 #3); 要求建议 is optional."""
     errors: list[FieldError] = []
-    if app.guest_count is None or app.guest_count < 1:
+    if not isinstance(app.guest_count, int) or isinstance(app.guest_count, bool) or app.guest_count < 1:
         errors.append(FieldError("guest_count", "reception.guest_count_required"))
+    elif app.guest_count > GUEST_COUNT_MAX:
+        errors.append(FieldError("guest_count", "reception.guest_count_range", {"max": GUEST_COUNT_MAX}))
     if app.reception_class is None:
         errors.append(FieldError("reception_class", "reception.field_required"))
     if app.starts_on is None:
         errors.append(FieldError("starts_on", "reception.field_required"))
+    elif not all(DATE_RANGE[0] <= day <= DATE_RANGE[1] for day in (app.starts_on, app.ends_on) if day is not None):
+        errors.append(FieldError("ends_on" if DATE_RANGE[0] <= app.starts_on <= DATE_RANGE[1] else "starts_on",
+                                 "reception.date_out_of_range",
+                                 {"first": DATE_RANGE[0].isoformat(), "last": DATE_RANGE[1].isoformat()}))
     elif app.ends_on is not None and app.ends_on < app.starts_on:
         errors.append(FieldError("ends_on", "reception.ends_before_start"))
     for name in ("reason", "host"):

@@ -108,17 +108,23 @@ def _holidays(session: Session) -> frozenset[dt.date]:
     return frozenset(found)
 
 
+COST_MAX = Decimal(1_000_000)
+
+
 def _meals(form: ReceptionForm) -> list[rules.Meal]:
     meals, errors = [], []
     for index, meal in enumerate(form.meals, start=1):
         try:
             cost = Decimal(str(meal.cost))
-        except InvalidOperation:
-            cost = None
-        if meal.venue not in set(rules.Venue) or cost is None or cost < 0:
+            diners = int(meal.diners)
+        except (InvalidOperation, TypeError, ValueError, OverflowError):
+            cost = diners = None
+        # NaN, a cost over the NUMERIC(12, 2) column or a diner count over the guest limit: refused (R15)
+        if meal.venue not in set(rules.Venue) or cost is None or not cost.is_finite() or not 0 <= cost <= COST_MAX \
+                or not 1 <= diners <= rules.GUEST_COUNT_MAX:
             errors.append(FieldError("reception_meals", "reception.meal_invalid", {"index": index}))
             continue
-        meals.append(rules.Meal(rules.Venue(meal.venue), int(meal.diners), cost, bool(meal.paid_by_guest)))
+        meals.append(rules.Meal(rules.Venue(meal.venue), diners, cost, bool(meal.paid_by_guest)))
     if errors:
         raise ValidationFailed(errors)
     return meals

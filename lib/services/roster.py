@@ -551,6 +551,12 @@ def file_absence(engine: Engine, *, actor: Actor, post_id: int | None, starts_at
         raise ValidationFailed(errors)
     now = now or utcnow()
     with session_scope(engine) as session:
+        post = session.get(OrgUnit, post_id)
+        unknown = [FieldError(f, "field.bad_choice") for f, bad in (
+            ("roster_post", post is None or post.kind != "post"),
+            ("roster_cover", cover_id is not None and session.get(User, cover_id) is None)) if bad]
+        if unknown:  # a stale or forged id: refused, not a foreign-key traceback (R15)
+            raise ValidationFailed(unknown)
         tz = settings.office_zone(session)
         policy = _policy(session, post_id)
         on_duty = {e.staff_id for e in _on_duty_records(session, tz, now, post_id)}

@@ -135,6 +135,14 @@ class Layer:
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hostile")
 
 
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.hostile)
+            item.add_marker(pytest.mark.timeout(max(300, EXAMPLES)))  # about a second per example on a busy runner
+
+
 def backends() -> list[str]:
     return ["sqlite", "postgresql"] if (PG_URL or IN_CI) else ["sqlite"]
 

@@ -61,3 +61,27 @@ def test_R15_reception_application_refuses_in_chinese_or_stores_as_typed(layer, 
         return got, expected
 
     layer.check(attempt)
+
+
+@pytest.mark.parametrize("guest_count, meal", [
+    (2**31, None), (10**30, None), ("3", None),
+    (3, MealForm("canteen", 2**40, "50")), (3, MealForm("outside", "两位", "50")),
+    (3, MealForm("canteen", 2, "NaN")), (3, MealForm("canteen", 2, "1e12")),
+    (3, "year-9999"),
+], ids=["int32-overflow", "huge", "text", "diners-overflow", "diners-text", "cost-nan", "cost-overflow", "year-9999"])
+def test_R15_guest_counts_and_meals_beyond_their_columns_are_refused_on_both_backends(engine, guest_count, meal):
+    """Found by the layer: 2**31 guests overflowed INTEGER (PostgreSQL DataError, SQLite OverflowError), text guests
+    raised TypeError, a NaN cost InvalidOperation, text diners ValueError, a cost over NUMERIC(12, 2) a DataError,
+    and a reception ending on 9999-12-31 an OverflowError counting its feedback due date."""
+    from lib.domain.errors import ValidationFailed
+    from tests.hostile.conftest import table_counts
+
+    ctx = setup(engine)
+    before = table_counts(engine)
+    far = meal == "year-9999"
+    form = ReceptionForm(guest_count=guest_count, reception_class="B", starts_on=dt.date.today(), reason="考察",
+                         host="张经理", ends_on=dt.date.max if far else None,
+                         meals=(meal,) if meal and not far else ())
+    with pytest.raises(ValidationFailed):
+        reception_desk.create_application(engine, actor=ctx["staff"], form=form)
+    assert table_counts(engine) == before

@@ -65,3 +65,19 @@ def test_R15_absence_request_refuses_in_chinese_or_stores_as_typed(layer, data):
         return got, expected
 
     layer.check(attempt)
+
+
+@pytest.mark.parametrize("post, cover", [("ghost", None), ("post", "ghost")], ids=["unknown-post", "unknown-cover"])
+def test_R15_an_absence_naming_an_unknown_post_or_cover_is_refused_on_both_backends(engine, post, cover):
+    """Found by the layer: an unknown post or cover id reached the INSERT and came back as a foreign-key error."""
+    from lib.domain.errors import ValidationFailed
+    from tests.hostile.conftest import table_counts
+
+    ctx = setup(engine)
+    before = table_counts(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        roster.file_absence(engine, actor=ctx["staff"], post_id=987654 if post == "ghost" else ctx["post"],
+                            starts_at=NOW + dt.timedelta(hours=2), ends_at=NOW + dt.timedelta(hours=3),
+                            reason="official", cover_id=987654 if cover else None, now=NOW)
+    assert set(refused.value.keys().values()) == {"field.bad_choice"}
+    assert table_counts(engine) == before
