@@ -82,24 +82,7 @@ def test_manager_logs_in_with_consultants_on_file(page: Page, e2e_server, db):
     # The board re-reads itself every few seconds; slow it down while this test taps, so a click never lands
     # on a button the refresh is replacing (the last step turns it back up and watches it work).
     settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="600")
-    page.goto(e2e_server.url)
-    settle(page)
-    for label, value in (("用户名", MANAGER["username"]), ("密码", MANAGER["password"])):
-        box = page.get_by_label(label, exact=True)
-        expect(box).to_have_count(1)  # a rerun may briefly show the previous run's copy too
-        box.fill(value)
-    page.get_by_role("button", name="登录", exact=True).click()
-    # The cookie component reruns the app into the menu; 进入值班台 is the fallback when it has not yet.
-    home = page.get_by_role("heading", name=f"您好，{MANAGER['name']}")
-    continue_button = page.get_by_role("button", name="进入值班台")
-    expect(home.or_(continue_button).first).to_be_visible()
-    page.wait_for_function("document.cookie.split('; ').some(c => c.startsWith('dutydesk_auth='))")
-    try:
-        expect(home).to_be_visible(timeout=5_000)
-    except AssertionError:
-        continue_button.click()
-        expect(home).to_be_visible()
-    settle(page)
+    login(page, e2e_server, MANAGER["username"], MANAGER["password"], MANAGER["name"])
 
 
 def test_manager_records_the_physical_draw_in_order(page: Page, e2e_server, db):
