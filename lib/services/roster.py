@@ -545,6 +545,8 @@ def file_absence(engine: Engine, *, actor: Actor, post_id: int | None, starts_at
     require(actor, WRITERS)
     errors = [FieldError(f, "field.required") for f, v in
               (("roster_post", post_id), ("roster_starts_at", starts_at), ("roster_ends_at", ends_at)) if v is None]
+    errors += [FieldError(f, "field.bad_time") for f, v in (("roster_starts_at", starts_at), ("roster_ends_at", ends_at))
+               if v is not None and v.tzinfo is None]  # a time without its zone cannot be stored as UTC (R15)
     if reason not in {r.value for r in AbsenceReason}:
         errors.append(FieldError("roster_absence_reason", "field.bad_choice"))
     if errors:

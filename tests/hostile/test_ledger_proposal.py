@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -34,7 +33,8 @@ def layer(layer_for):
     return layer_for("ledger proposal", setup)
 
 
-facts = st.builds(ViolationFacts, amount=MONEY, quantity=st.integers(1, 5), serious=st.booleans(), traceable=st.just(True),
+facts = st.builds(ViolationFacts, amount=MONEY, quantity=st.integers(1, 5), serious=st.booleans(),
+                  traceable=st.just(True),
                   minutes=SMALL, days=st.integers(1, 5), day_pay=MONEY, month_pay=MONEY, month_bonus=MONEY)
 hostile_facts = st.builds(ViolationFacts, amount=HOSTILE_MONEY, quantity=hs.integer(1, 100), serious=st.booleans(),
                           traceable=st.booleans(), minutes=hs.integer(0, 600), days=hs.integer(1, 31),
@@ -66,7 +66,8 @@ def test_R15_ledger_proposal_refuses_in_chinese_or_stores_as_typed(layer, data):
 
 
 @pytest.mark.parametrize("facts", [ViolationFacts(amount=str(10**30), traceable=False),
-                                   ViolationFacts(amount="20000000000"), ViolationFacts(amount="10", quantity=float("inf"))],
+                                   ViolationFacts(amount="20000000000"),
+                                   ViolationFacts(amount="10", quantity=float("inf"))],
                          ids=["split-1e30", "2e10-charges", "infinite-quantity"])
 def test_R15_ledger_figures_beyond_the_money_column_are_refused_on_both_backends(engine, facts):
     """Found by the layer: PH5 charges of 1e30 split over a team raised decimal.InvalidOperation, 2e10 overflowed

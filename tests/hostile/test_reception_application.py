@@ -16,7 +16,8 @@ from tests.hostile.conftest import HOSTILE
 
 SOON = st.integers(min_value=0, max_value=60).map(lambda d: dt.date.today() + dt.timedelta(days=d))
 MONEY = st.one_of(st.integers(min_value=0, max_value=2000), st.decimals(min_value=0, max_value=5000, places=2))
-HOSTILE_MONEY = st.one_of(hs.integer(0, 100000), st.decimals(), st.sampled_from(["NaN", "-1", "1e400", "sNaN", "", "一百"]))
+HOSTILE_MONEY = st.one_of(hs.integer(0, 100000), st.decimals(),
+                          st.sampled_from(["NaN", "-1", "1e400", "sNaN", "", "一百"]))
 MEALS = st.lists(st.builds(MealForm, venue=st.sampled_from(["canteen", "outside"]), diners=st.integers(1, 12),
                            cost=MONEY, paid_by_guest=st.booleans()), max_size=3)
 HOSTILE_MEALS = st.lists(st.builds(MealForm, venue=hs.choice(["canteen", "outside"]), diners=hs.integer(1, 50),

@@ -46,7 +46,8 @@ forms = hs.form({
     "service_kind": (maybe(KINDS), hs.choice(KINDS)),
     "product_model": (hs.SHORT | st.just(""), hs.text()), "product_spec": (hs.SHORT | st.just(""), hs.text()),
     "purchase_date": (st.none() | PAST, hs.dates()), "purchase_place": (hs.SHORT | st.just(""), hs.text()),
-    "fault": (hs.SHORT | st.just(""), hs.text()), "agent_no": (st.from_regex(r"[A-Z]?[0-9]{3,6}", fullmatch=True), hs.text(40)),
+    "fault": (hs.SHORT | st.just(""), hs.text()),
+    "agent_no": (st.from_regex(r"[A-Z]?[0-9]{3,6}", fullmatch=True), hs.text(40)),
     "received_at": (st.none(), hs.datetimes()), "received_reason": (st.just(""), hs.text()),
     "flags": (st.booleans(), st.booleans()),
 })

@@ -29,7 +29,8 @@ def layer(layer_for):
 
 
 forms = hs.form({
-    "username": (USERNAME, hs.text(60)), "name": (hs.NAMES, hs.text()), "role": (st.sampled_from(ROLES), hs.choice(ROLES)),
+    "username": (USERNAME, hs.text(60)), "name": (hs.NAMES, hs.text()),
+    "role": (st.sampled_from(ROLES), hs.choice(ROLES)),
     "staff_no": (st.just("") | st.from_regex(r"[0-9]{4,8}", fullmatch=True), hs.text(60)),
     "titles": (st.lists(st.sampled_from(DEFAULT_TITLES), max_size=3), st.lists(hs.text(30), max_size=3)),
     "password": (PASSWORD, hs.text(100).map(lambda p: p or "")), "repeat_same": (st.just(True), st.booleans()),
