@@ -1,7 +1,9 @@
 """The hostile-input layer's harness (R15): one migrated database per backend per family, every example run on
 each backend, outcomes compared, row counts of every table compared after each refusal, and a table per family.
 
-``HOSTILE_EXAMPLES`` sets the examples per family (default 1000 when ``CI=true``, 50 otherwise); the table is
+``HOSTILE_EXAMPLES`` sets the examples per family (default 200 when ``CI=true``, 50 otherwise: 1000 on both
+backends takes about 11 minutes on the 2-core machine, which does not fit CI's 20 minutes beside the rest of
+the suite; run ``HOSTILE_EXAMPLES=1000 make test`` or the command in README for the full layer); the table is
 printed at the end of the run and written to ``HOSTILE_REPORT`` (default ``/tmp/hostile_report.md``).
 """
 
@@ -32,7 +34,7 @@ from lib.domain.errors import DomainError, ValidationFailed
 from lib.i18n import catalog
 from tests.conftest import IN_CI, PG_URL, postgres_engine, sqlite_engine
 
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or (1000 if IN_CI else 50))
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or (200 if IN_CI else 50))
 REPORT = Path(os.environ.get("HOSTILE_REPORT") or "/tmp/hostile_report.md")
 COLUMNS = ("tried", "refused", "stored as typed", "stored altered", "unhandled", "partial writes")
 
