@@ -88,7 +88,7 @@ def cards(view: BoardView, key_prefix: str = "q_card") -> None:
     for start in range(0, len(view.slots), PER_ROW):
         for col, slot in zip(st.columns(PER_ROW), view.slots[start:start + PER_ROW]):
             with col.container(border=True, key=f"{key_prefix}_{slot.number}"):
-                st.caption(f"{plain(slot.number)} · {t('rotation.position.' + slot.position)}")
+                st.caption(" · ".join((plain(slot.number), t("rotation.position." + slot.position))))
                 st.markdown(t("rotation.queue.card_due" if slot.is_due else "rotation.queue.card_name",
                               name=plain(slot.name)))
                 st.caption(_status(slot))

@@ -42,7 +42,7 @@ def _facts(detail: tickets_read.TicketDetail, zone) -> None:
     shown = [(name, value) for name, value in lines if value]
     for i, (name, value) in enumerate(shown):
         (left if i % 2 == 0 else right).markdown(f"**{plain(name)}**：{plain(value)}")
-    st.markdown(f"**{plain(field_label('problem'))}**：{plain(row.problem)}")
+    st.markdown("**" + plain(field_label("problem")) + "**：" + plain(row.problem))
     if row.masked:
         st.caption(t("privacy.masked_hint"))  # the customer is masked for people not on this ticket (R7)
 
