@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 PORT   ?= 8501
 SCALE  ?= 1
 
-.PHONY: run test migrate demo bench venv clean backup restore
+.PHONY: run test migrate demo bench venv clean backup restore serve
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ migrate: venv
 
 run: migrate
 	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.address 127.0.0.1
+
+# several Streamlit processes behind nginx on one port (docs/operator.md); PostgreSQL when WORKERS > 1
+WORKERS ?= 2
+serve: venv
+	$(BIN)/python -m deploy.serve --workers $(WORKERS) --port $(if $(filter command line environment,$(origin PORT)),$(PORT),8080) $(if $(HOST),--host $(HOST))
 
 demo: migrate
 	$(BIN)/python -m lib.demo

@@ -1,0 +1,1 @@
+"""Production deployment: several Streamlit processes behind nginx (``python -m deploy.serve``, ``make serve``)."""
