@@ -9,8 +9,8 @@ from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
 from lib.views.error_boundary import guarded
 from lib.views.router_paths import navigation
-from lib.views.visitor_kiosk_access import route_kiosk_token
-from lib.views.wall_access import route_display_token
+from lib.views.visitors.kiosk_access import route_kiosk_token
+from lib.views.wall.access import route_display_token
 
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 

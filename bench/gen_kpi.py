@@ -50,8 +50,8 @@ from lib.domain import kpi as kpi_rules
 from lib.domain import ledger as ledger_rules
 from lib.domain.kpi import add_months, month_start
 from lib.services import accounts
-from lib.services.kpi_sources import tally_columns
-from lib.services.tickets_map import OPEN_STATES
+from lib.services.kpi.sources import tally_columns
+from lib.services.tickets.map import OPEN_STATES
 
 CONSULTANTS = 12
 TEAMS = 6
@@ -339,7 +339,8 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     import lib.auth  # noqa: F401  (first, as Home.py does, so no page file shadows an import)
     from bench.generate import ADMIN_USERNAME
     from lib.domain.display import PANEL_ORDER
-    from lib.services import display, kpi
+    from lib.services import display
+    from lib.services.kpi import rankings as kpi
     from lib.services.base import SYSTEM
 
     engine, generated = module_db("kpi", scale, reuse=reuse, marker=LED)

@@ -49,10 +49,10 @@ from db.models import (
     User,
 )
 from lib.domain import handover as ho
-from lib.domain import rotation as rules
+from lib.domain.rotation import rules
 from lib.domain.errors import DomainError
-from lib.domain.roster_presets import Preset, presets
-from lib.domain.rotation import EventType, SlotState
+from lib.domain.roster.presets import Preset, presets
+from lib.domain.rotation.rules import EventType, SlotState
 from lib.services import accounts
 from lib.services.handover import _dump
 

@@ -34,9 +34,9 @@ from db.models import (
     ShowroomOwnerChange,
     User,
 )
-from lib.domain import customers as rules
+from lib.domain.showroom import customers as rules
 from lib.services.base import Actor, utcnow
-from lib.services.showroom import projection
+from lib.services.showroom.write import projection
 
 CONTACTS_PER_YEAR = 100_000
 CONTACTS_TODAY = 60
@@ -208,7 +208,8 @@ def measure(scale: float, runs: int = 5, reuse: bool = False) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib.services import accounts, showroom_read
+    from lib.services import accounts
+    from lib.services.showroom import read as showroom_read
 
     engine, generated = module_db("showroom", scale, reuse=reuse, marker=K)
     with session_scope(engine, write=False) as session:

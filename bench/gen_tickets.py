@@ -39,10 +39,10 @@ from bench.generate import Context, Person, Row, audit_row, generate, generator
 from db.engine import ROOT, make_engine, session_scope
 from db.migrate import upgrade
 from db.models import Ticket, TicketCustomer, TicketEvent, TicketSurvey, User
-from lib.domain import complaints as rules
-from lib.domain.surveys import Attitude, FollowUpSurvey
+from lib.domain.complaints import rules
+from lib.domain.complaints.surveys import Attitude, FollowUpSurvey
 from lib.services.base import Actor, utcnow
-from lib.services.tickets_map import OPEN_STATES, UNDISPATCHED, FOLLOW_UP_STATES, deadline_columns, stored
+from lib.services.tickets.map import OPEN_STATES, UNDISPATCHED, FOLLOW_UP_STATES, deadline_columns, stored
 
 TICKETS_PER_YEAR = 20_000
 TICKETS_TODAY = 60
@@ -308,7 +308,8 @@ def measure(scale: float, backend: str = "sqlite", runs: int = 5, server: str = 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib.services import accounts, tickets_read
+    from lib.services import accounts
+    from lib.services.tickets import read as tickets_read
 
     url, drop = _target(scale, backend, server)
     engine = make_engine(url)

@@ -48,7 +48,7 @@ from lib.navigation import PAGES, PageSpec
 from lib.services import settings
 from lib.services.audit_log import _DISTINCT_ENTITIES, AUDIT_LIMIT
 from lib.services.base import utcnow
-from lib.services.visitors import LIST_LIMIT
+from lib.services.visitors.register import LIST_LIMIT
 
 # Read at call time by the app: the auth layer refuses to run without a key; bench hashes need no strength.
 os.environ.setdefault("DUTYDESK_COOKIE_KEY", secrets.token_urlsafe(48)[:48])

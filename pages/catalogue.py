@@ -18,8 +18,8 @@ from lib.ui import (
     t,
     table,
 )
-from lib.views.kpi_common import money
-from lib.views.kpi_ledger import departments
+from lib.views.kpi.common import money
+from lib.views.kpi.ledger import departments
 from lib.services.limits import text_limit
 
 user = require_role(*ADMINS)

@@ -13,7 +13,7 @@ from lib.services import display
 from lib.services.settings import office_zone_now
 from lib.views.link_admin import revoke_step
 from lib.ui import Column, app_engine, flash, local_time, run_action, show_flash, t, table
-from lib.views.wall_access import wall_url
+from lib.views.wall.access import wall_url
 
 user = require_role(*ADMINS)
 engine = app_engine()

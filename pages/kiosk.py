@@ -6,9 +6,9 @@ server start (which Streamlit may run straight from ``pages/``) also reaches the
 
 from lib.auth import require_role
 from lib.navigation import LINK_ONLY
-from lib.services.visitor_kiosk import KioskAccess
-from lib.views.visitor_kiosk_access import kiosk_link_viewer
-from lib.views.visitor_kiosk_page import kiosk_page
+from lib.services.visitors.kiosk import KioskAccess
+from lib.views.visitors.kiosk_access import kiosk_link_viewer
+from lib.views.visitors.kiosk_page import kiosk_page
 
 viewer = kiosk_link_viewer() or require_role(*LINK_ONLY)  # without its link, no account may open it
 kiosk_page(viewer if isinstance(viewer, KioskAccess) else None)

@@ -10,11 +10,11 @@ from lib.auth import require_role
 from lib.domain.kpi import Attitude, TeamScore
 from lib.domain.ledger import Totals
 from lib.navigation import SUPERVISORS
-from lib.services import kpi
-from lib.services.kpi_common import month_bounds, quarter_bounds
+from lib.services.kpi import rankings as kpi
+from lib.services.kpi.common import month_bounds, quarter_bounds
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, choice_labels, lang, t
-from lib.views.kpi_common import (
+from lib.views.kpi.common import (
     chart_and_table,
     money,
     month_label,

@@ -7,7 +7,7 @@ from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import ledger
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_flash, t
-from lib.views import kpi_ledger
+from lib.views.kpi import ledger as kpi_ledger
 
 user = require_role(*WRITERS)
 engine = app_engine()

@@ -7,7 +7,7 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.visitors import MessageForm
 from lib.navigation import WRITERS
-from lib.services import visitors
+from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, run_action, show_flash, show_form_error, submit_callback, t, table
 from lib.views.person_picker import key_for, person_select

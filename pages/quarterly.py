@@ -7,7 +7,7 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.kpi import ScoreComponent
 from lib.navigation import SUPERVISORS, WRITERS
-from lib.services import kpi
+from lib.services.kpi import rankings as kpi
 from lib.services.settings import office_zone_now
 from lib.ui import (
     Column,
@@ -20,7 +20,7 @@ from lib.ui import (
     t,
     table,
 )
-from lib.views.kpi_common import money, quarter_picker
+from lib.views.kpi.common import money, quarter_picker
 
 user = require_role(*WRITERS)
 engine = app_engine()

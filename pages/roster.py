@@ -7,7 +7,7 @@ from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import roster
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, run_action, show_flash, t
-from lib.views import roster_views
+from lib.views.roster import views as roster_views
 
 user = require_role(*WRITERS)
 engine = app_engine()

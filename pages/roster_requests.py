@@ -6,7 +6,7 @@ from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_flash, t
-from lib.views import roster_inbox
+from lib.views.roster import inbox as roster_inbox
 
 user = require_role(*WRITERS)
 engine = app_engine()

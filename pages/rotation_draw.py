@@ -7,7 +7,8 @@ from lib.navigation import SUPERVISORS
 from lib.services import rotation
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_flash, t
-from lib.views import rotation_admin, rotation_board
+from lib.views.rotation import admin as rotation_admin
+from lib.views.rotation import board as rotation_board
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()

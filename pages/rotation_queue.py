@@ -14,7 +14,7 @@ from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import rotation
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_error, t
-from lib.views import rotation_board
+from lib.views.rotation import board as rotation_board
 
 user = require_role(*WRITERS)
 engine = app_engine()

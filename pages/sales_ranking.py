@@ -4,11 +4,11 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
-from lib.services import kpi
+from lib.services.kpi import rankings as kpi
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_flash, t
-from lib.views import kpi_sales
-from lib.views.kpi_common import month_picker
+from lib.views.kpi import sales as kpi_sales
+from lib.views.kpi.common import month_picker
 
 user = require_role(*WRITERS)
 engine = app_engine()

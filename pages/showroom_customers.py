@@ -4,7 +4,9 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
-from lib.services import people, showroom, showroom_read
+from lib.services import people
+from lib.services.showroom import write as showroom
+from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, local_time, plain, run_action, show_flash, show_form_error, submit_callback,
                     t, table)

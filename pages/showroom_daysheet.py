@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import ADMINS, SUPERVISORS, WRITERS
-from lib.services import showroom, showroom_read
+from lib.services.showroom import write as showroom
+from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, show_flash, show_form_error, submit_callback,
                     t, table)

@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain.enquiries import EnquiryStatus
+from lib.domain.showroom.enquiries import EnquiryStatus
 from lib.navigation import WRITERS
-from lib.services import showroom_enquiries
+from lib.services.showroom import enquiries as showroom_enquiries
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)

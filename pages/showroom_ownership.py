@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS
-from lib.services import showroom_read
+from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, run_action, t, table
 

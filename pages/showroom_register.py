@@ -3,10 +3,12 @@
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain.customers import Channel
+from lib.domain.showroom.customers import Channel
 from lib.domain.errors import DomainError
 from lib.navigation import ADMINS, WRITERS
-from lib.services import people, showroom, showroom_read
+from lib.services import people
+from lib.services.showroom import write as showroom
+from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, choice_labels, error_text, plain, show_flash, show_form_error, submit_callback, t
 from lib.views.person_picker import key_for, person_select

@@ -6,8 +6,8 @@ from lib.auth import require_role
 from lib.navigation import WRITERS
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
-from lib.views.tickets_common import show_messages
-from lib.views.tickets_detail import render_ticket
+from lib.views.tickets.common import show_messages
+from lib.views.tickets.detail import render_ticket
 
 user = require_role(*WRITERS)
 engine = app_engine()

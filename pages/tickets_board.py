@@ -3,14 +3,14 @@
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain import complaints as rules
-from lib.domain.sla import Level
+from lib.domain.complaints import rules
+from lib.domain.complaints.sla import Level
 from lib.navigation import SUPERVISORS
-from lib.services import tickets_read
+from lib.services.tickets import read as tickets_read
 from lib.services.settings import office_zone_now
-from lib.services.tickets_map import OPEN_STATES
+from lib.services.tickets.map import OPEN_STATES
 from lib.ui import app_engine, choice_labels, t
-from lib.views.tickets_common import show_messages, ticket_table
+from lib.views.tickets.common import show_messages, ticket_table
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()

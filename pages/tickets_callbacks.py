@@ -4,10 +4,10 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import WRITERS
-from lib.services import tickets_read
+from lib.services.tickets import read as tickets_read
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
-from lib.views.tickets_common import show_messages, ticket_table
+from lib.views.tickets.common import show_messages, ticket_table
 
 user = require_role(*WRITERS)
 engine = app_engine()

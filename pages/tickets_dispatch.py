@@ -7,14 +7,16 @@ may repair (T2).
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain import complaints as rules
+from lib.domain.complaints import rules
 from lib.navigation import SUPERVISORS
-from lib.services import people, tickets, tickets_read
+from lib.services import people
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
 from lib.services.settings import office_zone_now
-from lib.services.tickets import ActionInput
+from lib.services.tickets.write import ActionInput
 from lib.ui import app_engine, plain, t
 from lib.views.person_picker import key_for, person_select
-from lib.views.tickets_common import PAGE_ERROR, callback, label, show_messages, show_slot, ticket_table
+from lib.views.tickets.common import PAGE_ERROR, callback, label, show_messages, show_slot, ticket_table
 from lib.services.limits import text_limit
 
 user = require_role(*SUPERVISORS)

@@ -3,14 +3,15 @@
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain import complaints as rules
+from lib.domain.complaints import rules
 from lib.navigation import WRITERS
-from lib.services import tickets, tickets_read
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
 from lib.services.settings import office_zone_now
-from lib.services.tickets import TicketForm
+from lib.services.tickets.write import TicketForm
 from lib.ui import app_engine, choice_labels, form_token, plain, renew_form_token, t
-from lib.views.tickets_common import callback, field_label, show_messages, show_slot, ticket_table
-from lib.views.tickets_intake import received_at, saved_message
+from lib.views.tickets.common import callback, field_label, show_messages, show_slot, ticket_table
+from lib.views.tickets.intake import received_at, saved_message
 from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)

@@ -4,11 +4,11 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import ADMINS
-from lib.services import visitor_kiosk
+from lib.services.visitors import kiosk as visitor_kiosk
 from lib.services.settings import office_zone_now
 from lib.views.link_admin import revoke_step
 from lib.ui import Column, app_engine, local_time, run_action, show_flash, t, table
-from lib.views.visitor_kiosk_access import kiosk_url
+from lib.views.visitors.kiosk_access import kiosk_url
 
 user = require_role(*ADMINS)
 engine = app_engine()

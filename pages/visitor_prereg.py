@@ -8,7 +8,8 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.visitors import COMPANY_MAX, NAME_MAX, PURPOSE_MAX, PreregForm
 from lib.navigation import WRITERS
-from lib.services import people, visitor_prereg
+from lib.services import people
+from lib.services.visitors import prereg as visitor_prereg
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, confirm_button, run_action, show_flash, show_form_error, submit_callback, t,
                     table)

@@ -6,12 +6,13 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
-from lib.services import visitors
+from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
 from lib.ui import (app_engine, clear_flash, flash, form_token, local_time, renew_form_token, run_action,
                     show_flash, t, table)
-from lib.views import visitor_arrivals, visitor_form
-from lib.views.visitor_actions import badge_button, table_key, visit_actions
+from lib.views.visitors import arrivals as visitor_arrivals
+from lib.views.visitors import form as visitor_form
+from lib.views.visitors.actions import badge_button, table_key, visit_actions
 from lib.services.limits import text_limit
 
 user = require_role(*WRITERS)

@@ -2,8 +2,8 @@
 
 from lib.auth import require_role
 from lib.navigation import ALL
-from lib.views.wall_access import display_link_viewer
-from lib.views.wall_render import render_wall
+from lib.views.wall.access import display_link_viewer
+from lib.views.wall.render import render_wall
 
 viewer = display_link_viewer() or require_role(*ALL)
 render_wall(viewer)

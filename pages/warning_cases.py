@@ -6,7 +6,7 @@ import streamlit as st
 from lib.auth import require_role
 from lib.domain.discipline import WarningTrack
 from lib.navigation import SUPERVISORS
-from lib.services import kpi_warnings
+from lib.services.kpi import warning_cases as kpi_warnings
 from lib.services.settings import office_zone_now
 from lib.ui import (
     Column,
@@ -19,7 +19,7 @@ from lib.ui import (
     t,
     table,
 )
-from lib.views import kpi_cases
+from lib.views.kpi import cases as kpi_cases
 from lib.views.person_picker import key_for, person_select
 from lib.services.limits import text_limit
 

@@ -1,6 +1,6 @@
 """A week at the front desk: visitors checked in and out, phone messages relayed (seed 000 D6, D9).
 
-Everything goes through ``lib.services.visitors`` with the clock set back to the moment it happened.
+Everything goes through ``lib.services.visitors.register`` with the clock set back to the moment it happened.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import datetime as dt
 
 from lib.demo.office import Office
 from lib.domain.visitors import MessageForm, PreregForm, VisitorForm
-from lib.services import visitor_kiosk, visitor_prereg, visitors
+from lib.services.visitors import kiosk as visitor_kiosk
+from lib.services.visitors import prereg as visitor_prereg
+from lib.services.visitors import register as visitors
 
 PURPOSES = ["商务洽谈", "面试", "送货", "参观展厅", "售后咨询", "合同签订", "拜访领导", "设备维修", "递交资料"]
 MATTERS = ["询问订单进度", "预约看车", "投诉送货延迟", "咨询价格", "要求回电", "确认会议时间", "供应商对账"]

@@ -1,6 +1,6 @@
 """KPIs for the demo: four months of sales with a demotion, the previous quarter published, the ledger, a warning.
 
-Through ``lib.services.kpi``, ``ledger`` and ``kpi_warnings`` with the clock set back: each month's
+Through ``lib.services.kpi.rankings``, ``ledger`` and ``kpi.warning_cases`` with the clock set back: each month's
 figures are entered early the next month, the manager decides the demotion they trigger (seed 000 D1,
 S47), and the latest month's trigger is left for the manager to decide.
 """
@@ -11,7 +11,9 @@ import datetime as dt
 
 from lib.demo.office import Office
 from lib.demo.tickets import previous_quarter
-from lib.services import display, kpi, kpi_warnings, ledger
+from lib.services import display, ledger
+from lib.services.kpi import rankings as kpi
+from lib.services.kpi import warning_cases as kpi_warnings
 
 SALES_MONTHS = 4
 

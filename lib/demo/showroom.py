@@ -1,7 +1,7 @@
 """Showroom customers for the demo: walk-ins through the queue, calls, follow-ups, signed day sheets,
 enquiries, a reception application and the access log (seed 000 D1; seed 002 #3; seed 004 D12).
 
-Every step goes through ``lib.services.showroom`` (and its siblings) with the clock set back, in time
+Every step goes through ``lib.services.showroom.write`` (and its siblings) with the clock set back, in time
 order, so the ownership replay, the queue board and the day-sheet locks see what really happened:
 customers registered ``first_follow_up`` days ago are due today, older ones without a follow-up have
 been released (overdue), and one followed up a month ago is about to lapse.
@@ -15,10 +15,12 @@ from db.engine import session_scope
 from db.models import ShowroomCustomer
 from lib.demo.office import Office
 from lib.domain.errors import DomainError
-from lib.services import access_log, reception_desk, rotation, showroom, showroom_enquiries
+from lib.services import access_log, reception_desk, rotation
+from lib.services.showroom import write as showroom
+from lib.services.showroom import enquiries as showroom_enquiries
 from lib.services.access_log import AccessForm
 from lib.services.reception_desk import ReceptionForm
-from lib.services.showroom import RegisterForm
+from lib.services.showroom.write import RegisterForm
 
 MATTERS = ["看车型报价", "试驾预约", "咨询分期付款", "置换旧车评估", "询问提车时间", "比较配置", "陪家人看车"]
 DETAILS = ["意向明确，预算二十万左右", "对比了两款车型，下周再来", "需要和家人商量", "留了微信，约周末试驾",

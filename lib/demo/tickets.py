@@ -1,6 +1,6 @@
 """Complaints and repairs for the demo, in every state (SPEC M3; seed 000 D2, D8; seed 001 D4, D6).
 
-Each ticket is logged and moved through ``lib.services.tickets`` with the clock set back to each
+Each ticket is logged and moved through ``lib.services.tickets.write`` with the clock set back to each
 step, so deadlines, the timeline and the audit are the service's own. Repairs of the previous
 quarter, closed with surveys, give the quarterly ranking something to rank (seed 003 M#13).
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from lib.demo.office import Office
-from lib.services import tickets
-from lib.services.tickets import ActionInput, SurveyAnswers, TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.tickets.write import ActionInput, SurveyAnswers, TicketForm
 
 PROBLEMS = ["送货延迟三天仍未到货", "安装师傅上门态度差", "订单金额与报价不一致", "退款一周未到账",
             "包装破损导致商品划伤", "客服电话多次打不通"]

@@ -23,9 +23,9 @@ from lib.domain.errors import (
     NotAllowed,
     ValidationFailed,
 )
-from lib.domain.roster import RosterSettings
-from lib.domain.roster_requests import CheckInStatus, check_in_flag
-from lib.domain.rotation import PersonId
+from lib.domain.roster.rules import RosterSettings
+from lib.domain.roster.requests import CheckInStatus, check_in_flag
+from lib.domain.rotation.rules import PersonId
 
 
 class HandoverState(StrEnum):

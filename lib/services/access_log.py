@@ -22,7 +22,7 @@ from lib.domain.text import optional_text, required_text
 from lib.services import people, settings
 from lib.services.limits import column_max
 from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
-from lib.services.showroom import names_of, renamed
+from lib.services.showroom.write import names_of, renamed
 
 LIST_LIMIT = 500
 FIELD_NAMES = {"approval": "access_approval", "escort": "access_escort", "companion": "access_companion",

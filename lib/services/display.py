@@ -21,9 +21,10 @@ from lib.domain import display as rules
 from lib.domain.display import DisplayProfile, Panel, WallPanel, decode_panels, encode_panels, make_profile
 from lib.domain.errors import DomainError
 from lib.domain.kpi import satisfaction_target
-from lib.services import kpi, ledger, link_tokens, roster, rotation, settings
+from lib.services import ledger, link_tokens, roster, rotation, settings
+from lib.services.kpi import rankings as kpi
 from lib.services.base import ADMINS, Actor, acting, audit, require, utcnow
-from lib.services.kpi_common import kpi_settings, month_bounds, names, office_today
+from lib.services.kpi.common import kpi_settings, month_bounds, names, office_today
 
 token_hash = link_tokens.token_hash
 

@@ -24,9 +24,9 @@ from lib.domain import handover as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
 from lib.domain.handover import (CheckResult, ChecklistItem, FiveHandover, Handover, HandoverState, OpenItem,
                                  Refusal, RefusalReason)
-from lib.domain.roster import RosterSettings
-from lib.domain.roster_presets import Preset
-from lib.domain.roster_requests import CheckInStatus
+from lib.domain.roster.rules import RosterSettings
+from lib.domain.roster.presets import Preset
+from lib.domain.roster.requests import CheckInStatus
 from lib.domain.text import clean, optional_text, required_text
 from lib.services import people, settings
 from lib.services.limits import text_limit

@@ -54,7 +54,7 @@ from lib.services.base import (
     require,
     utcnow,
 )
-from lib.services.kpi_common import (
+from lib.services.kpi.common import (
     kpi_settings,
     month_bounds,
     names,

@@ -27,7 +27,7 @@ from lib.domain.text import optional_text
 from lib.services import settings
 from lib.services.limits import column_max
 from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
-from lib.services.showroom import names_of, renamed
+from lib.services.showroom.write import names_of, renamed
 
 LIST_LIMIT = 500
 REPORT_MAX_DAYS = 92

@@ -21,12 +21,12 @@ from sqlmodel import Session, select
 from db.engine import session_scope
 from db.models import (OrgUnit, RosterAbsence, RosterCheckIn, RosterEntryRecord, RosterPeriod, RosterSwap,
                        ShiftTemplateRecord, User)
-from lib.domain import roster as rules
-from lib.domain import roster_requests as requests
+from lib.domain.roster import rules
+from lib.domain.roster import requests
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
-from lib.domain.roster import EntryKind, PostRules, RosterStatus, ShiftDef, ShiftTemplate, StaffInfo
-from lib.domain.roster_presets import Preset, presets
-from lib.domain.roster_requests import AbsencePolicy, AbsenceReason, AbsenceStatus, ShiftRef, SwapStatus
+from lib.domain.roster.rules import EntryKind, PostRules, RosterStatus, ShiftDef, ShiftTemplate, StaffInfo
+from lib.domain.roster.presets import Preset, presets
+from lib.domain.roster.requests import AbsencePolicy, AbsenceReason, AbsenceStatus, ShiftRef, SwapStatus
 from lib.domain.text import clean
 from lib.domain.people import label as person_label
 from lib.services import people, settings

@@ -28,9 +28,9 @@ from sqlmodel import Session, select
 
 from db.engine import session_scope
 from db.models import LotteryDraw, OrgUnit, QueueDay, QueueDemotion, QueueEventRecord, User
-from lib.domain import rotation as rules
+from lib.domain.rotation import rules
 from lib.domain.errors import Conflict, DomainError, FieldError, NotAllowed, ValidationFailed
-from lib.domain.rotation import DrawMethod, EventType, Position, SlotState
+from lib.domain.rotation.rules import DrawMethod, EventType, Position, SlotState
 from lib.domain.text import clean
 from lib.domain import people as people_rules
 from lib.domain.people import label as person_label

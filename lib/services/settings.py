@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def definitions() -> dict[str, sdef.SettingDef]:
-    """Every ``SETTINGS`` list declared in ``lib/domain/*``, by key (a key declared twice is an error)."""
+    """Every ``SETTINGS`` list declared in ``lib/domain`` and its sub-packages, by key (a key declared twice
+    is an error)."""
     found: dict[str, sdef.SettingDef] = {}
-    for module_info in pkgutil.iter_modules(lib.domain.__path__):
-        module = importlib.import_module(f"lib.domain.{module_info.name}")
+    for module_info in pkgutil.walk_packages(lib.domain.__path__, prefix="lib.domain."):
+        module = importlib.import_module(module_info.name)
         for definition in getattr(module, "SETTINGS", []):
             if definition.key in found:
                 raise ValueError(f"setting {definition.key} declared twice")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import Ticket, VisitorEntry
 from lib.navigation import PAGES
-from lib.services import tickets
+from lib.services.tickets import write as tickets
 from tests.app.conftest import ROOT
 from tests.db.helpers import count
 from tests.faults.helpers import lost_after_commit

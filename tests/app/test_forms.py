@@ -1,7 +1,8 @@
 """Forms through AppTest: a good submission writes (checked through a service); bad input shows a
 clear error and keeps everything typed."""
 
-from lib.services import accounts, settings, visitors
+from lib.services import accounts, settings
+from lib.services.visitors import register as visitors
 from tests.app.conftest import open_page
 
 

@@ -11,10 +11,12 @@ from streamlit.testing.v1 import AppTest
 from db.engine import session_scope
 from db.models import User
 from lib.domain.errors import ValidationFailed
-from lib.services import kpi, kpi_warnings, ledger, settings
+from lib.services import ledger, settings
+from lib.services.kpi import rankings as kpi
+from lib.services.kpi import warning_cases as kpi_warnings
 from lib.services.settings import office_zone_now
-from lib.services.kpi_common import quarter_bounds
-from lib.views.kpi_common import previous_quarter
+from lib.services.kpi.common import quarter_bounds
+from lib.views.kpi.common import previous_quarter
 from tests.app.conftest import ROOT, open_page
 from tests.db.test_kpi_db import survey
 from tests.db.helpers import make_user

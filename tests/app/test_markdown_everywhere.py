@@ -19,10 +19,13 @@ from sqlalchemy import update
 from db.engine import session_scope
 from db.models import User
 from lib.domain.visitors import MessageForm, VisitorForm
-from lib.services import access_log, reception_desk, showroom_enquiries, tickets, visitors
+from lib.services import access_log, reception_desk
+from lib.services.showroom import enquiries as showroom_enquiries
+from lib.services.tickets import write as tickets
+from lib.services.visitors import register as visitors
 from lib.services.access_log import AccessForm
 from lib.services.reception_desk import ReceptionForm
-from lib.services.tickets import TicketForm
+from lib.services.tickets.write import TicketForm
 from lib.ui import plain
 from tests.app.conftest import open_page
 from tests.db.helpers import make_user

@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from lib.domain.customers import Channel
-from lib.services import access_log, reception_desk, settings, showroom, showroom_enquiries, showroom_read
+from lib.domain.showroom.customers import Channel
+from lib.services import access_log, reception_desk, settings
+from lib.services.showroom import write as showroom
+from lib.services.showroom import enquiries as showroom_enquiries
+from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from tests.app.conftest import open_page
 from tests.db.helpers import make_user

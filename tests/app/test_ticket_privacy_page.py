@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lib.services import tickets
-from lib.services.tickets import TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.tickets.write import TicketForm
 from tests.app.conftest import open_page
 from tests.db.helpers import make_user
 

@@ -11,8 +11,9 @@ from sqlalchemy import update
 
 from db.engine import session_scope
 from db.models import Ticket, User
-from lib.services import tickets, tickets_read
-from lib.services.tickets import ActionInput, TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
+from lib.services.tickets.write import ActionInput, TicketForm
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, open_page

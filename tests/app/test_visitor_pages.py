@@ -4,7 +4,9 @@ pickers (T2), plain text (T19), row clicks (T17)."""
 from streamlit.testing.v1 import AppTest
 
 from lib.domain.visitors import VisitorForm
-from lib.services import visitor_kiosk, visitor_prereg, visitors
+from lib.services.visitors import kiosk as visitor_kiosk
+from lib.services.visitors import prereg as visitor_prereg
+from lib.services.visitors import register as visitors
 from tests.app.conftest import ROOT, open_page
 
 

@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.domain.display import DisplayProfile, Layout, Panel
-from lib.services import display, kpi, rotation, settings
+from lib.services import display, rotation, settings
+from lib.services.kpi import rankings as kpi
 from lib.services.settings import office_zone_now
 from tests.app.conftest import ROOT, open_page
 from tests.db.helpers import make_user
@@ -22,7 +23,7 @@ PHONE = re.compile(r"1\d{10}")
 ROUTER = '''
 import streamlit as st
 
-from lib.views.wall_access import route_display_token
+from lib.views.wall.access import route_display_token
 
 if route_display_token():
     st.stop()

@@ -20,7 +20,7 @@ from db import backup as bk
 from db.engine import ROOT, make_engine
 from db.models import VisitorEntry
 from lib.domain.visitors import VisitorForm
-from lib.services import visitors
+from lib.services.visitors import register as visitors
 from tests.conftest import PG_URL, _drop_pg_database, _pg_admin, _pg_url, postgres_engine, sqlite_engine
 from tests.db.helpers import count, make_user
 
@@ -30,7 +30,8 @@ import sys
 from db.engine import make_engine, session_scope
 from db.models import User
 from lib.domain.visitors import VisitorForm
-from lib.services import accounts, visitors
+from lib.services import accounts
+from lib.services.visitors import register as visitors
 engine = make_engine(sys.argv[1])
 with session_scope(engine, write=False) as session:
     actor = accounts.actor_of(session.get(User, int(sys.argv[2])))

@@ -10,8 +10,10 @@ from sqlmodel import select
 
 from db.engine import session_scope
 from db.models import AuditEvent, OrgUnit, User
-from lib.services import accounts, tickets, tickets_read
-from lib.services.tickets import TicketForm
+from lib.services import accounts
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
+from lib.services.tickets.write import TicketForm
 from tests.db.helpers import make_user
 
 PHONE, ADDRESS, NAME = "13812345678", "上海市浦东新区张江路100号", "王芳"

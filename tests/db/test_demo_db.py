@@ -16,9 +16,12 @@ from db.models import (AccessEntryRecord, CustomerEnquiry, DemotionDecision, Han
 from lib.demo import load_demo
 from lib.demo.office import CONTROL_POSTS, FIRE_POST
 from lib.domain.errors import DomainError
-from lib.services import (accounts, kpi_warnings, roster, rotation, settings, showroom_read, tickets_read,
-                          visitor_kiosk)
-from lib.services.tickets_map import OPEN_STATES
+from lib.services import accounts, roster, rotation, settings
+from lib.services.kpi import warning_cases as kpi_warnings
+from lib.services.showroom import read as showroom_read
+from lib.services.tickets import read as tickets_read
+from lib.services.visitors import kiosk as visitor_kiosk
+from lib.services.tickets.map import OPEN_STATES
 from tests.conftest import sqlite_engine
 
 SQLITE_SECONDS = 30  # measured ~4–8 s on a shared 2-core machine; the bound catches a runaway loop

@@ -24,7 +24,9 @@ from db.models import (
     User,
 )
 from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from lib.services import display, kpi, kpi_import, ledger, rotation, settings
+from lib.services import display, ledger, rotation, settings
+from lib.services.kpi import rankings as kpi
+from lib.services.kpi import sales_import as kpi_import
 from lib.services.ledger import ViolationFacts
 from tests.db.helpers import audit_actions, count, make_user, race
 

@@ -14,7 +14,8 @@ from sqlmodel import select
 from db.engine import session_scope
 from db.models import AuditEvent, CatalogueVersion, LedgerEntryRecord, OrgUnit, User
 from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
-from lib.services import kpi_warnings, ledger
+from lib.services import ledger
+from lib.services.kpi import warning_cases as kpi_warnings
 from lib.services.ledger import CatalogueForm, ViolationFacts
 from tests.db.helpers import audit_actions, count, make_user, race
 

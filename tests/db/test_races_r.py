@@ -18,9 +18,10 @@ from db.models import (LedgerEntryRecord, OrgUnit, QueueDay, QueueEventRecord, R
                        ShowroomContactRecord, User)
 from lib.domain.errors import Conflict, DomainError
 from lib.i18n import catalog, translate
-from lib.services import ledger, roster, rotation, showroom
+from lib.services import ledger, roster, rotation
+from lib.services.showroom import write as showroom
 from lib.services.ledger import ViolationFacts
-from lib.services.showroom import RegisterForm
+from lib.services.showroom.write import RegisterForm
 from tests.db.helpers import make_user, race
 
 SH = dt.timezone(dt.timedelta(hours=8))

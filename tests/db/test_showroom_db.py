@@ -12,12 +12,15 @@ from sqlmodel import select
 from db.engine import session_scope
 from db.models import (AccessEntryRecord, AuditEvent, ReceptionStep, ShowroomContactRecord, ShowroomCustomer,
                        ShowroomDaySheet, ShowroomOwnerChange)
-from lib.domain import customers as rules
+from lib.domain.showroom import customers as rules
 from lib.domain.errors import Conflict, DomainError, Locked, NotAllowed, ValidationFailed
-from lib.services import access_log, reception_desk, rotation, showroom, showroom_enquiries, showroom_read
+from lib.services import access_log, reception_desk, rotation
+from lib.services.showroom import write as showroom
+from lib.services.showroom import enquiries as showroom_enquiries
+from lib.services.showroom import read as showroom_read
 from lib.services.access_log import AccessForm
 from lib.services.reception_desk import MealForm, ReceptionForm
-from lib.services.showroom import RegisterForm
+from lib.services.showroom.write import RegisterForm
 from tests.db.helpers import audit_actions, count, make_user, race
 
 SH = dt.timezone(dt.timedelta(hours=8))

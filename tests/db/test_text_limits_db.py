@@ -17,12 +17,15 @@ from db.engine import session_scope
 from db.models import AuditEvent, PhoneMessage
 from lib.domain.errors import ValidationFailed
 from lib.domain.visitors import MessageForm, VisitorForm
-from lib.services import access_log, accounts, reception_desk, settings, showroom, showroom_enquiries, visitors
-from lib.services import tickets
+from lib.services import access_log, accounts, reception_desk, settings
+from lib.services.showroom import write as showroom
+from lib.services.showroom import enquiries as showroom_enquiries
+from lib.services.visitors import register as visitors
+from lib.services.tickets import write as tickets
 from lib.services.access_log import AccessForm
 from lib.services.reception_desk import ReceptionForm
-from lib.services.showroom import RegisterForm
-from lib.services.tickets import TicketForm
+from lib.services.showroom.write import RegisterForm
+from lib.services.tickets.write import TicketForm
 from tests.db.helpers import make_user
 
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -16,8 +16,9 @@ from db.engine import session_scope
 from db.models import AuditEvent, Ticket, TicketCustomer, TicketEvent, TicketSurvey, User
 from lib.domain.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from lib.services import settings as settings_service
-from lib.services import tickets, tickets_read
-from lib.services.tickets import ActionInput, SurveyAnswers, TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
+from lib.services.tickets.write import ActionInput, SurveyAnswers, TicketForm
 from tests.db.helpers import audit_actions, count, make_user, race
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -11,7 +11,10 @@ from db.engine import session_scope
 from db.models import User, VisitorEntry, VisitorSignIn
 from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.visitors import PreregForm, StillOnSite, VisitorForm
-from lib.services import visitor_badge, visitor_kiosk, visitor_prereg, visitors
+from lib.services.visitors import badge as visitor_badge
+from lib.services.visitors import kiosk as visitor_kiosk
+from lib.services.visitors import prereg as visitor_prereg
+from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
 from tests.db.helpers import audit_actions, count, make_user, race
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from db.models import AuditEvent, PhoneMessage, VisitorEntry
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
 from lib.domain.visitors import MessageForm, VisitorForm
-from lib.services import visitors
+from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
 from tests.db.helpers import audit_actions, count, make_user, race
 

@@ -76,7 +76,7 @@ def main() -> int:
     admin = accounts.create_first_admin(engine, username="admin", name="管理员", password=ADMIN_PASSWORD,
                                         repeat=ADMIN_PASSWORD)
     load_demo(engine, actor=admin)
-    from lib.services import visitor_kiosk
+    from lib.services.visitors import kiosk as visitor_kiosk
 
     _kiosk_id, kiosk_token = visitor_kiosk.create_kiosk(engine, actor=admin, label="大门平板")
     users = _users(engine)

@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from lib.services import accounts, visitor_kiosk
+from lib.services import accounts
+from lib.services.visitors import kiosk as visitor_kiosk
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)

@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from lib.services import accounts, rotation, settings, showroom_read
+from lib.services import accounts, rotation, settings
+from lib.services.showroom import read as showroom_read
 from tests.db.helpers import make_user
 
 pytestmark = pytest.mark.e2e

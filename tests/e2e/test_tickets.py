@@ -18,9 +18,9 @@ from sqlalchemy import update
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import User
-from lib.services import tickets
+from lib.services.tickets import write as tickets
 from lib.services.accounts import create_first_admin
-from lib.services.tickets import TicketForm
+from lib.services.tickets.write import TicketForm
 from tests.db.helpers import make_user
 
 pytestmark = pytest.mark.e2e

@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from db.engine import make_engine
 from db.migrate import upgrade
-from lib.services import display, kpi, rotation, settings
+from lib.services import display, rotation, settings
+from lib.services.kpi import rankings as kpi
 from lib.services.accounts import create_first_admin
 from tests.db.helpers import make_user
 

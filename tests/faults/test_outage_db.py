@@ -15,8 +15,9 @@ from db.engine import DatabaseUnavailable, make_engine, session_scope
 from db.models import Ticket, VisitorEntry
 from lib.domain.visitors import VisitorForm
 from lib.i18n import translate
-from lib.services import tickets, visitors
-from lib.services.tickets import TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.visitors import register as visitors
+from lib.services.tickets.write import TicketForm
 from tests.conftest import postgres_engine, sqlite_engine
 from tests.db.helpers import count, make_user
 from tests.faults.helpers import Proxy, lost_after_commit

@@ -1,4 +1,4 @@
-"""R15 hostile inputs: a customer's enquiry by phone (lib.services.showroom_enquiries.log_enquiry)."""
+"""R15 hostile inputs: a customer's enquiry by phone (lib.services.showroom.enquiries.log_enquiry)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.services import showroom_enquiries
+from lib.services.showroom import enquiries as showroom_enquiries
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

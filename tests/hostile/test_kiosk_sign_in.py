@@ -1,4 +1,4 @@
-"""R15 hostile inputs: a visitor signing in at the kiosk (lib.services.visitor_kiosk.kiosk_sign_in)."""
+"""R15 hostile inputs: a visitor signing in at the kiosk (lib.services.visitors.kiosk.kiosk_sign_in)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.domain.visitors import VisitorForm
-from lib.services import visitor_kiosk
+from lib.services.visitors import kiosk as visitor_kiosk
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

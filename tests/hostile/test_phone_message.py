@@ -1,4 +1,4 @@
-"""R15 hostile inputs: phone message (lib.services.visitors.log_message)."""
+"""R15 hostile inputs: phone message (lib.services.visitors.register.log_message)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.domain.visitors import MessageForm
-from lib.services import visitors
+from lib.services.visitors import register as visitors
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

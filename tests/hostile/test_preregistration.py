@@ -1,4 +1,4 @@
-"""R15 hostile inputs: visitor pre-registration by a host (lib.services.visitor_prereg.create_prereg)."""
+"""R15 hostile inputs: visitor pre-registration by a host (lib.services.visitors.prereg.create_prereg)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.domain.visitors import PreregForm
-from lib.services import visitor_prereg
+from lib.services.visitors import prereg as visitor_prereg
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

@@ -1,4 +1,4 @@
-"""R15 hostile inputs: a showroom 来店/来电 registration (lib.services.showroom.register_contact)."""
+"""R15 hostile inputs: a showroom 来店/来电 registration (lib.services.showroom.write.register_contact)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib.domain.phones import normalise_phone
-from lib.services import showroom, showroom_read
-from lib.services.showroom import RegisterForm
+from lib.services.showroom import write as showroom
+from lib.services.showroom import read as showroom_read
+from lib.services.showroom.write import RegisterForm
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

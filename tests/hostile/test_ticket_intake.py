@@ -1,4 +1,4 @@
-"""R15 hostile inputs: a customer-service ticket intake (lib.services.tickets.log_ticket)."""
+"""R15 hostile inputs: a customer-service ticket intake (lib.services.tickets.write.log_ticket)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.services import tickets, tickets_read
-from lib.services.tickets import TicketForm
+from lib.services.tickets import write as tickets
+from lib.services.tickets import read as tickets_read
+from lib.services.tickets.write import TicketForm
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

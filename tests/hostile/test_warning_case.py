@@ -1,4 +1,4 @@
-"""R15 hostile inputs: a step in a warning case (lib.services.kpi_warnings.record_step)."""
+"""R15 hostile inputs: a step in a warning case (lib.services.kpi.warning_cases.record_step)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.services import kpi_warnings
+from lib.services.kpi import warning_cases as kpi_warnings
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE

@@ -10,16 +10,17 @@ import pytest
 
 from lib.i18n import LANGS, catalog
 from lib.navigation import PAGES
+from tests.sources import python_files
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
 UI_FILES = [ROOT / "Home.py", ROOT / "lib" / "ui.py", ROOT / "lib" / "auth.py", ROOT / "lib" / "first_run.py",
-            *PAGE_FILES, *sorted((ROOT / "lib" / "views").glob("*.py"))]
+            *PAGE_FILES, *python_files(ROOT / "lib" / "views")]
 FORBIDDEN = ("streamlit", "sqlmodel", "sqlalchemy")
 CLOCK = re.compile(r"datetime\.now\(|date\.today\(|time\.time\(|utcnow\(")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "lib" / "domain").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", python_files(ROOT / "lib" / "domain"), ids=lambda p: str(p.relative_to(ROOT / "lib" / "domain")))
 def test_domain_is_pure(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -102,7 +103,7 @@ def _literal_ui_text(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_pages_show_no_literal_text_outside_the_catalog(path):
     assert _literal_ui_text(path) == []
 
@@ -174,7 +175,7 @@ def _markdown_offenders(path: Path) -> list[str]:
     return found
 
 
-MARKDOWN_FILES = [*UI_FILES, *sorted((ROOT / "lib" / "views").glob("*.py"))]
+MARKDOWN_FILES = [*UI_FILES, *python_files(ROOT / "lib" / "views")]
 
 
 @pytest.mark.parametrize("path", sorted(set(MARKDOWN_FILES)), ids=lambda p: str(p.relative_to(ROOT)))

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lib.domain import complaint_model, reception, roster, roster_requests, rotation
+from lib.domain import reception
+from lib.domain.complaints import model as complaint_model
+from lib.domain.roster import rules as roster
+from lib.domain.roster import requests as roster_requests
+from lib.domain.rotation import rules as rotation
 from lib.i18n import LANGS, catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,24 +26,28 @@ DYNAMIC = {
     "roster.py:swap.status.value": tuple(s.value for s in roster_requests.SwapStatus),
     "roster.py:decided.status.value": tuple(s.value for s in roster_requests.AbsenceStatus),
     "roster.py:status": tuple(s.value for s in roster_requests.CheckInStatus),
-    "kpi.py:source": ("import", "manual"),
+    "kpi/rankings.py:source": ("import", "manual"),
     "link_tokens.py:entity": ("kpi_display_link", "visitor_kiosk"),
-    "kpi.py:decision": ("confirmed", "waived"),
-    "kpi_warnings.py:event": (),  # filled below from the service's own list
+    "kpi/rankings.py:decision": ("confirmed", "waived"),
+    "kpi/warning_cases.py:event": (),  # filled below from the service's own list
     "reception_desk.py:step.value": tuple(a.value for a in reception.Action),
-    "tickets.py:action": tuple(a.value for a in complaint_model.Action),
+    "tickets/write.py:action": tuple(a.value for a in complaint_model.Action),
     "rotation.py:event.type.value": tuple(e.value for e in rotation.EventType),
     "rotation.py:kind.value": tuple(m.value for m in rotation.DrawMethod),
-    "visitors.py:action": ("register", "check_out"),
+    "visitors/register.py:action": ("register", "check_out"),
 }
 
 
+def _key(path: Path) -> str:
+    return path.relative_to(ROOT / "lib" / "services").as_posix()
+
+
 def _dynamic(path: Path, expr: str) -> tuple[str, ...] | None:
-    if path.name == "kpi_warnings.py" and expr == "event":
-        from lib.services.kpi_warnings import EVENTS
+    if _key(path) == "kpi/warning_cases.py" and expr == "event":
+        from lib.services.kpi.warning_cases import EVENTS
 
         return tuple(EVENTS)
-    return DYNAMIC.get(f"{path.name}:{expr}")
+    return DYNAMIC.get(f"{_key(path)}:{expr}")
 
 
 def _values(node: ast.AST, path: Path, unresolved: list[str]) -> set[str]:

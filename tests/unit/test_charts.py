@@ -126,7 +126,7 @@ def test_T20_trend_chart_uses_month_labels_on_a_category_axis():
 def test_T20_sales_ranking_rank_column_is_one_type_for_arrow():
     import pyarrow as pa
 
-    from lib.views.kpi_sales import ranking_values
+    from lib.views.kpi.sales import ranking_values
 
     class Row:
         def __init__(self, rank, name, units):
@@ -142,7 +142,7 @@ def test_T20_sales_ranking_rank_column_is_one_type_for_arrow():
 def test_T20_sales_trend_table_columns_are_one_type_each():
     import pyarrow as pa
 
-    from lib.views.kpi_sales import trend_values
+    from lib.views.kpi.sales import trend_values
 
     months = [D(2026, 10, 1), D(2026, 11, 1)]
     values = trend_values({"张三": {D(2026, 11, 1): 4}, "李四": {D(2026, 10, 1): 2, D(2026, 11, 1): 3}}, months)

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import lib.domain.complaint_model as model
+import lib.domain.complaints.model as model
 from lib import i18n
-from lib.domain import complaints as c
-from lib.domain.complaints import IntakeDraft, RepeatFlag, detect_repeat, new_ticket, validate_intake
+from lib.domain.complaints import rules as c
+from lib.domain.complaints.rules import IntakeDraft, RepeatFlag, detect_repeat, new_ticket, validate_intake
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
-from lib.domain.surveys import Attitude, FollowUpSurvey
+from lib.domain.complaints.surveys import Attitude, FollowUpSurvey
 
 NOW = dt.datetime(2026, 3, 2, 9, 0)
 STAFF = c.Actor("017", "staff")
@@ -395,12 +395,12 @@ def test_settings_cover_the_spec_table_and_match_the_defaults():
     assert (custom.score_range, custom.service_reply_h) == ((0, 5), 12)
 
 
-DOMAIN_FILES = ["complaints.py", "complaint_model.py", "complaint_intake.py", "sla.py", "surveys.py"]
+DOMAIN_FILES = ["rules.py", "model.py", "intake.py", "sla.py", "surveys.py"]
 
 
 def _enums():
-    import lib.domain.sla as sla
-    import lib.domain.surveys as surveys
+    import lib.domain.complaints.sla as sla
+    import lib.domain.complaints.surveys as surveys
 
     found = {}
     for module, prefix in ((model, "complaints"), (sla, "complaints.sla"), (surveys, "complaints.survey")):
@@ -600,7 +600,7 @@ def test_T13_escalation_titles_are_lists_any_of_which_takes_the_ticket():
 
 
 def test_T25_received_time_counts_the_deadline_and_is_checked():
-    from lib.domain import sla
+    from lib.domain.complaints import sla
 
     keyed = dt.datetime(2026, 3, 2, 17, 20)
     heard = dt.datetime(2026, 3, 2, 17, 0)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import lib.domain.customers as customers_module
+import lib.domain.showroom.customers as customers_module
 from lib.i18n import catalog
-from lib.domain.customers import (
+from lib.domain.showroom.customers import (
     Card,
     ChangeCause,
     Channel,
@@ -302,7 +302,7 @@ def test_labels_and_setting_names_exist_in_both_languages():
 # ---- issue 10 T1: a second click is not a second visit -------------------------------------------------------
 
 def test_T1_the_same_receiver_within_the_window_is_a_repeat_and_the_first_is_returned():
-    from lib.domain.customers import recent_duplicate
+    from lib.domain.showroom.customers import recent_duplicate
 
     t0 = dt.datetime(2026, 5, 11, 10, 0)
     first = ShowroomContact(at=t0, channel=Channel.walk_in, received_by="C1", registered_by="PC", id=1)

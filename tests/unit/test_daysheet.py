@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-import lib.domain.daysheet as daysheet_module
+import lib.domain.showroom.daysheet as daysheet_module
 from lib.i18n import catalog
-from lib.domain.customers import Channel, ShowroomContact
-from lib.domain.daysheet import (
+from lib.domain.showroom.customers import Channel, ShowroomContact
+from lib.domain.showroom.daysheet import (
     DaySheetSettings,
     SheetState,
     SignOff,
@@ -168,7 +168,7 @@ def test_T3_in_the_closing_window_no_reason_is_needed_and_none_is_kept():
 
 
 def test_T3_sign_timing_follows_workday_end_and_the_window_setting():
-    from lib.domain.daysheet import SignTiming, sign_timing
+    from lib.domain.showroom.daysheet import SignTiming, sign_timing
 
     assert sign_timing(DAY, at(16, 59)) == SignTiming.early
     assert sign_timing(DAY, at(17)) == SignTiming.on_time
@@ -180,7 +180,7 @@ def test_T3_sign_timing_follows_workday_end_and_the_window_setting():
 
 
 def test_T3_the_sign_check_lists_blank_rows_and_phones_registered_twice():
-    from lib.domain.daysheet import sign_check
+    from lib.domain.showroom.daysheet import sign_check
 
     rows = [contact(at(9), "C1", id=1), contact(at(10), "C2", details="试驾", id=2), contact(at(11), "C1", id=3)]
     check = sign_check(DAY, rows, {1: "13812345678", 2: "13900001111", 3: "13812345678"}, at(9, 56))

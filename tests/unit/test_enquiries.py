@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-import lib.domain.enquiries as enquiries_module
+import lib.domain.showroom.enquiries as enquiries_module
 from lib.i18n import catalog
-from lib.domain.enquiries import Enquiry, EnquiryStatus, enquiry_overdue, validate_enquiry
+from lib.domain.showroom.enquiries import Enquiry, EnquiryStatus, enquiry_overdue, validate_enquiry
 from lib.domain.errors import ValidationFailed
 
 NOW = dt.datetime(2025, 3, 3, 10, 0)

@@ -16,7 +16,7 @@ from lib.domain.handover import (
     PreviousEntry,
     RefusalReason,
 )
-from lib.domain.roster_requests import CheckInStatus
+from lib.domain.roster.requests import CheckInStatus
 
 START = dt.datetime(2026, 6, 8, 8, 0)
 LOG = (PreviousEntry(1, abnormal=True), PreviousEntry(2, abnormal=False), PreviousEntry(3, abnormal=True))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from lib.domain.money import yuan
-from lib.views.kpi_common import money
+from lib.views.kpi.common import money
 
 
 @pytest.mark.parametrize(("value", "text"), [

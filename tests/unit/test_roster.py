@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from lib.domain.errors import Conflict, DomainError, Locked, NotAllowed
-from lib.domain.roster import (
+from lib.domain.roster.rules import (
     EntryKind,
     PostRules,
     RosterEntry,
@@ -24,8 +24,8 @@ from lib.domain.roster import (
     validate_assignment,
     validate_roster,
 )
-from lib.domain.roster_presets import Preset, presets
-from lib.domain.roster_requests import (
+from lib.domain.roster.presets import Preset, presets
+from lib.domain.roster.requests import (
     AbsencePolicy,
     AbsenceReason,
     AbsenceStatus,

@@ -14,9 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.domain import handover, roster, roster_presets, roster_requests, rotation
+from lib.domain import handover
+from lib.domain.roster import rules as roster
+from lib.domain.roster import presets as roster_presets
+from lib.domain.roster import requests as roster_requests
+from lib.domain.rotation import rules as rotation
 from lib.domain.errors import DomainError, NotAllowed
-from lib.domain.rotation import EventType, Position, QueueEvent, SlotState, TurnOutcome
+from lib.domain.rotation.rules import EventType, Position, QueueEvent, SlotState, TurnOutcome
 
 AT = dt.datetime(2026, 5, 6, 9, 0)
 C = ("C1", "C2", "C3", "C4", "C5", "C6")

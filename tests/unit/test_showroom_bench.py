@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from db.engine import session_scope
 from db.models import ShowroomContactRecord, ShowroomCustomer, ShowroomDaySheet, ShowroomOwnerChange
-from lib.domain import customers as rules
+from lib.domain.showroom import customers as rules
 from lib.domain.office import zone
 from tests.conftest import sqlite_engine
 
@@ -44,7 +44,7 @@ def test_volumes_and_today(generated):
 
 def test_projection_and_owner_log_are_the_replay(generated):
     engine, _report, _gen = generated
-    from lib.services.showroom import effective, history_of
+    from lib.services.showroom.write import effective, history_of
 
     tz = zone("Asia/Shanghai")
     with session_scope(engine, write=False) as session:

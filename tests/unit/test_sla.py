@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from lib.domain import sla
-from lib.domain.complaint_model import Category, ComplaintSettings, Severity, State, Ticket, TicketType
-from lib.domain.sla import Deadline, DeadlineKind, Level
+from lib.domain.complaints import sla
+from lib.domain.complaints.model import Category, ComplaintSettings, Severity, State, Ticket, TicketType
+from lib.domain.complaints.sla import Deadline, DeadlineKind, Level
 
 H = dt.timedelta(hours=1)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.domain.errors import ValidationFailed
-from lib.domain.surveys import (
+from lib.domain.complaints.surveys import (
     Attitude,
     FollowUpSurvey,
     FollowUpTask,

@@ -1,0 +1,1 @@
+"""Wall display page pieces (SPEC M4 4.7): link access and the rotating panels."""

@@ -1,0 +1,287 @@
+"""L3 (issue 13): ``python -m deploy.serve --workers 2`` puts nginx on a loopback port in front of two Streamlit
+processes on one fresh PostgreSQL database, and a browser works through it.
+
+The launcher migrates the empty database itself; the people and the draw are then written through the services.
+A logged-in browser stays on the process that first answered it (cookie ``dd_upstream``; every response carries
+``X-Upstream`` because the launcher is started with ``--upstream-header``, and nginx's access log names the
+process of every request, the WebSocket included). The queue race runs across both processes: the consultant
+due and the manager (on one process) and the consultant after him (on the other) press 接待新客户 at once,
+and exactly one turn is recorded (T6 on several servers). SIGTERM stops nginx and both workers.
+Steps share the launcher and run in file order; a failed step stops the rest (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from db.engine import make_engine
+from lib.services import accounts, rotation, settings
+from tests.conftest import IN_CI, PG_URL, _drop_pg_database, _pg_admin, _pg_url
+from tests.e2e.conftest import ROOT, Server, _free_port, _wait_healthy, require_chromium
+from tests.e2e.test_queue import login, open_at
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=15_000)
+
+WORKERS = 2
+LAUNCH_TIMEOUT_S = 120.0  # two Streamlit processes starting side by side on a busy 2-core machine
+MANAGER = ("manager", "吕经理")
+CONSULTANTS = [("c1", "顾问甲"), ("c2", "顾问乙"), ("c3", "顾问丙")]
+PASSWORD = "Serve-pass-2026"
+
+
+@dataclass(frozen=True)
+class Launcher(Server):
+    """The launcher as the conftest's ``Server`` (``url`` is nginx's), with its workers and run directory."""
+    workers: tuple[str, ...]
+    run_dir: Path
+
+
+def _require_nginx() -> None:
+    if shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK):
+        return
+    if IN_CI:
+        pytest.fail("CI=true but nginx is missing: install Debian's nginx-light (see .ci/run)")
+    pytest.skip("nginx not installed (the several-process test runs in CI)")
+
+
+def _worker_ports() -> list[int]:
+    """``WORKERS`` consecutive free loopback ports (the launcher numbers its workers from the first)."""
+    for _ in range(50):
+        first = _free_port()
+        ports = list(range(first, first + WORKERS))
+        if all(_port_free(port) for port in ports):
+            return ports
+    pytest.fail("no consecutive free ports for the workers")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def serve_database() -> Iterator[str]:
+    """An empty PostgreSQL database of its own (``dutydesk_serve_*``), dropped at the end."""
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: the several-process test runs on PostgreSQL")
+        pytest.skip("TEST_DATABASE_URL not set (the several-process test runs on PostgreSQL)")
+    name = f"dutydesk_serve_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    try:
+        yield _pg_url(name)
+    finally:
+        _drop_pg_database(name)
+
+
+@pytest.fixture(scope="module")
+def e2e_server(tmp_path_factory, serve_database) -> Iterator[Launcher]:
+    """``python -m deploy.serve`` with two workers; its ``url`` is nginx's. Named like the conftest's server so
+    its failure hook shows this launcher's log."""
+    require_chromium()
+    _require_nginx()
+    workdir = tmp_path_factory.mktemp("serve")
+    ports = _worker_ports()
+    port = _free_port()
+    while port in ports:
+        port = _free_port()
+    env = {**os.environ, "DATABASE_URL": serve_database, "DUTYDESK_COOKIE_KEY": secrets.token_urlsafe(36),
+           "DUTYDESK_BCRYPT_ROUNDS": "4", "PYTHONUNBUFFERED": "1"}
+    log = workdir / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.serve", "--workers", str(WORKERS), "--port", str(port),
+             "--first-port", str(ports[0]), "--run-dir", str(workdir / "run"), "--upstream-header"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Launcher(url=f"http://127.0.0.1:{port}", log=log, process=process,
+                      workers=tuple(f"127.0.0.1:{p}" for p in ports), run_dir=workdir / "run")
+    try:
+        _wait_healthy(server, LAUNCH_TIMEOUT_S)
+        deadline = time.monotonic() + 15
+        while "ready: http://" not in server.log_tail() and time.monotonic() < deadline:
+            time.sleep(0.1)  # nginx answers a moment before the launcher's own check says so; bounded
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def db(e2e_server, serve_database):
+    engine = make_engine(serve_database)
+    yield engine
+    engine.dispose()
+
+
+def _get(url: str, cookie: str | None = None) -> tuple[str, str | None]:
+    """(the process that answered, the sticky cookie nginx set or None) for one request."""
+    request = urllib.request.Request(url, headers={"Cookie": f"dd_upstream={cookie}"} if cookie else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        upstream = response.headers["X-Upstream"]
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    sticky = next((m.group(1) for c in set_cookies if (m := re.match(r"dd_upstream=([0-9a-f]+);", c))), None)
+    return upstream, sticky
+
+
+def _access_log(server) -> list[tuple[str, str, str, str]]:
+    """(request line, status, sticky key, upstream) of every request nginx has logged so far."""
+    pattern = re.compile(r'"([^"]*)" (\d{3}) \d+ sticky=(\S*) upstream=(\S*)')
+    text = (server.run_dir / "logs" / "access.log").read_text(encoding="utf-8")
+    return [m.groups() for m in map(pattern.search, text.splitlines()) if m]
+
+
+def _cookie_for_each_worker(server) -> dict[str, str]:
+    """A ``dd_upstream`` value that nginx sends to each worker (found by asking, as a new browser would)."""
+    found: dict[str, str] = {}
+    for _ in range(60):
+        upstream, sticky = _get(f"{server.url}/_stcore/health")
+        found.setdefault(upstream, sticky)
+        if len(found) == WORKERS:
+            return found
+    pytest.fail(f"nginx sent 60 new browsers to {sorted(found)} only")
+
+
+def _context(browser, server, sticky: str | None = None):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    if sticky:
+        context.add_cookies([{"name": "dd_upstream", "value": sticky, "url": server.url}])
+    return context
+
+
+def test_L3_the_launcher_migrates_once_and_nginx_answers_for_two_workers(e2e_server, db):
+    log = e2e_server.log_tail()
+    assert "migrating the database" in log and f"ready: {e2e_server.url}" in log
+    assert "SQLite" not in log  # PostgreSQL: no several-processes-on-one-file warning
+    conf = (e2e_server.run_dir / "nginx.conf").read_text(encoding="utf-8")
+    assert [f"server {w} " in conf for w in e2e_server.workers] == [True] * WORKERS
+    assert "hash $dd_sticky consistent;" in conf and "proxy_set_header Upgrade $http_upgrade;" in conf
+    with db.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() >= 1
+    assert _get(f"{e2e_server.url}/_stcore/health")[0] in e2e_server.workers
+
+
+def test_L3_new_browsers_are_spread_and_each_keeps_its_process(e2e_server):
+    first_answers = [_get(f"{e2e_server.url}/") for _ in range(24)]
+    assert {upstream for upstream, _ in first_answers} == set(e2e_server.workers)  # (1/2)^23 to fail by chance
+    for upstream, sticky in first_answers[:8]:
+        assert sticky is not None
+        assert {_get(f"{e2e_server.url}/", sticky) for _ in range(4)} == {(upstream, None)}  # no new cookie either
+
+
+def test_L3_a_logged_in_browser_stays_on_one_process_websocket_included(browser, e2e_server, db):
+    admin = accounts.create_first_admin(db, username="boss", name="管理员", password=PASSWORD, repeat=PASSWORD)
+    accounts.create_user(db, actor=admin, password=PASSWORD, repeat=PASSWORD,
+                         form=accounts.UserForm(username=MANAGER[0], name=MANAGER[1], role="supervisor",
+                                                titles=("销售经理",)))
+    ids = [accounts.create_user(db, actor=admin, password=PASSWORD, repeat=PASSWORD,
+                                form=accounts.UserForm(username=user, name=name, role="staff", staff_no=f"S{i:03d}",
+                                                       titles=("销售顾问",)))
+           for i, (user, name) in enumerate(CONSULTANTS, start=1)]
+    settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="600")  # no refresh mid-click
+    rotation.record_draw(db, actor=accounts.load_actor(db, MANAGER[0]), method="recorded", consultant_ids=ids)
+
+    context = _context(browser, e2e_server)
+    answered: list[str] = []
+    context.on("response", lambda response: answered.append(response.headers.get("x-upstream", "-")))
+    try:
+        tab = context.new_page()
+        login(tab, e2e_server, "c1", PASSWORD, "顾问甲")
+        open_at(tab, e2e_server, "queue", "展厅排队")
+        for _ in range(2):
+            tab.reload()
+            expect(tab.get_by_role("heading", name="展厅排队")).to_be_visible()
+        open_at(tab, e2e_server, "", "您好，顾问甲")
+        sticky = next(c["value"] for c in context.cookies() if c["name"] == "dd_upstream")
+    finally:
+        context.close()
+    assert len(answered) > 20 and len(set(answered)) == 1 and answered[0] in e2e_server.workers
+    mine = [(line, status, upstream) for line, status, key, upstream in _access_log(e2e_server) if key == sticky]
+    assert {upstream for _, _, upstream in mine} == {answered[0]}
+    streams = [status for line, status, _ in mine if line.startswith("GET /_stcore/stream")]
+    assert len(streams) >= 3 and set(streams) == {"101"}  # each page load's WebSocket, upgraded by nginx
+
+
+def test_L3_T6_presses_on_two_processes_at_once_record_one_turn(browser, e2e_server, db):
+    """T6 across processes: 顾问甲 (due) and the manager on one worker, 顾问乙 (next) on the other, press
+    接待新客户 at the same moment; one turn is recorded, the other two browsers are refused."""
+    ids = {u.name: u.id for u in accounts.list_users(db)}
+    due = ids["顾问甲"]
+    assert rotation.board(db, actor=accounts.load_actor(db, "boss")).due_id == due
+    cookie_a, cookie_b = _cookie_for_each_worker(e2e_server).values()
+    people = [("c1", "顾问甲", cookie_a, f"q_me_received_new_{due}"),
+              (MANAGER[0], MANAGER[1], cookie_a, f"q_due_received_new_{due}"),
+              ("c2", "顾问乙", cookie_b, f"q_me_received_new_{ids['顾问乙']}")]
+    contexts = [_context(browser, e2e_server, cookie) for _, _, cookie, _ in people]
+    try:
+        pages: list[Page] = [context.new_page() for context in contexts]
+        for tab, (user, name, _, _) in zip(pages, people):
+            login(tab, e2e_server, user, PASSWORD, name)
+            open_at(tab, e2e_server, "queue", "展厅排队")
+        buttons = [tab.locator(f".st-key-{key}:not([data-stale='true'])").get_by_role("button")
+                   for tab, (_, _, _, key) in zip(pages, people)]
+        for button in buttons:
+            expect(button).to_be_enabled()
+        for button in buttons:  # back to back, without waiting for any run: milliseconds apart
+            button.click(no_wait_after=True)
+        outcomes = [tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问甲 接待新客户")
+                    .or_(tab.get_by_test_id("stAlertContentError")) for tab in pages]
+        for outcome in outcomes:
+            expect(outcome.first).to_be_visible()
+        won = [tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问甲 接待新客户").count()
+               for tab in pages]
+        assert sorted(won) == [0, 0, 1]
+        assert won[2] == 0  # 顾问乙 was not due
+        for tab, count in zip(pages, won):
+            if not count:
+                expect(tab.get_by_test_id("stAlertContentError").filter(has_text="顾问").first).to_be_visible()
+    finally:
+        for context in contexts:
+            context.close()
+    events = rotation.board(db, actor=accounts.load_actor(db, "boss")).events
+    assert [(e.type, e.consultant) for e in events] == [("received_new", "顾问甲")]
+    upstreams = {key: upstream for _, _, key, upstream in _access_log(e2e_server)}
+    assert upstreams[cookie_a] != upstreams[cookie_b]  # the race really ran on two processes
+
+
+def test_L3_SIGTERM_stops_nginx_and_every_worker(e2e_server):
+    nginx_port = int(e2e_server.url.rsplit(":", 1)[1])
+    ports = [nginx_port] + [int(w.rsplit(":", 1)[1]) for w in e2e_server.workers]
+    assert not any(_port_free(port) for port in ports)
+    e2e_server.process.send_signal(signal.SIGTERM)
+    assert e2e_server.process.wait(timeout=30) == 0
+    deadline = time.monotonic() + 10
+    while not all(_port_free(port) for port in ports) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the children's sockets close as they exit; bounded
+    assert [port for port in ports if not _port_free(port)] == []
+    assert "received SIGTERM; stopping" in e2e_server.log_tail()
