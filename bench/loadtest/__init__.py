@@ -1,0 +1,1 @@
+"""`make loadtest` (issue 13, L1): Duty Desk under N concurrent sessions over Streamlit's WebSocket protocol."""
