@@ -1,0 +1,129 @@
+"""The pure hooks a register may add to the engine (REGISTERS.md §2.3): no streamlit, no SQL, no clock reads.
+
+Services give the hook an :class:`Entry` and a :class:`Ctx` (the clock, resolved settings, read-only
+lookups) and apply what it returns in the same transaction. A register without rules uses
+:class:`RegisterHooks` itself: every method is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lib.domain.errors import FieldError
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step already taken on an entry (who, which title, what)."""
+
+    seq: int
+    action: str
+    title: str
+    actor_id: int | None
+    actor_name: str
+    at: dt.datetime
+    note: str = ""
+    step_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a hook sees: one entry, typed, with its state and steps."""
+
+    register: str
+    id: int | None
+    state: str
+    values: Mapping[str, object]
+    created_by_id: int | None = None
+    department_id: int | None = None
+    locked_at: dt.datetime | None = None
+    steps: tuple[StepView, ...] = ()
+
+
+class Lookups(Protocol):
+    """Read-only ports the services implement (lib/services/registers)."""
+
+    def name_of(self, user_id: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class Ctx:
+    now: dt.datetime
+    settings: Mapping[str, object] = field(default_factory=dict)
+    lookups: Lookups | None = None
+
+
+@dataclass(frozen=True)
+class OpenEntry:
+    """An effect: a new entry in a register (e.g. a follow-up), written by the service in the same transaction."""
+
+    register: str
+    values: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """An effect: one more audit row (e.g. a loan marked overdue)."""
+
+    action: str
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
+Effect = OpenEntry | Audit
+
+
+@dataclass(frozen=True)
+class Due:
+    """Something open with a deadline: the inbox lists it, ``overdue`` once ``due_at`` has passed."""
+
+    kind: str  # catalog key under ``registers.due.``
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a person cannot leave yet (REGISTERS.md §2.3 DepartureHooks): the entry and a catalog key."""
+
+    register: str
+    entry_id: int
+    key: str
+
+
+ACTIONS = ("create", "submit", "approve", "reject", "edit", "correct")
+
+
+class RegisterHooks:
+    """The engine's defaults: derive nothing, accept everything, no effects, no dues, no blockers."""
+
+    def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
+        """Computed field values (merged into the entry before validate)."""
+        return {}
+
+    def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        """Cross-field problems, each naming a field."""
+        return ()
+
+    def guard(self, entry: Entry, action: str, actor_titles: frozenset[str], ctx: Ctx) -> None:
+        """Refuse ``action`` by raising a DomainError with a catalog key."""
+
+    def effects(self, entry: Entry, action: str, ctx: Ctx) -> Sequence[Effect]:
+        """What else happens when ``action`` succeeds (applied by the service in the same transaction)."""
+        return ()
+
+    def dues(self, entry: Entry, ctx: Ctx) -> Sequence[Due]:
+        """Open items with a deadline; the earliest is stored as the entry's ``due_at``."""
+        return ()
+
+    def blockers(self, entry: Entry, ctx: Ctx) -> Sequence[Blocker]:
+        """What this entry holds against its keeper leaving (e.g. an open loan)."""
+        return ()
+
+    def blocking_field(self) -> str | None:
+        """The person field whose holder an open entry blocks (services query by it; None: the keeper)."""
+        return None
+
+
+NO_HOOKS = RegisterHooks()

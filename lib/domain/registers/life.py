@@ -1,0 +1,195 @@
+"""The life of an entry (issue 14): draft → submitted → (steps) → approved / rejected → locked.
+
+Pure transition functions: each takes the entry's state and the acting person and returns the new state
+and the step to append, or raises a DomainError with a catalog key. A locked entry is never changed:
+a correction is a new version that supersedes it. Step titles, the department titles and how long a step
+may wait are settings (``SETTINGS`` below and each register's chain setting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from lib.domain.errors import Conflict, DomainError, NotAllowed
+from lib.domain.registers.model import Access, ChainStep, RegisterDef, may_create, reads_all
+from lib.domain.settings import SettingDef
+
+DRAFT, PENDING, APPROVED, REJECTED, RECORDED = "draft", "pending", "approved", "rejected", "recorded"
+STATES = (DRAFT, PENDING, APPROVED, REJECTED, RECORDED)
+OPEN_STATES = (DRAFT, PENDING, REJECTED)
+
+SETTINGS = [
+    SettingDef("registers.department_titles", ["部门主管", "部门经理"], "titles", "titles",
+               "seed 000 D14 「各部门主管负责对本部门人员所查询相关信息的审核批准监管」"),
+    SettingDef("registers.step_hours", 24, "int", "h", "(assumed) how long an approval step may wait",
+               minimum=1, maximum=720),
+]
+
+
+@dataclass(frozen=True)
+class Life:
+    """An entry's lifecycle columns (what the transitions read and write)."""
+
+    state: str = DRAFT
+    created_by_id: int | None = None
+    department_id: int | None = None
+    chain: tuple[ChainStep, ...] = ()
+    step_no: int = 0
+    locked_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    superseded: bool = False
+
+    def locked(self, now: dt.datetime) -> bool:
+        return self.locked_at is not None and self.locked_at <= now
+
+    @property
+    def current_step(self) -> ChainStep | None:
+        if self.state != PENDING or self.step_no >= len(self.chain):
+            return None
+        return self.chain[self.step_no]
+
+
+@dataclass(frozen=True)
+class Step:
+    """The step row a transition appends (``register_step``)."""
+
+    action: str
+    title: str = ""
+    step_index: int | None = None
+    note: str = ""
+
+
+def lock_time(register: RegisterDef, event: str, now: dt.datetime, workday_end: dt.datetime | None) -> dt.datetime | None:
+    """When an entry locks, decided at ``event`` (``create``, ``submit`` or ``final``) by its lock rule."""
+    if register.lock == "at_workday_end":
+        return workday_end if event == "create" else None
+    if register.lock == "on_submit" and event in ("submit", "final"):
+        return now
+    if register.lock == "on_final_approval" and event == "final":
+        return now
+    return None
+
+
+def check_may_create(register: RegisterDef, who: Access) -> None:
+    if not may_create(register, who):
+        raise NotAllowed("registers.may_not_create")
+
+
+def may_read(register: RegisterDef, who: Access, life: Life) -> bool:
+    """Keeper, everyone a register is open to, its department, or a title that acts on it now."""
+    if reads_all(register, who) or life.created_by_id == who.user_id:
+        return True
+    if register.read_scope == "department" and who.department_id is not None \
+            and who.department_id == life.department_id:
+        return True
+    return any(may_act_on(step, who, life) for step in life.chain)
+
+
+def may_act_on(step: ChainStep, who: Access, life: Life) -> bool:
+    """Whether ``who`` holds the step's title (and, for a department step, is of the entry's department)."""
+    if step.title not in who.titles_set:
+        return False
+    return not step.department or (who.department_id is not None and who.department_id == life.department_id)
+
+
+def may_act(register: RegisterDef, who: Access, life: Life) -> bool:
+    """The approve/reject buttons show only to a title that may act on the current step (not one's own entry)."""
+    step = life.current_step
+    if step is None or not may_act_on(step, who, life):
+        return False
+    return register.self_approval or step.returning or who.user_id != life.created_by_id
+
+
+def submit(register: RegisterDef, life: Life, who: Access, *, chain: tuple[ChainStep, ...], now: dt.datetime
+           ) -> tuple[Life, Step]:
+    """A draft (or a rejected entry, again) goes in; with no chain it is recorded at once (seed 000 D14:
+    「可直接进行《一般借阅登记》」). The chain is copied onto the entry here, so a settings change never
+    rewrites approvals in flight."""
+    if life.superseded:
+        raise Conflict("registers.superseded")
+    if life.state not in (DRAFT, REJECTED):
+        raise Conflict("registers.already_submitted")
+    if life.created_by_id != who.user_id and who.role != "admin":
+        raise NotAllowed("registers.not_keeper")
+    if life.locked(now):
+        raise DomainError("registers.locked")
+    if not chain:
+        return replace(life, state=RECORDED, chain=(), step_no=0, submitted_at=now, decided_at=now,
+                       locked_at=lock_time(register, "final", now, None) or life.locked_at), Step("submit")
+    locked_at = lock_time(register, "submit", now, None) or life.locked_at
+    return (replace(life, state=PENDING, chain=chain, step_no=0, submitted_at=now, decided_at=None,
+                    locked_at=locked_at), Step("submit", title=chain[0].title, step_index=0))
+
+
+def approve(register: RegisterDef, life: Life, who: Access, *, now: dt.datetime, note: str = "") -> tuple[Life, Step]:
+    """The current step's title signs; the last step approves the entry (and locks it, by its rule)."""
+    step = _acting_step(register, life, who)
+    index = life.step_no
+    if index + 1 < len(life.chain):
+        new = replace(life, step_no=index + 1)
+    else:
+        new = replace(life, step_no=index + 1, state=APPROVED, decided_at=now,
+                      locked_at=lock_time(register, "final", now, None) or life.locked_at)
+    return new, Step("approve", title=step.title, step_index=index, note=note)
+
+
+def reject(register: RegisterDef, life: Life, who: Access, *, now: dt.datetime, reason: str) -> tuple[Life, Step]:
+    """The current step's title refuses, with a reason; the keeper may change the entry and submit it again
+    (unless its rule locked it at submit: then a correction is a new version)."""
+    step = _acting_step(register, life, who)
+    if not reason.strip():
+        raise DomainError("registers.reason_required")
+    return (replace(life, state=REJECTED, decided_at=now),
+            Step("reject", title=step.title, step_index=life.step_no, note=reason))
+
+
+def _acting_step(register: RegisterDef, life: Life, who: Access) -> ChainStep:
+    if life.superseded:
+        raise Conflict("registers.superseded")
+    step = life.current_step
+    if step is None:
+        raise Conflict("registers.not_pending")
+    if not may_act_on(step, who, life):
+        raise NotAllowed("registers.not_your_step", title=step.title)
+    if not (register.self_approval or step.returning) and who.user_id == life.created_by_id:
+        raise NotAllowed("registers.own_entry")
+    return step
+
+
+def check_edit(register: RegisterDef, life: Life, who: Access, *, fields: set[str], current: dict, now: dt.datetime
+               ) -> None:
+    """Before lock the keeper edits a draft or a rejected entry; after lock only ``editable_after_lock`` fields,
+    each set once (归还时间 when the loan comes back); anything else is a correction."""
+    if life.superseded:
+        raise Conflict("registers.superseded")
+    if life.created_by_id != who.user_id and who.role != "admin":
+        raise NotAllowed("registers.not_keeper")
+    if not fields:
+        raise DomainError("registers.nothing_changed")
+    if life.locked(now) or life.state in (PENDING, APPROVED, RECORDED):
+        allowed = set(register.editable_after_lock)
+        if not fields <= allowed:
+            raise DomainError("registers.locked")
+        if any(current.get(name) not in (None, "") for name in fields):
+            raise Conflict("registers.already_set")
+
+
+def check_correct(life: Life, who: Access, *, reason: str, now: dt.datetime) -> None:
+    """Only a locked entry is corrected, by its keeper or a supervisor, with a reason; once (the newest version)."""
+    if life.superseded:
+        raise Conflict("registers.superseded")
+    if not life.locked(now):
+        raise DomainError("registers.not_locked")
+    if life.created_by_id != who.user_id and who.role not in ("admin", "supervisor"):
+        raise NotAllowed("registers.not_keeper")
+    if not reason.strip():
+        raise DomainError("registers.reason_required")
+
+
+def step_due(life: Life, last_step_at: dt.datetime | None, step_hours: int) -> dt.datetime | None:
+    """A step waiting on a title is due ``registers.step_hours`` after the entry reached it."""
+    if life.current_step is None or last_step_at is None:
+        return None
+    return last_step_at + dt.timedelta(hours=step_hours)
