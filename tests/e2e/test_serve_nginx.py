@@ -41,6 +41,7 @@ expect.set_options(timeout=15_000)
 
 WORKERS = 2
 LAUNCH_TIMEOUT_S = 120.0  # two Streamlit processes starting side by side on a busy 2-core machine
+BROWSER_TIMEOUT_MS = 45_000  # a worker's first script run imports every page: slow on a busy 2-core machine
 MANAGER = ("manager", "吕经理")
 CONSULTANTS = [("c1", "顾问甲"), ("c2", "顾问乙"), ("c3", "顾问丙")]
 PASSWORD = "Serve-pass-2026"
@@ -78,6 +79,12 @@ def _port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +180,7 @@ def _cookie_for_each_worker(server) -> dict[str, str]:
 def _context(browser, server, sticky: str | None = None):
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     if sticky:
         context.add_cookies([{"name": "dd_upstream", "value": sticky, "url": server.url}])
     return context
@@ -199,89 +206,98 @@ def test_L3_new_browsers_are_spread_and_each_keeps_its_process(e2e_server):
         assert {_get(f"{e2e_server.url}/", sticky) for _ in range(4)} == {(upstream, None)}  # no new cookie either
 
 
-def test_L3_a_logged_in_browser_stays_on_one_process_websocket_included(browser, e2e_server, db):
+@pytest.fixture(scope="module")
+def office(db) -> dict[str, int]:
+    """The manager and three consultants, drawn in order (顾问甲 due first); the board does not refresh mid-click."""
     admin = accounts.create_first_admin(db, username="boss", name="管理员", password=PASSWORD, repeat=PASSWORD)
     accounts.create_user(db, actor=admin, password=PASSWORD, repeat=PASSWORD,
                          form=accounts.UserForm(username=MANAGER[0], name=MANAGER[1], role="supervisor",
                                                 titles=("销售经理",)))
-    ids = [accounts.create_user(db, actor=admin, password=PASSWORD, repeat=PASSWORD,
-                                form=accounts.UserForm(username=user, name=name, role="staff", staff_no=f"S{i:03d}",
-                                                       titles=("销售顾问",)))
-           for i, (user, name) in enumerate(CONSULTANTS, start=1)]
-    settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="600")  # no refresh mid-click
-    rotation.record_draw(db, actor=accounts.load_actor(db, MANAGER[0]), method="recorded", consultant_ids=ids)
+    ids = {name: accounts.create_user(db, actor=admin, password=PASSWORD, repeat=PASSWORD,
+                                      form=accounts.UserForm(username=user, name=name, role="staff",
+                                                             staff_no=f"S{i:03d}", titles=("销售顾问",)))
+           for i, (user, name) in enumerate(CONSULTANTS, start=1)}
+    settings.change_setting(db, actor=admin, key="queue.board_refresh_seconds", text="600")
+    rotation.record_draw(db, actor=accounts.load_actor(db, MANAGER[0]), method="recorded",
+                         consultant_ids=list(ids.values()))
+    return ids
 
-    context = _context(browser, e2e_server)
+
+@pytest.fixture(scope="module")
+def sticky(e2e_server) -> tuple[str, str]:
+    """A ``dd_upstream`` cookie for each of the two workers."""
+    first, second = _cookie_for_each_worker(e2e_server).values()
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def first_tab(browser, e2e_server, sticky):
+    """顾问甲's browser, on the first worker; ``answered`` collects the X-Upstream of every response it got."""
+    context = _context(browser, e2e_server, sticky[0])
     answered: list[str] = []
     context.on("response", lambda response: answered.append(response.headers.get("x-upstream", "-")))
     try:
-        tab = context.new_page()
-        login(tab, e2e_server, "c1", PASSWORD, "顾问甲")
-        open_at(tab, e2e_server, "queue", "展厅排队")
-        for _ in range(2):
-            tab.reload()
-            expect(tab.get_by_role("heading", name="展厅排队")).to_be_visible()
-        open_at(tab, e2e_server, "", "您好，顾问甲")
-        sticky = next(c["value"] for c in context.cookies() if c["name"] == "dd_upstream")
+        yield context.new_page(), answered
     finally:
         context.close()
+
+
+def test_L3_a_logged_in_browser_stays_on_one_process_websocket_included(first_tab, e2e_server, office, sticky):
+    tab, answered = first_tab
+    login(tab, e2e_server, "c1", PASSWORD, "顾问甲")
+    open_at(tab, e2e_server, "queue", "展厅排队")
+    tab.reload()
+    expect(tab.get_by_role("heading", name="展厅排队")).to_be_visible()
+    open_at(tab, e2e_server, "", "您好，顾问甲")
     assert len(answered) > 20 and len(set(answered)) == 1 and answered[0] in e2e_server.workers
-    mine = [(line, status, upstream) for line, status, key, upstream in _access_log(e2e_server) if key == sticky]
+    mine = [(line, status, upstream) for line, status, key, upstream in _access_log(e2e_server) if key == sticky[0]]
     assert {upstream for _, _, upstream in mine} == {answered[0]}
     streams = [status for line, status, _ in mine if line.startswith("GET /_stcore/stream")]
     assert len(streams) >= 3 and set(streams) == {"101"}  # each page load's WebSocket, upgraded by nginx
 
 
-def test_L3_T6_presses_on_two_processes_at_once_record_one_turn(browser, e2e_server, db):
-    """T6 across processes: 顾问甲 (due) and the manager on one worker, 顾问乙 (next) on the other, press
-    接待新客户 at the same moment; one turn is recorded, the other two browsers are refused."""
-    ids = {u.name: u.id for u in accounts.list_users(db)}
-    due = ids["顾问甲"]
+def test_L3_T6_presses_on_two_processes_at_once_record_one_turn(browser, first_tab, e2e_server, db, office, sticky):
+    """T6 across processes: 顾问甲 (due) on one worker, and on the other the manager pressing for 顾问甲 and
+    顾问乙 (next) for himself, press 接待新客户 at the same moment; one turn is recorded, two browsers are refused."""
+    due = office["顾问甲"]
     assert rotation.board(db, actor=accounts.load_actor(db, "boss")).due_id == due
-    cookie_a, cookie_b = _cookie_for_each_worker(e2e_server).values()
-    people = [("c1", "顾问甲", cookie_a, f"q_me_received_new_{due}"),
-              (MANAGER[0], MANAGER[1], cookie_a, f"q_due_received_new_{due}"),
-              ("c2", "顾问乙", cookie_b, f"q_me_received_new_{ids['顾问乙']}")]
-    contexts = [_context(browser, e2e_server, cookie) for _, _, cookie, _ in people]
+    others = [(MANAGER[0], MANAGER[1], f"q_due_received_new_{due}"),
+              ("c2", "顾问乙", f"q_me_received_new_{office['顾问乙']}")]
+    contexts = [_context(browser, e2e_server, sticky[1]) for _ in others]
     try:
-        pages: list[Page] = [context.new_page() for context in contexts]
-        for tab, (user, name, _, _) in zip(pages, people):
+        pages: list[Page] = [first_tab[0]] + [context.new_page() for context in contexts]
+        open_at(pages[0], e2e_server, "queue", "展厅排队")
+        for tab, (user, name, _) in zip(pages[1:], others):
             login(tab, e2e_server, user, PASSWORD, name)
             open_at(tab, e2e_server, "queue", "展厅排队")
+        keys = [f"q_me_received_new_{due}"] + [key for _, _, key in others]
         buttons = [tab.locator(f".st-key-{key}:not([data-stale='true'])").get_by_role("button")
-                   for tab, (_, _, _, key) in zip(pages, people)]
+                   for tab, key in zip(pages, keys)]
         for button in buttons:
             expect(button).to_be_enabled()
         for button in buttons:  # back to back, without waiting for any run: milliseconds apart
             button.click(no_wait_after=True)
-        outcomes = [tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问甲 接待新客户")
-                    .or_(tab.get_by_test_id("stAlertContentError")) for tab in pages]
-        for outcome in outcomes:
-            expect(outcome.first).to_be_visible()
-        won = [tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问甲 接待新客户").count()
-               for tab in pages]
-        assert sorted(won) == [0, 0, 1]
-        assert won[2] == 0  # 顾问乙 was not due
-        for tab, count in zip(pages, won):
-            if not count:
-                expect(tab.get_by_test_id("stAlertContentError").filter(has_text="顾问").first).to_be_visible()
+        success = [tab.get_by_test_id("stAlertContentSuccess").filter(has_text="已记录：顾问甲 接待新客户")
+                   for tab in pages]
+        refused = [tab.get_by_test_id("stAlertContentError").filter(has_text="顾问") for tab in pages]
+        for won, lost in zip(success, refused):
+            expect(won.or_(lost).first).to_be_visible()
+        assert [won.count() for won in success].count(1) == 1 and success[2].count() == 0  # 顾问乙 was not due
+        assert [lost.count() > 0 for lost in refused].count(True) == 2
     finally:
         for context in contexts:
             context.close()
     events = rotation.board(db, actor=accounts.load_actor(db, "boss")).events
     assert [(e.type, e.consultant) for e in events] == [("received_new", "顾问甲")]
     upstreams = {key: upstream for _, _, key, upstream in _access_log(e2e_server)}
-    assert upstreams[cookie_a] != upstreams[cookie_b]  # the race really ran on two processes
+    assert upstreams[sticky[0]] != upstreams[sticky[1]]  # the race really ran on two processes
 
 
 def test_L3_SIGTERM_stops_nginx_and_every_worker(e2e_server):
     nginx_port = int(e2e_server.url.rsplit(":", 1)[1])
     ports = [nginx_port] + [int(w.rsplit(":", 1)[1]) for w in e2e_server.workers]
-    assert not any(_port_free(port) for port in ports)
+    assert all(_listening(port) for port in ports)
     e2e_server.process.send_signal(signal.SIGTERM)
     assert e2e_server.process.wait(timeout=30) == 0
-    deadline = time.monotonic() + 10
-    while not all(_port_free(port) for port in ports) and time.monotonic() < deadline:
-        time.sleep(0.2)  # the children's sockets close as they exit; bounded
-    assert [port for port in ports if not _port_free(port)] == []
+    assert [port for port in ports if _listening(port)] == []  # the launcher waits for its children before exiting
     assert "received SIGTERM; stopping" in e2e_server.log_tail()
