@@ -31,6 +31,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from db.engine import make_engine
+from deploy import serve
 from lib.services import accounts, rotation, settings
 from tests.conftest import IN_CI, PG_URL, _drop_pg_database, _pg_admin, _pg_url
 from tests.e2e.conftest import ROOT, Server, _free_port, _wait_healthy, require_chromium
@@ -184,6 +185,29 @@ def _context(browser, server, sticky: str | None = None):
     if sticky:
         context.add_cookies([{"name": "dd_upstream", "value": sticky, "url": server.url}])
     return context
+
+
+def test_L3_when_one_child_dies_the_launcher_stops_the_others_and_fails():
+    """No browser, no nginx: the supervisor alone (a dead worker must not leave a half-served office)."""
+    survivor = serve.start("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ))
+    dying = serve.start("dying", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ))
+    try:
+        assert serve.supervise([survivor, dying], poll_s=0.05) == 1
+        assert survivor.process.poll() is not None
+    finally:
+        for child in (survivor, dying):
+            if child.process.poll() is None:
+                child.process.kill()
+                child.process.wait()
+
+
+def test_L3_several_processes_want_postgresql():
+    assert serve.check_database("postgresql+psycopg://u@db/dd", workers=4, remote=2) == []
+    assert serve.check_database("sqlite:///data/dutydesk.db", workers=1, remote=0) == []
+    [warning] = serve.check_database("sqlite:///data/dutydesk.db", workers=2, remote=0)
+    assert "PostgreSQL" in warning and "SQLite" in warning
+    with pytest.raises(serve.SetupError, match="PostgreSQL"):
+        serve.check_database("sqlite:///data/dutydesk.db", workers=2, remote=1)
 
 
 def test_L3_the_launcher_migrates_once_and_nginx_answers_for_two_workers(e2e_server, db):
