@@ -84,6 +84,9 @@ def lookup_tab() -> None:
     if not run_action(lambda: record.append(showroom_read.customer_record(engine, actor=user, customer_id=found.id))):
         return
     rec = record[0]
+    found = rec.customer  # as this user may see it: masked unless they work on the record (R7)
+    if found.masked:
+        st.caption(t("privacy.showroom_masked_hint"))
     card = t(f"customers.card.{rec.card}")
     if found.owner:
         st.markdown(t("showroom.record_head", name=plain(found.name), owner=plain(found.owner),

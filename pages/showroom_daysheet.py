@@ -51,6 +51,9 @@ chosen = table(sheet.contacts, [
     export_name=f"showroom_{sheet.day.isoformat()}", empty_key="showroom.sheet_empty", key="ds_table",
     selectable=bool(sheet.contacts) and (sheet.state == "open" or user.role in ADMINS))
 
+if any(c.masked for c in sheet.contacts):
+    st.caption(t("privacy.showroom_masked_hint"))
+
 
 def chosen_line() -> None:
     st.text(f"{local_time(chosen.at, zone)}  {chosen.customer_name} · {chosen.phone} · {chosen.matter}")

@@ -77,6 +77,8 @@ for row in waiting:
             st.rerun()
 
 st.subheader(t("enquiry.list"))
+if any(r.masked for r in rows):
+    st.caption(t("privacy.enquiry_masked_hint"))
 table(rows, [Column("created_at", "enquiry.col.created", lambda v: local_time(v, zone)),
              Column("caller_name", "field.enquiry_caller_name"), Column("caller_phone", "field.enquiry_caller_phone"),
              Column("question", "field.enquiry_question"), Column("status", "field.enquiry_status", statuses.get),

@@ -45,7 +45,7 @@ EMPTY_FORM = {"sr_name": "", "sr_phone": "", "sr_matter": "", "sr_details": "", 
 def _lookup() -> None:
     found = showroom_read.find_customer(engine, actor=user, phone=st.session_state.get("sr_phone", ""))
     st.session_state["sr_found"] = found
-    if found is not None and not st.session_state.get("sr_name"):
+    if found is not None and not found.masked and not st.session_state.get("sr_name"):  # never save a masked name
         st.session_state["sr_name"] = found.name
 
 

@@ -9,6 +9,7 @@ the phone as 138****0000, the address as its first 6 characters and ***, the nam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -103,3 +104,38 @@ def mask_name(name: str) -> str:
     if not text:
         return ""
     return text[0] + MASK * max(len(text) - 1, 1)
+
+
+def sees_in_full(viewer: Viewer, people: Collection[int | None], titles: Collection[str]) -> bool:
+    """A record worked on by ``people`` (its owner, receiver, registrar, ...): shown in full to them, to
+    supervisors and to the given titles (the showroom's sheet signers, customer service), masked for others (R7)."""
+    return works_on(viewer, RecordPeople(named=frozenset(i for i in people if i is not None)), titles)
+
+
+def outsider_read(viewer: Viewer, people: Collection[int | None], titles: Collection[str]) -> bool:
+    """Seen in full only because of the viewer's role: such a read of personal data is audited (R7)."""
+    named = RecordPeople(named=frozenset(i for i in people if i is not None))
+    return works_on(viewer, named, titles) and not is_own(viewer, named, titles)
+
+
+# A mobile number (138 1234 5678, 138-1234-5678), a landline with its area code (021-12345678) or any run of
+# 7 or more digits; dates (2026-01-05) and times are not phones.
+_PHONE_IN_TEXT = re.compile(r"(?<![\d-])(?:1\d{2}[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|\+?\d{7,})(?![\d-])")
+
+
+def mask_phones_in(text: str) -> str:
+    """Free text (a note, a ticket step, a contact's details) with every phone number in it masked (R7)."""
+    if not text:
+        return text
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
+
+
+def mask_phones_deep(value: object) -> object:
+    """``mask_phones_in`` applied to every string of a JSON-like value (a ticket step's data)."""
+    if isinstance(value, str):
+        return mask_phones_in(value)
+    if isinstance(value, dict):
+        return {k: mask_phones_deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_phones_deep(v) for v in value]
+    return value

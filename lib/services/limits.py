@@ -92,3 +92,22 @@ def _refuse_text_outside_its_column(session, _context, _instances) -> None:
                 errors.append(FieldError(field, "field.too_long", {"max": length}))
     if errors:
         raise ValidationFailed(errors)
+
+
+# Row ids are INTEGER on PostgreSQL: a larger number from an address or a form is not an id (R3), and asking the
+# database about it raises a DataError instead of finding nothing.
+ROW_ID_MAX = 2**31 - 1
+
+
+def row_id(value: object) -> int | None:
+    """``value`` (an int, or text from an address) as a row id, or None when it cannot name a row: not ASCII
+    digits (``²``, ``-1``, NUL), zero, or beyond ``ROW_ID_MAX``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+    else:
+        return None
+    return number if 1 <= number <= ROW_ID_MAX else None

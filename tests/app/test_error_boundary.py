@@ -12,12 +12,10 @@ from streamlit.testing.v1 import AppTest
 from db.models import Ticket, VisitorEntry
 from lib.navigation import PAGES
 from lib.services.tickets import write as tickets
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROLES, ROOT
 from tests.db.helpers import count
 from tests.faults.helpers import lost_after_commit
 
-HOSTILE = ({"id": "²"}, {"id": "99999999999999999999"}, {"id": "-1"}, {"id": "\x00"}, {"id": "%00"},
-           {"token": "<script>alert(1)</script>"})
 LEAKS = ("Traceback", 'File "', "sqlalchemy", "psycopg", "sqlite3", "/work/", "site-packages")
 FRIENDLY = "数据库暂时无法连接，请稍后再按一次保存；您填写的内容还在。"
 INCIDENT = re.compile(r"系统出错了，已记录（编号 (\d{6}-[A-Z0-9]{6})）。请重试；如果再次出现，请把编号告诉管理员。")
@@ -56,21 +54,41 @@ def assert_clean(at: AppTest, where: str) -> None:
         assert leak not in text, (where, leak)
 
 
-def test_R3_every_page_with_hostile_query_parameters_shows_no_traceback(app_db):
-    at = routed("admin")
+# Only the ticket page reads ``id``; every page gets a hostile ``id`` and ``token`` together, the ticket page each
+# bad id on its own.
+BAD_IDS = ("²", "99999999999999999999", "2147483648", "-1", "0", "\x00", "%00", "1e3", " 7")
+MIXED = ({"id": "²", "token": "<script>alert(1)</script>"}, {"id": "99999999999999999999", "token": "\x00"})
+TICKET_PAGE = "pages/ticket_detail.py"
+
+
+def assert_no_incident(at: AppTest, where: object) -> None:
+    """An incident number means an exception nobody handled: a bad address must be refused, not crash (R3)."""
+    incidents = [e.value for e in at.error if INCIDENT.search(e.value)]
+    assert not incidents, (where, incidents)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_R3_every_page_with_hostile_query_parameters_shows_no_traceback_and_no_incident(app_db, role):
+    """R3: each demo role walks each page it may open with hostile query parameters: no traceback text, no
+    incident (an unhandled exception), and the ticket page says a bad number is not a ticket number."""
+    at = routed(role)
     assert_clean(at, "home")
     titles = set()
     for spec in PAGES:
-        if "admin" not in spec.roles:
+        if role not in spec.roles:
             continue
-        for params in HOSTILE:
+        for params in MIXED if spec.path != TICKET_PAGE else [{"id": bad} for bad in BAD_IDS]:
             at.switch_page(spec.path)
             at.query_params.clear()
             at.query_params.update(params)
             at.run()
-            assert_clean(at, (spec.path, params))
+            where = (role, spec.path, params)
+            assert_clean(at, where)
+            assert_no_incident(at, where)
             titles.update(t.value for t in at.title)
-    assert len(titles) > 20  # each page was really reached, not the home page again and again
+            if spec.path == TICKET_PAGE:
+                assert "工单号" in " ".join(w.value for w in at.warning), where  # refused, with the reason
+    assert len(titles) >= {"admin": 30, "supervisor": 25, "staff": 20, "display": 1}[role], titles
 
 
 def test_R3_unplanned_error_is_logged_with_a_number_and_the_typed_text_stays(app_db, monkeypatch, caplog):

@@ -60,3 +60,21 @@ def test_R6_who_may_note_a_ticket():
     assert not p.may_note(p.Viewer(8, "display"), RECORD, CS)
     unclaimed = p.RecordPeople(named=frozenset({1}), assigned=False)
     assert p.may_note(p.Viewer(7, "staff"), unclaimed, CS)
+
+
+def test_R7_phones_quoted_in_free_text_are_masked_dates_and_short_numbers_are_not():
+    from lib.domain.privacy import mask_phones_in
+
+    assert mask_phones_in("客户电话13812345678，备用 139-0000-1111") == "客户电话138****5678，备用 139****1111"
+    assert mask_phones_in("座机 021-12345678") == "座机 021****5678"
+    assert mask_phones_in("2026-01-05 到店，金额 1500 元，工单 123") == "2026-01-05 到店，金额 1500 元，工单 123"
+
+
+def test_R7_a_showroom_record_is_whole_for_the_people_on_it_and_signer_titles():
+    from lib.domain.privacy import Viewer, outsider_read, sees_in_full
+
+    assert sees_in_full(Viewer(5, "staff"), (None, 5), ())
+    assert not sees_in_full(Viewer(6, "staff"), (None, 5), ())
+    assert sees_in_full(Viewer(6, "staff", ("销售经理",)), (5,), ("销售经理",))
+    assert sees_in_full(Viewer(7, "supervisor"), (5,), ()) and outsider_read(Viewer(7, "supervisor"), (5,), ())
+    assert not outsider_read(Viewer(5, "supervisor"), (5,), ())

@@ -8,7 +8,7 @@ is flagged so the taker looks at it first. Answering is set once.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -16,13 +16,14 @@ from sqlmodel import select
 from db.engine import session_scope
 from db.models import CustomerEnquiry
 from lib.domain.showroom import enquiries as rules
-from lib.domain import office
+from lib.domain import office, privacy
+from lib.domain.showroom import daysheet
 from lib.domain.errors import DomainError, FieldError, ValidationFailed
 from lib.domain.text import clean, optional_text, required_text
 from lib.services import settings
 from lib.services.limits import column_max
 from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, update_once, utcnow
-from lib.services.showroom.write import names_of, renamed
+from lib.services.showroom.write import names_of, renamed, sheet_settings
 
 LIST_LIMIT = 500
 FIELD_NAMES = {"question": "enquiry_question", "promised_response_at": "enquiry_promised_response_at",
@@ -43,6 +44,7 @@ class EnquiryRow:
     answered_at: dt.datetime | None
     answered_by: str
     repeat_of: tuple[int, ...]
+    masked: bool = False
 
 
 @acting
@@ -119,7 +121,10 @@ def answer_enquiry(engine: Engine, *, actor: Actor, enquiry_id: int, answer: str
 
 
 def enquiry_board(engine: Engine, *, actor: Actor, now: dt.datetime | None = None) -> list[EnquiryRow]:
-    """Open enquiries by promised time (overdue first), then today's answered ones (indexed ranges)."""
+    """Open enquiries by promised time (overdue first), then today's answered ones (indexed ranges).
+
+    The caller in full to whoever took or answered the call, customer service, the showroom's sheet signers and
+    supervisors; masked for other staff, in the export too (R7)."""
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine, write=False) as session:
@@ -132,10 +137,24 @@ def enquiry_board(engine: Engine, *, actor: Actor, now: dt.datetime | None = Non
             CustomerEnquiry.answered_at < end).order_by(CustomerEnquiry.answered_at.desc()).limit(LIST_LIMIT)).all()
         rows = [*open_rows, *done_rows]
         names = names_of(session, {r.answered_by_id for r in rows})
-    return [EnquiryRow(
+        # Customer service and the showroom's sheet signers answer for every caller (seed 004 D19, D17).
+        managers = (*settings.get(session, "privacy.customer_service_titles"),
+                    *daysheet.signer_titles(sheet_settings(session)))
+    viewer = privacy.Viewer(actor.id, actor.role, tuple(actor.titles))
+    shown = [EnquiryRow(
         id=r.id, created_at=r.created_at, caller_name=r.caller_name, caller_phone=r.caller_phone, question=r.question,
         status=r.status, promised_response_at=r.promised_response_at,
         overdue=rules.enquiry_overdue(rules.Enquiry(r.id, r.question, rules.EnquiryStatus(r.status),
                                                     r.promised_response_at), now),
         answer=r.answer, answered_at=r.answered_at, answered_by=names.get(r.answered_by_id, ""),
         repeat_of=tuple(r.repeat_of)) for r in rows]
+    on_record = {r.id: (r.created_by_id, r.answered_by_id) for r in rows}
+    return [row if privacy.sees_in_full(viewer, on_record[row.id], managers) else _masked(row) for row in shown]
+
+
+def _masked(row: EnquiryRow) -> EnquiryRow:
+    """The caller as seen by staff who neither took nor answered the call (R7): who asked, masked; the question,
+    which the board exists to get answered, with any phone number in it masked."""
+    return replace(row, caller_name=privacy.mask_name(row.caller_name), caller_phone=privacy.mask_phone(row.caller_phone),
+                   question=privacy.mask_phones_in(row.question), answer=privacy.mask_phones_in(row.answer),
+                   masked=True)

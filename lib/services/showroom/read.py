@@ -8,7 +8,7 @@ release dates), never the whole history: the customer row's ownership projection
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -18,14 +18,14 @@ from db.engine import session_scope
 from db.models import (ShowroomContactCorrection, ShowroomContactRecord, ShowroomCustomer, ShowroomDaySheet,
                        ShowroomFollowUp)
 from lib.domain.showroom import customers as rules
-from lib.domain import office
+from lib.domain import office, privacy
 from lib.domain.showroom import daysheet
 from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.showroom.customers import normalise_phone
 from lib.services import settings
-from lib.services.base import SUPERVISORS, WRITERS, Actor, require, utcnow
-from lib.services.showroom.write import (effective, history_of, local_now, names_of, ownership_settings, sheet_settings,
-                                   signoff_of)
+from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
+from lib.services.showroom.write import (effective, history_of, local_now, names_of, ownership_settings,
+                                        sheet_settings, signoff_of)
 
 LIST_LIMIT = 500
 REPORT_MAX_DAYS = 92
@@ -51,6 +51,7 @@ class ContactRow:
     repeat_card: bool
     previous_owner: str
     is_correction: bool
+    masked: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class CustomerRow:
     last_contact_at: dt.datetime | None
     owner_id: int | None = None
     released_from: str = ""
+    masked: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
         day = day or here.date()
         if day != here.date() and actor.role not in SUPERVISORS:
             raise NotAllowed("showroom.only_today")
-        rows = session.exec(select(ShowroomContactRecord, ShowroomCustomer.phone)
+        rows = session.exec(select(ShowroomContactRecord, ShowroomCustomer.phone, ShowroomCustomer.owner_id)
                             .join(ShowroomCustomer, ShowroomCustomer.id == ShowroomContactRecord.customer_id)
                             .where(ShowroomContactRecord.day == day)
                             .order_by(ShowroomContactRecord.at, ShowroomContactRecord.id)).all()
@@ -181,6 +183,12 @@ def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
         status = daysheet.sheet_status(day, domain_rows, signoff, here, config)
         check = daysheet.sign_check(day, domain_rows, {c.id: c.phone for c in contacts}, here, config)
         can_sign = any(actor.has_title(title) for title in daysheet.signer_titles(config))
+        viewer, managers = privacy.Viewer(actor.id, actor.role, tuple(actor.titles)), daysheet.signer_titles(config)
+        people = {c.id: (c.received_by_id, c.registered_by_id, c.requested_consultant_id, owner)
+                  for c, _phone, owner in rows}
+    # Each row in full for those who work on it (its receiver, registrar, requested consultant, the customer's
+    # owner), the sheet's signers and supervisors; masked for everybody else, the export too (R7).
+    contacts = [c if privacy.sees_in_full(viewer, people[c.id], managers) else _masked_contact(c) for c in contacts]
     by_id = {c.id: c for c in contacts}
     return DaySheetView(
         day=day, state=status.state.value, deadline=status.deadline, version=sheet.version if sheet else 0,
@@ -192,7 +200,28 @@ def day_sheet(engine: Engine, *, actor: Actor, day: dt.date | None = None,
         can_sign=can_sign and status.state == daysheet.SheetState.open,
         early_close_reason=sheet.early_close_reason if sheet else "", sign_timing=check.timing.value,
         sign_window_opens=check.window_opens, incomplete_rows=tuple(by_id[i] for i in check.incomplete),
-        duplicate_phones=tuple((phone, tuple(by_id[i] for i in ids)) for phone, ids in check.duplicates))
+        duplicate_phones=tuple((privacy.mask_phone(phone) if any(by_id[i].masked for i in ids) else phone,
+                                tuple(by_id[i] for i in ids)) for phone, ids in check.duplicates))
+
+
+def _masked_contact(row: ContactRow) -> ContactRow:
+    return replace(row, customer_name=privacy.mask_name(row.customer_name), phone=privacy.mask_phone(row.phone),
+                   details=privacy.mask_phones_in(row.details),
+                   corrected_details=privacy.mask_phones_in(row.corrected_details), masked=True)
+
+
+def _masked_customer(row: CustomerRow) -> CustomerRow:
+    return replace(row, name=privacy.mask_name(row.name), phone=privacy.mask_phone(row.phone), masked=True)
+
+
+def _viewer(actor: Actor) -> privacy.Viewer:
+    return privacy.Viewer(actor.id, actor.role, tuple(actor.titles))
+
+
+def _read_personal(engine: Engine, actor: Actor, customer_id: int, now: dt.datetime) -> None:
+    """A supervisor reading a customer who is not theirs leaves a trace (R7, as tickets do)."""
+    with session_scope(engine) as session:
+        audit(session, actor=actor, entity="showroom_customer", entity_id=customer_id, action="read_personal", at=now)
 
 
 def _latest_corrections(session: Session, day: dt.date) -> dict[int, str]:
@@ -204,7 +233,7 @@ def _latest_corrections(session: Session, day: dt.date) -> dict[int, str]:
 
 def _contact_rows(session: Session, rows, corrections: dict[int, str]) -> list[ContactRow]:
     people = set()
-    for contact, _phone in rows:
+    for contact, *_rest in rows:
         people |= {contact.received_by_id, contact.registered_by_id, contact.requested_consultant_id,
                    contact.previous_owner_id}
     names = names_of(session, people)
@@ -214,7 +243,7 @@ def _contact_rows(session: Session, rows, corrections: dict[int, str]) -> list[C
         complete=bool(c.details.strip()), receiver_id=c.received_by_id, receiver=names.get(c.received_by_id, ""),
         registered_by=names.get(c.registered_by_id, ""), requested=names.get(c.requested_consultant_id, ""),
         recognised=c.recognised_by_owner, repeat_card=c.repeat_card, previous_owner=names.get(c.previous_owner_id, ""),
-        is_correction=c.is_correction) for c, phone in rows]
+        is_correction=c.is_correction) for c, phone, *_rest in rows]
 
 
 # ---- my customers ----------------------------------------------------------------------------------
@@ -276,12 +305,19 @@ def my_customers(engine: Engine, *, actor: Actor, consultant_id: int | None = No
             ShowroomCustomer.released_from_id == consultant, ShowroomCustomer.due_at >= window)
             .order_by(ShowroomCustomer.due_at.desc()).limit(LIST_LIMIT)).all()
         names = names_of(session, {consultant})
+        managers = daysheet.signer_titles(sheet_settings(session))
     by_id = {r.id: r for r in [*owned, *released]}
+    viewer = _viewer(actor)
     buckets = rules.my_customers_buckets({r.id: _as_ownership(r, now, tz) for r in by_id.values()}, consultant, here,
                                          own_settings)
 
+    def shown(row: CustomerRow) -> CustomerRow:
+        # A card released from this consultant and since taken by someone else is no longer theirs (R7).
+        holder = row.owner_id if row.owner_id is not None else consultant
+        return row if privacy.sees_in_full(viewer, (holder,), managers) else _masked_customer(row)
+
     def rows(ids) -> tuple[CustomerRow, ...]:
-        return tuple(_customer_row(by_id[i], now, tz, names) for i in ids)
+        return tuple(shown(_customer_row(by_id[i], now, tz, names)) for i in ids)
 
     return MyCustomers(due_today=rows(buckets.due_today), about_to_lapse=rows(buckets.about_to_lapse),
                        overdue=rows(buckets.overdue), owned=rows([r.id for r in owned]))
@@ -290,7 +326,10 @@ def my_customers(engine: Engine, *, actor: Actor, consultant_id: int | None = No
 # ---- one customer's record -----------------------------------------------------------------------
 
 def find_customer(engine: Engine, *, actor: Actor, phone: str, now: dt.datetime | None = None) -> CustomerRow | None:
-    """The card registered under this phone (normalised), with its owner now; None when unregistered (O1)."""
+    """The card registered under this phone (normalised), with its owner now; None when unregistered (O1).
+
+    Name and phone in full only to its owner, the sheet's signers and supervisors; masked for others (R7): the
+    front desk learns whose customer it is, not who the customer is."""
     require(actor, WRITERS)
     try:
         norm = normalise_phone(phone)
@@ -303,12 +342,19 @@ def find_customer(engine: Engine, *, actor: Actor, phone: str, now: dt.datetime 
             return None
         tz = settings.office_zone(session)
         names = names_of(session, {row.owner_id, row.released_from_id})
-        return _customer_row(row, now, tz, names)
+        found = _customer_row(row, now, tz, names)
+        managers = daysheet.signer_titles(sheet_settings(session))
+    # Not audited: the reader typed the phone; opening the record (``customer_record``) is.
+    return found if privacy.sees_in_full(_viewer(actor), (found.owner_id,), managers) else _masked_customer(found)
 
 
+@acting
 def customer_record(engine: Engine, *, actor: Actor, customer_id: int,
                     now: dt.datetime | None = None) -> CustomerRecord:
-    """A customer's contacts, follow-ups and owner changes, replayed from the record (seed 000 D1 B4-B8)."""
+    """A customer's contacts, follow-ups and owner changes, replayed from the record (seed 000 D1 B4-B8).
+
+    In full to the people on the record (owner, last owner, receivers, registrars, follow-up consultants), the
+    sheet's signers and supervisors, masked for others; a supervisor's read of a record not theirs is audited (R7)."""
     require(actor, WRITERS)
     now = now or utcnow()
     with session_scope(engine, write=False) as session:
@@ -331,8 +377,17 @@ def customer_record(engine: Engine, *, actor: Actor, customer_id: int,
                                          for f in follow_ups]
         changes = tuple(OwnerChangeRow(e.at, names.get(e.from_owner, ""), names.get(e.to_owner, ""), e.cause.value)
                         for e in own.events)
-        return CustomerRecord(customer=_customer_row(row, now, tz, names), card=row.card,
-                              history=tuple(sorted(history, key=lambda h: h.at, reverse=True)), changes=changes)
+        record = CustomerRecord(customer=_customer_row(row, now, tz, names), card=row.card,
+                                history=tuple(sorted(history, key=lambda h: h.at, reverse=True)), changes=changes)
+        managers = daysheet.signer_titles(sheet_settings(session))
+        on_record = people | {c.registered_by_id for c in contacts} | {c.requested_consultant_id for c in contacts}
+    viewer = _viewer(actor)
+    if not privacy.sees_in_full(viewer, on_record, managers):
+        return replace(record, customer=_masked_customer(record.customer),
+                       history=tuple(replace(h, text=privacy.mask_phones_in(h.text)) for h in record.history))
+    if privacy.outsider_read(viewer, on_record, managers):
+        _read_personal(engine, actor, customer_id, now)
+    return record
 
 
 # ---- the manager's views ---------------------------------------------------------------------------

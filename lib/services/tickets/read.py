@@ -7,6 +7,7 @@ customer's latest tickets by ``(customer_id, received_at)``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from lib.domain import privacy
 from lib.domain.complaints import sla
 from lib.domain.complaints.surveys import FollowUpTask, callback_queue as due_calls
 from lib.services import settings
+from lib.services.limits import row_id
 from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
 from lib.services.tickets.map import (FOLLOW_UP_STATES, OPEN_STATES, SURVEY_ACTIONS, SURVEY_STATES, UNDISPATCHED,
                                       TicketRow, by_need, cs_titles, domain_actor, list_row, masked_row,
@@ -334,11 +336,38 @@ def _fact_names(row: Ticket) -> tuple[str, ...]:
     return _COMPLAINT_FACTS
 
 
+_MASKED_FIELDS = {"phone": privacy.mask_phone, "address": privacy.mask_address,
+                  "customer_name": privacy.mask_name}
+
+
+def _masked_data(data: dict | None) -> dict | None:
+    """A step's data for someone not on the ticket: changed customer fields masked, phones in any text masked."""
+    if not isinstance(data, dict):
+        return data
+    shown = privacy.mask_phones_deep(data)
+    changes = shown.get("changes")
+    if isinstance(changes, dict):
+        shown["changes"] = {name: _MASKED_FIELDS[name](value) if name in _MASKED_FIELDS and isinstance(value, str)
+                            else value for name, value in changes.items()}
+    return shown
+
+
+def _masked_step(step: TimelineStep) -> TimelineStep:
+    """A timeline step as an outsider sees it: a note quoting the customer's phone is masked too (R7)."""
+    return dataclasses.replace(step, note=privacy.mask_phones_in(step.note), data=_masked_data(step.data))
+
+
+def _masked_survey(line: SurveyLine) -> SurveyLine:
+    return dataclasses.replace(line, suggestion=privacy.mask_phones_in(line.suggestion))
+
+
 @acting
 def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
                   now: dt.datetime | None = None) -> TicketDetail | None:
     """Everything about one ticket: facts, running timers, the actions this user may take, the timeline."""
     require(actor, WRITERS)
+    if row_id(ticket_id) is None:
+        return None  # no row has this number, and PostgreSQL would refuse to look (R3)
     now = now or utcnow()
     with session_scope(engine, write=False) as session:
         found = session.exec(_named_query().where(Ticket.id == ticket_id)).first()
@@ -382,6 +411,11 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
             and rules.is_answered(ticket.survey) and rules.survey_reopens(ticket.survey):
         reopened_by = lines[-1]
     shown = list_row(row, now, ticket_settings, assignee, technician)
+    steps = [TimelineStep(e.seq, e.at, e.actor_name, e.action, e.from_state, e.to_state, e.note, e.data)
+             for e in events]
+    if not full:
+        steps, lines = [_masked_step(s) for s in steps], [_masked_survey(s) for s in lines]
+        reopened_by = _masked_survey(reopened_by) if reopened_by is not None else None
     return TicketDetail(
         row=shown if full else masked_row(shown),
         facts={name: getattr(row, name) for name in _fact_names(row)}, handler=handler, deadlines=deadlines,
@@ -389,6 +423,4 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
         survey_open=may_act and is_repair and row.state in SURVEY_STATES,
         may_act=may_act, can_take=row.state in OPEN_STATES and row.assignee_id is None,
         assignee_id=row.assignee_id,
-        timeline=[TimelineStep(e.seq, e.at, e.actor_name, e.action, e.from_state, e.to_state, e.note, e.data)
-                  for e in events],
-        surveys=lines, score_range=tuple(ticket_settings.score_range), related=related, reopened_by=reopened_by)
+        timeline=steps, surveys=lines, score_range=tuple(ticket_settings.score_range), related=related, reopened_by=reopened_by)
