@@ -1,24 +1,85 @@
-"""Home: what needs attention now."""
+"""Home: the inbox — every module's open work for this person, overdue first (issue 15 I2)."""
+
+from pathlib import Path
 
 import streamlit as st
 
 from lib.auth import require_role
-from lib.navigation import ALL
+from lib.domain.errors import DomainError
+from lib.navigation import ALL, PAGES, SUPERVISORS
+from lib.services import inbox
 from lib.services.dashboard import front_desk_summary
-from lib.ui import app_engine, plain, t
+from lib.services.settings import office_zone_now
+from lib.ui import app_engine, local_time, plain, show_error, t
 
 user = require_role(*ALL)
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = {p.url_path: p for p in PAGES}
 st.title(t("home.title", name=plain(user.name)))
 
 if user.role == "display":
     st.info(t("home.display_note"))
     st.stop()
 
-summary = front_desk_summary(app_engine(), actor=user)
-cols = st.columns(4)
-cols[0].metric(t("home.on_site"), summary.on_site)
-cols[1].metric(t("home.visitors_today"), summary.visitors_today)
-cols[2].metric(t("home.messages_open"), summary.messages_open)
-cols[3].metric(t("home.messages_overdue"), summary.messages_overdue)
-if summary.messages_overdue:
-    st.warning(t("home.overdue_warning", count=summary.messages_overdue))
+engine = app_engine()
+zone, _today = office_zone_now(engine)
+person_id = user.id
+if user.role in SUPERVISORS:
+    members = dict(inbox.team(engine, actor=user))
+    members.pop(user.id, None)
+    if members:
+        options = [user.id, *members]
+        person_id = st.selectbox(t("inbox.whose"), options, key="inbox_person",
+                                 format_func=lambda i: t("inbox.me") if i == user.id else members[i])
+try:
+    view = inbox.inbox(engine, actor=user, person_id=person_id)
+except DomainError as exc:
+    show_error(exc)
+    st.stop()
+if view.person_id != user.id:
+    st.caption(t("inbox.viewing", name=plain(view.person_name)))
+
+
+def _link(item) -> None:
+    spec = SPECS.get(item.page)
+    if spec is None or user.role not in spec.roles:
+        return
+    page = st.Page(ROOT / spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+    st.page_link(page, label=t("inbox.open"), icon=":material/arrow_forward:",
+                 query_params={"id": str(item.record_id)})
+
+
+def _item(item, level: str) -> None:
+    with st.container(border=True):
+        text, action = st.columns([5, 1])
+        params = {k: plain(v) for k, v in item.params.items()}
+        text.markdown(t(f"inbox.badge.{level}", kind=t("inbox.kind." + item.kind)) + " " + t(item.title_key, **params))
+        due = t("inbox.due", at=local_time(item.due_at, zone)) if item.due_at else t("inbox.no_due")
+        text.caption(due + " · " + t(item.reason_key))
+        with action:
+            _link(item)
+
+
+box = view.inbox
+st.subheader(t("inbox.title"))
+cols = st.columns(3)
+for col, level, items in zip(cols, ("overdue", "soon", "other"), (box.overdue, box.soon, box.other)):
+    col.metric(t(f"inbox.label.{level}"), len(items))
+if box.total == 0:
+    st.success(t("inbox.empty"))
+for level, items in (("overdue", box.overdue), ("soon", box.soon), ("other", box.other)):
+    if not items:
+        continue
+    st.markdown(t(f"inbox.section.{level}", count=len(items)))
+    for item in items:
+        _item(item, level)
+
+with st.expander(t("inbox.front_desk")):
+    summary = front_desk_summary(engine, actor=user)
+    figures = st.columns(4)
+    figures[0].metric(t("home.on_site"), summary.on_site)
+    figures[1].metric(t("home.visitors_today"), summary.visitors_today)
+    figures[2].metric(t("home.messages_open"), summary.messages_open)
+    figures[3].metric(t("home.messages_overdue"), summary.messages_overdue)
+    if summary.messages_overdue:
+        st.warning(t("home.overdue_warning", count=summary.messages_overdue))
