@@ -49,6 +49,11 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def csv_cell(value: object) -> str:
+    """One CSV cell as :func:`to_csv` writes it (for exports written a chunk at a time)."""
+    return _text(_cell(value))
+
+
 def _text(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")

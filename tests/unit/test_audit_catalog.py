@@ -35,6 +35,8 @@ DYNAMIC = {
     "rotation.py:event.type.value": tuple(e.value for e in rotation.EventType),
     "rotation.py:kind.value": tuple(m.value for m in rotation.DrawMethod),
     "visitors/register.py:action": ("register", "check_out"),
+    "registers/write.py:action": ("submit", "approve", "reject"),
+    "registers/write.py:effect.action": (),  # a register hook's Audit effect: label it when a hook adds one
 }
 
 

@@ -1,0 +1,370 @@
+"""Register use cases that read: lists bounded by date or state with cursor paging, one entry with its steps
+and versions, what awaits an approver, exports, dues for the inbox and departure blockers.
+
+A list never scans all history: it needs a date range (at most ``MAX_RANGE_DAYS``) unless it asks for
+open entries (draft, pending, rejected), which are few; every filter is an indexed column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from db.engine import session_scope
+from lib import export
+from lib.domain import office
+from lib.domain.errors import DomainError, NotAllowed
+from lib.domain.registers import REGISTRY
+from lib.domain.registers import life as L
+from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
+from lib.domain.registers.model import ChainStep, RegisterDef, reads_all
+from lib.i18n import translate
+from lib.services.base import Actor, utcnow
+from lib.services.registers import store
+
+MAX_RANGE_DAYS = 366
+PAGE_SIZE = 50
+EXCEL_CAP = 20_000
+CSV_CHUNK = 1_000
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry as pages see it (plain data)."""
+
+    register: str
+    id: int
+    no: int | None
+    state: str
+    version: int
+    values: Mapping[str, object]
+    names: Mapping[int, str]  # person ids in ``values`` (and the keeper) -> name
+    created_by_id: int
+    department_id: int | None
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    locked_at: dt.datetime | None
+    locked: bool
+    chain: tuple[ChainStep, ...]
+    step_no: int
+    step_title: str | None
+    due_at: dt.datetime | None
+    overdue: bool
+    supersedes_id: int | None
+    superseded_by_id: int | None
+    reason: str
+
+    @property
+    def keeper(self) -> str:
+        return self.names.get(self.created_by_id, "")
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    entry: EntryRow
+    steps: tuple[StepView, ...]
+    versions: tuple[EntryRow, ...]  # every version of this entry, oldest first
+    may_act: bool
+    may_submit: bool
+    may_edit: tuple[str, ...]  # fields the actor may change now
+    may_correct: bool
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list shows: office dates (inclusive), a state, field equalities, a text in the entry's title field."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    state: str | None = None
+    equals: Mapping[str, object] = field(default_factory=dict)
+    text: str = ""
+    include_superseded: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[EntryRow, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """An open item for the inbox: the entry, what is due, when, and who it waits on."""
+
+    register: str
+    entry_id: int
+    kind: str  # ``registers.due.<kind>``
+    due_at: dt.datetime
+    overdue: bool
+    keeper_id: int
+    step_title: str | None
+    department_id: int | None
+
+
+def _row(rdef: RegisterDef, row, names: Mapping[int, str], now: dt.datetime) -> EntryRow:
+    return EntryRow(register=rdef.key, id=row.id, no=row.no, state=row.state, version=row.version,
+                    values=store.values_of(rdef, row), names=names, created_by_id=row.created_by_id,
+                    department_id=row.department_id, created_at=row.created_at, submitted_at=row.submitted_at,
+                    decided_at=row.decided_at, locked_at=row.locked_at,
+                    locked=row.locked_at is not None and row.locked_at <= now,
+                    chain=tuple(ChainStep.from_json(s) for s in (row.chain or [])), step_no=row.step_no,
+                    step_title=row.step_title, due_at=row.due_at,
+                    overdue=row.due_at is not None and row.due_at <= now, supersedes_id=row.supersedes_id,
+                    superseded_by_id=row.superseded_by_id, reason=row.reason)
+
+
+def _rows(session: Session, rdef: RegisterDef, rows, now: dt.datetime) -> tuple[EntryRow, ...]:
+    people = [f.key for f in rdef.fields if f.type == "person"]
+    ids = {r.created_by_id for r in rows} | {r._mapping[k] for r in rows for k in people}
+    found = store.names(session, ids)
+    return tuple(_row(rdef, r, found, now) for r in rows)
+
+
+def _visible(rdef: RegisterDef, actor: Actor):
+    """The read scope as a WHERE clause on indexed columns (keeper, department, the step awaiting a title)."""
+    tbl = store.table(rdef)
+    who = store.access(actor)
+    if reads_all(rdef, who):
+        return None
+    clauses = [tbl.c.created_by_id == actor.id]
+    if rdef.read_scope == "department" and actor.department_id is not None:
+        clauses.append(tbl.c.department_id == actor.department_id)
+    if actor.titles:
+        clauses.append(tbl.c.step_title.in_(list(actor.titles)))
+    return or_(*clauses) if clauses else false()
+
+
+def _date_column(rdef: RegisterDef):
+    return store.table(rdef).c[rdef.date_field or "created_at"]
+
+
+def _where(session: Session, rdef: RegisterDef, actor: Actor, query: Query) -> list:
+    tbl = store.table(rdef)
+    clauses: list = []
+    if query.first is not None or query.last is not None:
+        if query.first is None or query.last is None:
+            raise DomainError("registers.bad_filter")
+        if (query.last - query.first).days >= MAX_RANGE_DAYS:
+            raise DomainError("registers.range_too_long", days=MAX_RANGE_DAYS)
+        tz = store.zone(store.settings_for(session))
+        start, end = office.range_bounds(query.first, query.last, tz)
+        column = _date_column(rdef)
+        clauses += [column >= start, column < end]
+    elif query.state not in L.OPEN_STATES:
+        raise DomainError("registers.bad_filter")  # bounded by date or by an open state, never all history
+    if query.state is not None:
+        if query.state not in L.STATES:
+            raise DomainError("registers.bad_filter")
+        clauses.append(tbl.c.state == query.state)
+    if not query.include_superseded:
+        clauses.append(tbl.c.superseded_by_id.is_(None))
+    for name, value in query.equals.items():
+        if name not in tbl.c or name not in {f.key for f in rdef.fields}:
+            raise DomainError("registers.bad_filter")
+        clauses.append(tbl.c[name] == value)
+    text = (query.text or "").strip()[:50]
+    if text and rdef.title_field:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(tbl.c[rdef.title_field].like(f"%{escaped}%", escape="\\"))
+    visible = _visible(rdef, actor)
+    if visible is not None:
+        clauses.append(visible)
+    return clauses
+
+
+def _cursor(text: str | None):
+    if not text:
+        return None
+    try:
+        stamp, _, ident = text.partition("|")
+        return dt.datetime.fromisoformat(stamp), int(ident)
+    except ValueError:
+        raise DomainError("registers.bad_filter") from None
+
+
+def list_entries(engine: Engine, *, actor: Actor, register: str, query: Query, cursor: str | None = None,
+                 limit: int = PAGE_SIZE, now: dt.datetime | None = None) -> Page:
+    """A page of entries, newest first by the register's date; ``next_cursor`` opens the next page."""
+    rdef = store.definition(register)
+    now = now or utcnow()
+    limit = max(1, min(int(limit), 200))
+    tbl = store.table(rdef)
+    column = _date_column(rdef)
+    with session_scope(engine, write=False) as session:
+        clauses = _where(session, rdef, actor, query)
+        after = _cursor(cursor)
+        if after is not None:
+            clauses.append(or_(column < after[0], and_(column == after[0], tbl.c.id < after[1])))
+        rows = session.execute(select(tbl).where(*clauses).order_by(column.desc(), tbl.c.id.desc())
+                               .limit(limit + 1)).all()
+        page = _rows(session, rdef, rows[:limit], now)
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    next_cursor = f"{last._mapping[column.name].isoformat()}|{last.id}" if last is not None else None
+    return Page(rows=page, next_cursor=next_cursor)
+
+
+def awaiting(engine: Engine, *, actor: Actor, register: str, limit: int = PAGE_SIZE,
+             now: dt.datetime | None = None) -> tuple[EntryRow, ...]:
+    """Pending entries whose current step the actor may sign (the approve/reject list)."""
+    rdef = store.definition(register)
+    if not actor.titles or rdef.chain_setting is None:
+        return ()
+    now = now or utcnow()
+    tbl = store.table(rdef)
+    who = store.access(actor)
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(select(tbl).where(tbl.c.step_title.in_(list(actor.titles)), tbl.c.state == L.PENDING,
+                                                 tbl.c.superseded_by_id.is_(None))
+                               .order_by(tbl.c.submitted_at, tbl.c.id).limit(limit)).all()
+        rows = [r for r in rows if L.may_act(rdef, who, store.life_of(r))]
+        return _rows(session, rdef, rows, now)
+
+
+def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
+              now: dt.datetime | None = None) -> EntryDetail:
+    """One entry with its steps, every version, and what the actor may do with it."""
+    rdef = store.definition(register)
+    now = now or utcnow()
+    who = store.access(actor)
+    tbl = store.table(rdef)
+    with session_scope(engine, write=False) as session:
+        row = store.load(session, rdef, entry_id)
+        life = store.life_of(row)
+        if not L.may_read(rdef, who, life):
+            raise NotAllowed("registers.may_not_read")
+        chain_rows = [row]
+        while chain_rows[0].supersedes_id is not None:
+            chain_rows.insert(0, store.load(session, rdef, chain_rows[0].supersedes_id))
+        while chain_rows[-1].superseded_by_id is not None:
+            chain_rows.append(store.load(session, rdef, chain_rows[-1].superseded_by_id))
+        steps = store.steps_of(session, rdef, row.id)
+        versions = _rows(session, rdef, chain_rows, now)
+        entry = next(v for v in versions if v.id == row.id)
+    keeper = row.created_by_id == actor.id or actor.role == "admin"
+    open_edit = keeper and not life.superseded and life.state in (L.DRAFT, L.REJECTED) and not life.locked(now)
+    late = tuple(k for k in rdef.editable_after_lock if entry.values.get(k) in (None, "")) \
+        if keeper and not life.superseded and life.state != L.DRAFT else ()
+    return EntryDetail(
+        entry=entry, steps=steps, versions=versions, may_act=L.may_act(rdef, who, life),
+        may_submit=open_edit,
+        may_edit=tuple(f.key for f in rdef.typed_fields) if open_edit else late,
+        may_correct=life.locked(now) and not life.superseded and (keeper or actor.role == "supervisor"))
+
+
+def _export_rows(session: Session, rdef: RegisterDef, actor: Actor, query: Query, limit: int | None):
+    tbl = store.table(rdef)
+    column = _date_column(rdef)
+    statement = select(tbl).where(*_where(session, rdef, actor, query)).order_by(column, tbl.c.id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return session.execute(statement.execution_options(yield_per=CSV_CHUNK))
+
+
+def export_headers(rdef: RegisterDef, lang: str) -> list[str]:
+    """No., the fields' labels in the seed's order, then state and keeper."""
+    return ([translate("registers.col.no", lang)] + [translate(rdef.label_key(f.key), lang) for f in rdef.fields]
+            + [translate("registers.col.state", lang), translate("registers.col.keeper", lang)])
+
+
+def _cells(rdef: RegisterDef, entry: EntryRow, lang: str, tz) -> list[object]:
+    cells: list[object] = [entry.no]
+    for f in rdef.fields:
+        value = entry.values.get(f.key)
+        if f.type == "person":
+            value = entry.names.get(value, "") if value is not None else ""
+        elif f.type == "choice" and value:
+            value = translate(f"registers.choice.{rdef.key}.{f.key}.{value}", lang)
+        elif f.type == "datetime" and value is not None:
+            value = value.astimezone(tz)
+        cells.append(value)
+    return cells + [translate(f"registers.state.{entry.state}", lang), entry.keeper]
+
+
+def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
+               now: dt.datetime | None = None) -> Iterator[bytes]:
+    """CSV chunks (UTF-8 with BOM, formula-safe cells), read from the database a chunk at a time."""
+    rdef = store.definition(register)
+    now = now or utcnow()
+    lang = actor.lang
+    with session_scope(engine, write=False) as session:
+        tz = store.zone(store.settings_for(session))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([export.neutralise(h) for h in export_headers(rdef, lang)])
+        yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        result = _export_rows(session, rdef, actor, query, None)
+        for chunk in result.partitions(CSV_CHUNK):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for entry in _rows(session, rdef, chunk, now):
+                writer.writerow([export.csv_cell(v) for v in _cells(rdef, entry, lang, tz)])
+            yield buffer.getvalue().encode("utf-8")
+
+
+def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, cap: int = EXCEL_CAP,
+                now: dt.datetime | None = None) -> bytes:
+    """An Excel workbook of the list, refused beyond ``cap`` rows with a message saying so (CSV has no cap)."""
+    rdef = store.definition(register)
+    now = now or utcnow()
+    lang = actor.lang
+    with session_scope(engine, write=False) as session:
+        tbl = store.table(rdef)
+        total = session.execute(select(func.count()).select_from(tbl).where(
+            *_where(session, rdef, actor, query))).scalar()
+        if total > cap:
+            raise DomainError("registers.export_cap", cap=cap)
+        tz = store.zone(store.settings_for(session))
+        rows = _export_rows(session, rdef, actor, query, cap).all()
+        cells = [_cells(rdef, e, lang, tz) for e in _rows(session, rdef, rows, now)]
+    return export.to_xlsx(export_headers(rdef, lang), cells, sheet=translate(rdef.title_key, lang))
+
+
+def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, limit: int = 500) -> list[DueItem]:
+    """Open items with a deadline across the registers (or one), earliest first: loans due back, approval
+    steps waiting (for the inbox; ``overdue`` once passed). Reads the indexed ``due_at`` column only."""
+    keys = [register] if register else list(REGISTRY)
+    items: list[DueItem] = []
+    with session_scope(engine, write=False) as session:
+        conf = store.settings_for(session)
+        ctx = store.context(session, conf, now)
+        for key in keys:
+            rdef = store.definition(key)
+            tbl = store.table(rdef)
+            rows = session.execute(select(tbl).where(tbl.c.due_at.is_not(None), tbl.c.superseded_by_id.is_(None))
+                                   .order_by(tbl.c.due_at).limit(limit)).all()
+            for row in rows:
+                kinds = {d.due_at: d.kind for d in store.hooks(rdef).dues(store.entry_of(rdef, row), ctx)}
+                items.append(DueItem(register=key, entry_id=row.id, kind=kinds.get(row.due_at, "step"),
+                                     due_at=row.due_at, overdue=row.due_at <= now, keeper_id=row.created_by_id,
+                                     step_title=row.step_title, department_id=row.department_id))
+    return sorted(items, key=lambda i: (i.due_at, i.register, i.entry_id))[:limit]
+
+
+def blockers(engine: Engine, *, person_id: int, now: dt.datetime | None = None) -> list[Blocker]:
+    """What keeps ``person_id`` from leaving: each register's ``blockers`` hook over the entries the person holds
+    (REGISTERS.md §2.3 DepartureHooks)."""
+    now = now or utcnow()
+    found: list[Blocker] = []
+    with session_scope(engine, write=False) as session:
+        ctx = store.context(session, store.settings_for(session), now)
+        for rdef in REGISTRY.values():
+            hooks = store.hooks(rdef)
+            column = hooks.blocking_field() or "created_by_id"
+            if type(hooks).blockers is RegisterHooks.blockers:
+                continue  # a register without departure rules is not read
+            tbl = store.table(rdef)
+            rows = session.execute(select(tbl).where(tbl.c[column] == person_id, tbl.c.superseded_by_id.is_(None),
+                                                     tbl.c.state != L.REJECTED)).all()
+            for row in rows:
+                found += hooks.blockers(store.entry_of(rdef, row), ctx)
+    return found

@@ -1,0 +1,190 @@
+"""What the register services share: the table of a register, rows as plain values, steps, numbers, settings.
+
+Nothing here opens a transaction: every function takes the caller's session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from db.models import User
+from db.models_registers import REGISTER_TABLES, RegisterCounter, RegisterStep
+from lib.domain import office
+from lib.domain.errors import Conflict, DomainError
+from lib.domain.registers import REGISTRY
+from lib.domain.registers import life as L
+from lib.domain.registers.hooks import NO_HOOKS, Ctx, Entry, RegisterHooks, StepView
+from lib.domain.registers.model import Access, ChainStep, RegisterDef, build_chain
+from lib.services import settings as settings_service
+from lib.services.base import Actor
+
+ENGINE_KEYS = ("workday_end", "office.timezone")
+
+
+def definition(key: object) -> RegisterDef:
+    if not isinstance(key, str) or key not in REGISTRY:
+        raise DomainError("registers.unknown_register")
+    return REGISTRY[key]
+
+
+def table(rdef: RegisterDef) -> Table:
+    return REGISTER_TABLES[rdef.key]
+
+
+def hooks(rdef: RegisterDef) -> RegisterHooks:
+    return rdef.hooks or NO_HOOKS
+
+
+def access(actor: Actor) -> Access:
+    return Access(user_id=actor.id, role=actor.role, titles=tuple(actor.titles), department_id=actor.department_id)
+
+
+def settings_for(session: Session) -> dict[str, object]:
+    """The register settings in force (chains, flags, durations) and the office clock settings."""
+    keys = [k for k in settings_service.definitions() if k.startswith("registers.")] + list(ENGINE_KEYS)
+    return settings_service.current_values(session, keys)
+
+
+def zone(conf: Mapping[str, object]):
+    return office.zone(str(conf["office.timezone"]))
+
+
+def chain_for(rdef: RegisterDef, conf: Mapping[str, object]) -> tuple[ChainStep, ...]:
+    """The chain as the settings give it now (copied onto the entry at submit)."""
+    if rdef.chain_setting is None:
+        return ()
+    titles = list(conf.get(rdef.chain_setting) or [])
+    back = bool(conf.get(rdef.return_setting)) if rdef.return_setting else False
+    chain = build_chain(titles, return_to_first=back,
+                        department_titles=list(conf.get("registers.department_titles") or []))
+    if not chain:
+        raise DomainError("registers.no_chain")
+    return chain
+
+
+def life_of(row) -> L.Life:
+    return L.Life(state=row.state, created_by_id=row.created_by_id, department_id=row.department_id,
+                  chain=tuple(ChainStep.from_json(s) for s in (row.chain or [])), step_no=row.step_no,
+                  locked_at=row.locked_at, submitted_at=row.submitted_at, decided_at=row.decided_at,
+                  superseded=row.superseded_by_id is not None)
+
+
+def life_columns(new: L.Life) -> dict[str, object]:
+    step = new.current_step
+    return {"state": new.state, "chain": [s.as_json() for s in new.chain], "step_no": new.step_no,
+            "step_title": step.title if step else None, "locked_at": new.locked_at,
+            "submitted_at": new.submitted_at, "decided_at": new.decided_at}
+
+
+def values_of(rdef: RegisterDef, row) -> dict[str, object]:
+    mapping = row._mapping
+    return {f.key: mapping[f.key] for f in rdef.fields}
+
+
+def load(session: Session, rdef: RegisterDef, entry_id: object, *, lock: bool = False):
+    """The entry's row; on PostgreSQL ``lock`` holds it (``FOR UPDATE``) until the transaction ends."""
+    if isinstance(entry_id, bool) or not isinstance(entry_id, int):
+        raise DomainError("registers.no_entry")
+    query = select(table(rdef)).where(table(rdef).c.id == entry_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).first()
+    if row is None:
+        raise DomainError("registers.no_entry")
+    return row
+
+
+def steps_of(session: Session, rdef: RegisterDef, entry_id: int) -> tuple[StepView, ...]:
+    rows = session.scalars(select(RegisterStep).where(RegisterStep.reg == rdef.key, RegisterStep.entry_id == entry_id)
+                           .order_by(RegisterStep.seq)).all()
+    return tuple(StepView(seq=s.seq, action=s.action, title=s.title, actor_id=s.actor_id, actor_name=s.actor_name,
+                          at=s.at, note=s.note, step_index=s.step_index) for s in rows)
+
+
+def entry_of(rdef: RegisterDef, row, values: Mapping[str, object] | None = None, state: str | None = None,
+             steps: tuple[StepView, ...] = ()) -> Entry:
+    return Entry(register=rdef.key, id=row.id if row is not None else None,
+                 state=state or (row.state if row is not None else L.DRAFT),
+                 values=dict(values if values is not None else values_of(rdef, row)),
+                 created_by_id=row.created_by_id if row is not None else None,
+                 department_id=row.department_id if row is not None else None,
+                 locked_at=row.locked_at if row is not None else None, steps=steps)
+
+
+class _Lookups:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def name_of(self, user_id: int) -> str:
+        return names(self.session, [user_id]).get(user_id, "")
+
+
+def context(session: Session, conf: Mapping[str, object], now: dt.datetime) -> Ctx:
+    return Ctx(now=now, settings=conf, lookups=_Lookups(session))
+
+
+def names(session: Session, ids: Iterable[object]) -> dict[int, str]:
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def add_step(session: Session, rdef: RegisterDef, entry_id: int, step: L.Step, actor: Actor, at: dt.datetime) -> int:
+    """Append the next step; of two writers taking the same ``seq`` one wins, the other gets a Conflict."""
+    last = session.execute(select(func.max(RegisterStep.seq)).where(
+        RegisterStep.reg == rdef.key, RegisterStep.entry_id == entry_id)).scalar()
+    seq = (last or 0) + 1
+    try:
+        session.execute(insert(RegisterStep).values(
+            reg=rdef.key, entry_id=entry_id, seq=seq, action=step.action, step_index=step.step_index,
+            title=step.title[:40], actor_id=actor.id, actor_name=(actor.name or actor.username)[:50], at=at,
+            note=step.note[:500]))
+    except IntegrityError as exc:
+        raise Conflict("registers.step_taken") from exc
+    return seq
+
+
+def next_number(session: Session, rdef: RegisterDef, stream: str = "") -> int:
+    """The next number of the stream, moved in the caller's transaction: a rollback gives the number back,
+    so numbers have no gaps (SQLite's write lock and PostgreSQL's row lock on the counter serialise writers)."""
+    counter = RegisterCounter.__table__
+    bump = (update(counter).where(counter.c.register == rdef.key, counter.c.stream == stream)
+            .values(last=counter.c.last + 1).returning(counter.c.last))
+    number = session.execute(bump).scalar()
+    if number is not None:
+        return number
+    try:
+        with session.begin_nested():
+            session.execute(insert(counter).values(register=rdef.key, stream=stream, last=1))
+        return 1
+    except IntegrityError:
+        return session.execute(bump).scalar()
+
+
+def due_at(rdef: RegisterDef, entry: Entry, new: L.Life, conf: Mapping[str, object], ctx: Ctx,
+           step_reached_at: dt.datetime | None) -> dt.datetime | None:
+    """The entry's next deadline: its hooks' dues and a waiting approval step (``registers.step_hours``)."""
+    times = [d.due_at for d in hooks(rdef).dues(entry, ctx)]
+    step_due = L.step_due(new, step_reached_at, int(conf.get("registers.step_hours") or 24))
+    if step_due is not None:
+        times.append(step_due)
+    return min(times) if times else None
+
+
+def lock_deadline(rdef: RegisterDef, conf: Mapping[str, object], now: dt.datetime) -> dt.datetime | None:
+    """For ``at_workday_end``: the end of the office day the entry is made on (the next one after hours)."""
+    if rdef.lock != "at_workday_end":
+        return None
+    tz = zone(conf)
+    end_clock = conf["workday_end"]
+    day = office.local_day(now, tz)
+    end = office.local_to_utc(day, end_clock, tz)
+    if end <= now:
+        end = office.local_to_utc(day + dt.timedelta(days=1), end_clock, tz)
+    return end
