@@ -228,6 +228,17 @@ class AppMeta(SQLModel, table=True):
     value: str = Field(default="", max_length=200)
 
 
+class CacheVersion(SQLModel, table=True):
+    """A counter per cached domain, bumped by database triggers in the writing transaction (issue 13 L2):
+    ``settings`` on any settings row, ``auth`` on an account, role, title, language or activity change and on
+    a session ending. An app server keeps what it read beside the counter and reads again when it moved."""
+
+    __tablename__ = "cache_version"
+
+    domain: str = Field(primary_key=True, max_length=20)
+    version: int = 0
+
+
 # Each module's tables live in their own file beside this one (db/models_<module>.py) so a module's
 # schema reads on its own; importing db.models registers every table.
 from db.models_rotation import *  # noqa: E402,F401,F403
@@ -235,3 +246,4 @@ from db.models_tickets import *  # noqa: E402,F401,F403
 from db.models_showroom import *  # noqa: E402,F401,F403
 from db.models_kpi import *  # noqa: E402,F401,F403
 from db.models_registers import *  # noqa: E402,F401,F403
+from db.models_notify import *  # noqa: E402,F401,F403

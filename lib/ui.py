@@ -18,12 +18,14 @@ from db.migrate import upgrade
 from lib import export, incidents
 from lib.domain.errors import DomainError, ValidationFailed
 from lib.i18n import DEFAULT_LANG, translate
+from lib.notify import start_background
 
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str):
     engine = make_engine(url)
     upgrade(engine)
+    start_background()  # the notification sweeper: one thread per process, never inside a page run (issue 15)
     return engine
 
 

@@ -21,7 +21,6 @@ if not posts:
     st.info(t("rotation.handover.no_posts"))
     st.stop()
 post_id = st.selectbox(t("field.handover_post"), list(posts), format_func=posts.get, key="h_post")
-handover.sweep_no_relief(engine, actor=user)
 people = {o.id: o.name for o in roster.staff(engine) if o.id != user.id}
 views = handover.post_handovers(engine, actor=user, post_id=post_id)
 current = next((v for v in views if v.state != HandoverState.completed), None)

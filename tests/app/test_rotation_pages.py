@@ -317,7 +317,7 @@ def test_S55_wall_queue_panel_shows_positions_and_masked_names_only(showroom):
     assert "<td>1</td><td>前台</td><td>欧阳*娜</td>" in body  # first and last kept (T12)
 
 
-def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over(app_db):
+def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over_once_the_sweeper_ran(app_db):
     engine, users = app_db
     with session_scope(engine) as session:
         session.add(OrgUnit(kind="post", name="中控室", is_24x7=True))
@@ -326,6 +326,11 @@ def test_S18_supervisor_inbox_shows_a_handover_nobody_came_to_take_over(app_db):
                       shift_start=utcnow() - dt.timedelta(minutes=5),
                       incoming_id=make_user(engine, username="relief", name="接班员").id,
                       now=utcnow() - dt.timedelta(minutes=40))
+    from lib.notify.sweeper import sweep_once
+
+    at = open_page("pages/roster_requests.py", "supervisor")
+    assert not any("接班人员未到" in e.value for e in at.error)  # opening a page raises nothing (issue 15)
+    assert sweep_once(engine).no_relief == 1  # the sweeper does, whether or not anyone looks
     at = open_page("pages/roster_requests.py", "supervisor")
     assert any("接班人员未到" in e.value and "staff用户" in e.value for e in at.error)
     assert handover.post_handovers(engine, actor=users["supervisor"], post_id=post_id)[0].state == "no_relief"

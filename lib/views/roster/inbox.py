@@ -108,7 +108,6 @@ def my_requests(engine, user: Actor, zone) -> None:
 
 def inbox(engine, user: Actor, today: dt.date, zone) -> None:
     """Pending requests to decide, handovers with nobody to relieve or refused (S17, S18), late check-ins (S12)."""
-    handover.sweep_no_relief(engine, actor=user)
     for alert in handover.alerts(engine, actor=user):
         st.error(t(ALERTS[alert.state], post=plain(alert.post), name=plain(alert.outgoing),
                    at=local_time(alert.shift_start, zone)))

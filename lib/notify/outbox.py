@@ -1,0 +1,196 @@
+"""The outbox: what the sweeper found goes in once per (kind, record, due_at, recipient); the sender claims each
+channel's delivery with a conditional UPDATE, sends it, and marks it sent or schedules a retry (issue 15 N2, N4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from db.engine import session_scope
+from db.models import NotifyDelivery, NotifyOutbox, NotifyPreference
+from lib.domain import notify as rules
+from lib.domain.inbox import Item, Level, Viewer, is_for, level
+from lib.domain.notify import DeliveryState, Preference
+from lib.i18n import translate
+from lib.notify.channels import ChannelError, send
+from lib.services import inbox, settings
+
+CLAIM_S = 120  # a claimed delivery whose sender died is retried after this
+BATCH = 200
+
+
+def insert_ignore(session: Session, model, values: dict, conflict: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new id, or None when the row was already there."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def preferences(session: Session) -> dict[tuple[str, int], Preference]:
+    rows = session.exec(select(NotifyPreference)).all()
+    return {(r.scope, r.ref_id): Preference(tuple(r.channels or ()), tuple(r.kinds or ()), r.quiet_start, r.quiet_end,
+                                            r.target, r.email) for r in rows}
+
+
+def preference_for(viewer: Viewer, prefs: dict[tuple[str, int], Preference]) -> Preference | None:
+    """The person's own preference, else their group's, team's or department's (issue 15 N3)."""
+    if ("user", viewer.id) in prefs:
+        return prefs[("user", viewer.id)]
+    for unit in reversed(viewer.units):  # group, then team, then department
+        if ("unit", unit) in prefs:
+            return prefs[("unit", unit)]
+    return None
+
+
+def message_text(item: Item, event: str, lang: str, tz) -> str:
+    """The plain text a robot or a mail carries: event, what, why, when (user values stay plain text)."""
+    params = {k: str(v) for k, v in item.params.items()}
+    lines = [f"【{translate('notify.app_name', lang)}】{translate('notify.event.' + event, lang)}",
+             translate(item.title_key, lang, **params)]
+    if item.reason_key:
+        lines.append(translate(item.reason_key, lang))
+    if item.due_at is not None:
+        lines.append(translate("notify.due_line", lang, at=item.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")))
+    return "\n".join(lines)[:1000]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: rules.OutboxKey
+    event: str
+    text: str
+    pref: Preference
+
+
+def _candidates(items: Iterable[Item], people: list[tuple[Viewer, str, str]], prefs, now: dt.datetime, soon,
+                tz) -> list[Candidate]:
+    found = []
+    for item in items:
+        lv = level(item, now, soon)
+        due = item.due_at if lv in (Level.overdue, Level.soon) else None
+        event = rules.event_for(lv.value, due)
+        for viewer, _name, lang in people:
+            if not is_for(item, viewer):
+                continue
+            pref = preference_for(viewer, prefs)
+            if pref is None or not pref.channels or not pref.wants(item.kind):
+                continue
+            found.append(Candidate(rules.outbox_key(item.kind, item.record_id, due, viewer.id), event.value,
+                                   message_text(item, event.value, lang, tz), pref))
+    return found
+
+
+def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey]:
+    """Keys already in the outbox, looked up per kind by record id (the unique key's leading columns)."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for c in candidates:
+        by_kind[c.key.kind].add(c.key.record_id)
+    known = set()
+    for kind, ids in by_kind.items():
+        ids = sorted(ids)
+        for start in range(0, len(ids), 500):
+            rows = session.exec(select(NotifyOutbox.record_id, NotifyOutbox.due_at, NotifyOutbox.recipient_id)
+                                .where(NotifyOutbox.kind == kind, NotifyOutbox.record_id.in_(ids[start:start + 500])))
+            known |= {rules.outbox_key(kind, r, d, p) for r, d, p in rows}
+    return known
+
+
+def enqueue(engine: Engine, *, now: dt.datetime) -> int:
+    """Put every new (item, recipient) into the outbox with one delivery per wanted channel; returns how many.
+
+    Quiet hours defer a delivery's first try to their end (issue 15 N3); a key already there is skipped."""
+    with session_scope(engine) as session:
+        ctx = inbox.context(session, now)
+        prefs = preferences(session)
+        if not prefs:
+            return 0
+        candidates = _candidates(inbox.open_items(session, ctx), inbox.active_viewers(session), prefs, now,
+                                 ctx.values["inbox.soon_minutes"], ctx.tz)
+        known = _known(session, candidates)
+        added = 0
+        for c in candidates:
+            if c.key in known:
+                continue
+            known.add(c.key)
+            outbox_id = insert_ignore(session, NotifyOutbox, {
+                "kind": c.key.kind, "record_id": c.key.record_id, "due_at": c.key.due_at,
+                "recipient_id": c.key.recipient_id, "event": c.event, "text": c.text, "created_at": now},
+                ["kind", "record_id", "due_at", "recipient_id"])
+            if outbox_id is None:
+                continue  # another sweeper got there first
+            added += 1
+            first_try = rules.not_before(now, ctx.tz, c.pref.quiet_start, c.pref.quiet_end)
+            for channel in c.pref.channels:
+                target = c.pref.email if channel == rules.Channel.email else c.pref.target
+                session.add(NotifyDelivery(outbox_id=outbox_id, channel=channel, target=target or "",
+                                           state=DeliveryState.pending.value, next_attempt_at=first_try,
+                                           claimed_by="", last_error=""))
+        return added
+
+
+@dataclass(frozen=True)
+class Sent:
+    sent: int
+    failed: int
+
+
+def _due(now: dt.datetime):
+    waiting = and_(NotifyDelivery.state.in_([DeliveryState.pending.value, DeliveryState.failed.value]),
+                   NotifyDelivery.next_attempt_at <= now)
+    abandoned = and_(NotifyDelivery.state == DeliveryState.claimed.value, NotifyDelivery.claimed_until < now)
+    return or_(waiting, abandoned)
+
+
+def _claim(engine: Engine, delivery_id: int, now: dt.datetime, holder: str) -> bool:
+    """pending/failed (or an abandoned claim) → claimed, by a conditional UPDATE: one winner (issue 15 N5)."""
+    with session_scope(engine) as session:
+        result = session.execute(update(NotifyDelivery).where(NotifyDelivery.id == delivery_id, _due(now)).values(
+            state=DeliveryState.claimed.value, claimed_until=now + dt.timedelta(seconds=CLAIM_S), claimed_by=holder,
+            attempts=NotifyDelivery.attempts + 1))
+        return result.rowcount == 1
+
+
+def deliver_due(engine: Engine, *, now: dt.datetime, holder: str) -> Sent:
+    """Send every delivery whose time has come; each is claimed first, so two senders never send one twice."""
+    with session_scope(engine, write=False) as session:
+        values = settings.current_values(session, ["notify.max_attempts", "notify.backoff_seconds"])
+        ids = session.exec(select(NotifyDelivery.id).where(_due(now)).order_by(NotifyDelivery.next_attempt_at)
+                           .limit(BATCH)).all()
+    sent = failed = 0
+    for delivery_id in ids:
+        if not _claim(engine, delivery_id, now, holder):
+            continue
+        with session_scope(engine, write=False) as session:
+            delivery = session.get(NotifyDelivery, delivery_id)
+            outbox = session.get(NotifyOutbox, delivery.outbox_id)
+            channel, target, attempts, text = delivery.channel, delivery.target, delivery.attempts, outbox.text
+        try:
+            send(channel, target, text, text.splitlines()[0])
+        except ChannelError as exc:
+            state, retry_at = rules.after_failure(attempts, now, int(values["notify.max_attempts"]),
+                                                  int(values["notify.backoff_seconds"]))
+            _finish(engine, delivery_id, holder, state=state.value, next_attempt_at=retry_at,
+                    last_error=str(exc)[:500], claimed_until=None)
+            failed += 1
+            continue
+        _finish(engine, delivery_id, holder, state=DeliveryState.sent.value, sent_at=now, last_error="",
+                claimed_until=None)
+        sent += 1
+    return Sent(sent, failed)
+
+
+def _finish(engine: Engine, delivery_id: int, holder: str, **values) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(NotifyDelivery).where(NotifyDelivery.id == delivery_id,
+                                                     NotifyDelivery.claimed_by == holder,
+                                                     NotifyDelivery.state == DeliveryState.claimed.value)
+                        .values(**values))
