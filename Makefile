@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt |
 PORT   ?= 8501
 SCALE  ?= 1
 
-.PHONY: run test migrate demo bench venv clean backup restore serve
+.PHONY: run test migrate demo bench venv clean backup restore serve loadtest races
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: migrate
 test: venv
 	$(BIN)/python -m pytest
 
+# issue 12's race figures: every contended action, 2 processes x 8 threads, RACE_SECONDS each on both backends
+RACE_SECONDS ?= 60
+races: venv
+	RACE_SECONDS=$(RACE_SECONDS) $(BIN)/python -m pytest -m races tests/races
+
 # backups/dutydesk-<timestamp>.db (SQLite, backup API) or .dump (PostgreSQL, pg_dump -Fc); safe while the app runs
 backup: venv
 	$(BIN)/python -m db.backup backup
@@ -44,6 +49,14 @@ restore: venv
 
 bench: venv
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+# N sessions over Streamlit's WebSocket protocol, the one-button floor page beside (bench/README.md)
+N       ?= 40
+SECONDS ?= 90
+DB      ?= sqlite
+loadtest: venv  # one app process unless WORKERS is given (serve's default of 2 is not ours)
+	$(BIN)/python -m bench.loadtest --n $(N) --seconds $(SECONDS) --db $(DB) \
+		--workers $(if $(filter command line environment,$(origin WORKERS)),$(WORKERS),1)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

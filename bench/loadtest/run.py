@@ -53,7 +53,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=60, help="seconds a click may take before it is an error")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--workdir", default="", help="logs and the SQLite file (default bench/results/loadtest)")
-    parser.add_argument("--json", default="", help="write the result here too (default only bench/results/)")
+    parser.add_argument("--json", default="", help="write the result here instead of bench/results/")
     parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when any click failed or was refused")
     args = parser.parse_args(argv)
     if args.n < 1 or args.seconds <= 0 or args.workers < 1 or args.max_actions < 1:
@@ -123,32 +123,44 @@ async def warm(url: str, token: str) -> None:
 
 
 async def drive(args, app_urls: list[str], floor_url: str | None, seeded: seed.Seeded, tickets: tuple[int, ...],
-                recorder: scenarios.Recorder) -> None:
+                recorder: scenarios.Recorder, sampler: servers.Sampler) -> None:
+    """Every session arrives (staggered over a few seconds), then all click for ``--seconds``, sampled."""
     low, high = (float(v) for v in args.think.split(","))
     rng = random.Random(args.seed)
-    deadline = time.monotonic() + args.seconds
-    stagger = min(3.0, args.seconds / 5)  # people do not all press at the same millisecond
     actors = []
     counts: dict[str, int] = {}
     for i, role in enumerate(scenarios.mix(args.n)):
-        plan = scenarios.Plan(base_url=app_urls[i % len(app_urls)], deadline=deadline, max_actions=args.max_actions,
+        plan = scenarios.Plan(base_url=app_urls[i % len(app_urls)], max_actions=args.max_actions,
                               rng=random.Random(rng.random()), recorder=recorder, think=(low, high),
                               wall_token=seeded.wall_token, ticket_ids=tickets, timeout=args.timeout, label=f"{i}")
         actors.append(scenarios.actor_for(role, counts.get(role, 0), plan))
         counts[role] = counts.get(role, 0) + 1
     if floor_url:
         for i in range(args.n):
-            plan = scenarios.Plan(base_url=floor_url, deadline=deadline, max_actions=args.max_actions,
-                                  rng=random.Random(rng.random()), recorder=recorder, think=(low, high),
-                                  timeout=args.timeout)
+            plan = scenarios.Plan(base_url=floor_url, max_actions=args.max_actions, rng=random.Random(rng.random()),
+                                  recorder=recorder, think=(low, high), timeout=args.timeout)
             actors.append(scenarios.Floor(plan))
 
-    async def later(actor, delay):
+    async def arrive(actor, delay):
         await asyncio.sleep(delay)
-        await actor.run()
+        await actor.arrive()
 
-    tasks = [later(actor, rng.uniform(0, stagger)) for actor in actors]
-    await asyncio.wait_for(asyncio.gather(*tasks), args.seconds + 2 * args.timeout + 30)
+    stagger = min(3.0, args.seconds / 5)  # people do not all log in at the same millisecond
+    try:
+        await asyncio.wait_for(asyncio.gather(*[arrive(a, rng.uniform(0, stagger)) for a in actors]),
+                               stagger + 3 * args.timeout + 30)
+        recorder.phase = "work"
+        deadline = time.monotonic() + args.seconds
+        for actor in actors:
+            actor.plan.deadline = deadline
+        sampler.start()
+        try:
+            await asyncio.wait_for(asyncio.gather(*[a.work() for a in actors]), args.seconds + args.timeout + 30)
+        finally:
+            sampler.stop()
+    finally:
+        for actor in actors:
+            await actor.session.close()
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -173,11 +185,11 @@ def run(args: argparse.Namespace) -> dict:
                 url = seed.sqlite_url(work / "dutydesk_load.db")
             else:
                 url = pg_created = seed.fresh_pg_database(args.pg_url, args.pg_name)
-            print(f"seeding {args.db} …", file=sys.stderr, flush=True)
+            _say(f"seeding {args.db} …")
             seeded = seed.seed(url)
             db_label = args.db
             env = {"DATABASE_URL": seeded.url, "DUTYDESK_COOKIE_KEY": secrets.token_urlsafe(48)}
-            print(f"starting {args.workers} app server(s) …", file=sys.stderr, flush=True)
+            _say(f"starting {args.workers} app server(s) …")
             for i in range(args.workers):
                 started_servers.append(servers.start("Home.py", env=env, folder=work, name=f"app-{i}"))
             app = list(started_servers)
@@ -186,6 +198,7 @@ def run(args: argparse.Namespace) -> dict:
             floor = servers.start(str(Path("bench") / "loadtest" / "floor_app.py"), env={}, folder=work, name="floor")
             started_servers.append(floor)
         tickets = ticket_ids(seeded.url)
+        _say("warming each page up …")
 
         async def warm_all():
             await asyncio.gather(*[warm(s.url, seeded.wall_token) for s in app],
@@ -201,12 +214,9 @@ def run(args: argparse.Namespace) -> dict:
             labels[f"floor ({floor.url})"] = floor
         sampler = servers.Sampler({label: s.pid for label, s in labels.items() if s.pid})
         recorder = scenarios.Recorder()
-        print(f"driving {args.n} sessions for {args.seconds:.0f} s …", file=sys.stderr, flush=True)
-        sampler.start()
-        try:
-            asyncio.run(drive(args, [s.url for s in app], floor.url if floor else None, seeded, tickets, recorder))
-        finally:
-            sampler.stop()
+        _say(f"warmed up; {args.n} sessions arrive, then click for {args.seconds:.0f} s …")
+        asyncio.run(drive(args, [s.url for s in app], floor.url if floor else None, seeded, tickets, recorder,
+                          sampler))
         tracebacks = {}
         for label, s in labels.items():
             count = s.tracebacks()
@@ -219,19 +229,21 @@ def run(args: argparse.Namespace) -> dict:
 
     app_samples = [s for s in recorder.samples if not s.action.startswith("floor.")]
     floor_samples = [s for s in recorder.samples if s.action == report.FLOOR_ACTION]
+    app_work = [s for s in app_samples if s.phase == "work"]  # the clicks the sampled CPU was spent on
     actions = report.action_rows(app_samples)
-    all_clicks = report.action_rows([scenarios.Sample("all app clicks", s.seconds, s.outcome) for s in app_samples])
+    all_clicks = report.action_rows([scenarios.Sample("all app clicks (measured phase)", s.seconds, s.outcome)
+                                     for s in app_work])
     floor_row = report.action_rows(floor_samples)
     server_rows = []
     for label, s in labels.items():
-        clicks = len(floor_samples) if s is floor else len(app_samples)
+        clicks = len(floor_samples) if s is floor else len(app_work)
         usage = sampler.usage.get(label)
         if usage is None:
             usage = servers.Usage()
         server_rows.append(report.usage_row(label, usage, clicks // (1 if s is floor else len(app)), tracebacks[label]))
     app_cpu = [sampler.usage[lb].cpu for lb, s in labels.items() if s is not floor and lb in sampler.usage]
     floor_cpu = sampler.usage[next(lb for lb, s in labels.items() if s is floor)].cpu if floor and floor.pid else None
-    app_cpc = (1000 * sum(app_cpu) / len(app_samples)) if app_cpu and None not in app_cpu and app_samples else None
+    app_cpc = (1000 * sum(app_cpu) / len(app_work)) if app_cpu and None not in app_cpu and app_work else None
     floor_cpc = (1000 * floor_cpu / len(floor_samples)) if floor_cpu is not None and floor_samples else None
     errors = [f"{s.action}: {s.detail}" for s in recorder.samples if s.outcome == "error"]
     refusals = [f"{s.action}: {s.detail}" for s in recorder.samples if s.outcome == "refused"]
@@ -245,11 +257,11 @@ def run(args: argparse.Namespace) -> dict:
                    "started_at": started.isoformat(timespec="seconds"), "loadavg": loadavg, "cpus": os.cpu_count(),
                    "streamlit": _streamlit_version(), "commit": _git_commit()},
         "actions": actions,
-        "all_clicks": all_clicks[0] if all_clicks else {"action": "all app clicks", "count": 0, "p50_ms": None,
+        "all_clicks": all_clicks[0] if all_clicks else {"action": "all app clicks (measured phase)", "count": 0, "p50_ms": None,
                                                         "p95_ms": None, "max_ms": None, "errors": 0, "refused": 0},
         "floor": floor_row[0] if floor_row else None,
         "servers": server_rows,
-        "totals": {"clicks": len(app_samples), "errors": len(errors), "refused": len(refusals),
+        "totals": {"clicks": len(app_work), "errors": len(errors), "refused": len(refusals),
                    "server_tracebacks": server_tracebacks, "app_cpu_per_click_ms": app_cpc,
                    "floor_cpu_per_click_ms": floor_cpc,
                    "cpu_ratio": (app_cpc / floor_cpc) if app_cpc and floor_cpc else None},
@@ -257,6 +269,13 @@ def run(args: argparse.Namespace) -> dict:
         "refusals": refusals[:50],
     }
     return result
+
+
+_T0 = time.monotonic()
+
+
+def _say(text: str) -> None:
+    print(f"[{time.monotonic() - _T0:5.1f} s] {text}", file=sys.stderr, flush=True)
 
 
 def _streamlit_version() -> str:
@@ -270,12 +289,15 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     text = report.markdown(result)
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = f"loadtest_{result['config']['db']}_n{args.n}_w{result['config']['workers']}_{stamp}"
-    for path in (RESULTS / f"{name}.json", RESULTS / "loadtest_latest.json", *([Path(args.json)] if args.json else [])):
-        path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    (RESULTS / "loadtest_latest.md").write_text(text, encoding="utf-8")
-    print(f"written: bench/results/{name}.json (and loadtest_latest.json / .md)", file=sys.stderr)
+    if args.json:  # a test's run: its own file only, bench/results/ keeps the last real run
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"loadtest_{result['config']['db']}_n{args.n}_w{result['config']['workers']}_{stamp}"
+        for path in (RESULTS / f"{name}.json", RESULTS / "loadtest_latest.json"):
+            path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        (RESULTS / "loadtest_latest.md").write_text(text, encoding="utf-8")
+        print(f"written: bench/results/{name}.json (and loadtest_latest.json / .md)", file=sys.stderr)
     failed = result["totals"]["errors"] or result["totals"]["refused"]
     return 1 if args.fail_on_error and failed else 0

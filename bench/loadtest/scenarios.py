@@ -4,7 +4,9 @@ About 75 % staff (a receptionist registering a visitor and checking them out aga
 「暂离」/「回来」 on the queue board while it refreshes itself, customer service on 我的工单 and a ticket
 detail), about 12 % supervisors switching between the KPI dashboard, the tickets board and the audit log,
 about 12 % wall TVs on their display link, refreshing at the intervals the server asks for. Everyone
-thinks 1–3 s between actions. Every loop stops at the deadline or after ``max_actions``, whichever first.
+thinks 1–3 s between actions. A run has two phases: every session arrives (logs in, opens its first
+page: the morning's login storm, recorded too), then all click together until the deadline or after
+``max_actions`` clicks, whichever comes first; only the second phase is the measured load.
 
 An action is one click: the time from sending its ``rerun_script`` to the run's ``script_finished``.
 Its outcome is ``error`` for an exception element, the app's incident or outage message, a disconnect
@@ -75,6 +77,7 @@ class Sample:
     outcome: str  # ok, error, refused
     detail: str = ""
     started: float = 0.0  # time.monotonic() at the click
+    phase: str = "work"  # "arrive" (logging in, first page) or "work" (the measured clicking)
 
 
 @dataclass
@@ -82,18 +85,19 @@ class Recorder:
     """Every click of the run, in the order they finished."""
 
     samples: list[Sample] = field(default_factory=list)
+    phase: str = "arrive"
 
     def add(self, action: str, seconds: float, outcome: str, detail: str = "", started: float = 0.0) -> None:
-        self.samples.append(Sample(action, seconds, outcome, detail[:300], started))
+        self.samples.append(Sample(action, seconds, outcome, detail[:300], started, self.phase))
 
 
 @dataclass
 class Plan:
     base_url: str
-    deadline: float  # time.monotonic()
     max_actions: int
     rng: random.Random
     recorder: Recorder
+    deadline: float = 0.0  # time.monotonic(); set when every session has arrived
     think: tuple[float, float] = (1.0, 3.0)
     wall_token: str = ""
     ticket_ids: tuple[int, ...] = ()
@@ -167,10 +171,17 @@ class Actor:
     async def step(self) -> None:
         raise NotImplementedError
 
-    async def run(self) -> None:
+    async def arrive(self) -> bool:
+        """Log in and open the first page (recorded); False when that failed. The socket stays open."""
+        self.arrived = await self.start()
+        return self.arrived
+
+    async def work(self) -> None:
+        """Click until the deadline (or ``max_actions``), then close the socket."""
         try:
-            if not await self.start():
+            if not getattr(self, "arrived", False):
                 return
+            self.actions = 0
             self._schedule_refresh(first=True)
             while self.more():
                 await self._think()
