@@ -32,6 +32,8 @@ PAGES = [
     PageSpec("pages/admin_users.py", "nav.users", ":material/group:", "nav.section.admin", ADMINS, "users"),
     PageSpec("pages/admin_org.py", "nav.org", ":material/account_tree:", "nav.section.admin", ADMINS, "org"),
     PageSpec("pages/admin_settings.py", "nav.settings", ":material/tune:", "nav.section.admin", ADMINS, "settings"),
+    PageSpec("pages/admin_notify.py", "nav.admin_notify", ":material/notifications:", "nav.section.admin", ADMINS,
+             "notifications"),
     PageSpec("pages/admin_audit.py", "nav.audit", ":material/history:", "nav.section.admin", SUPERVISORS, "audit"),
     PageSpec("pages/account.py", "nav.account", ":material/person:", "nav.section.me", WRITERS, "account"),
     # -- M1 duty rotation (issue 3) --
@@ -81,6 +83,7 @@ PAGES = [
              "quarterly"),
     PageSpec("pages/ledger.py", "nav.ledger", ":material/receipt_long:", "nav.section.kpi", WRITERS, "ledger"),
     PageSpec("pages/warning_cases.py", "nav.warnings", ":material/report:", "nav.section.kpi", SUPERVISORS, "warnings"),
+    PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
     PageSpec("pages/catalogue.py", "nav.catalogue", ":material/rule:", "nav.section.admin", ADMINS, "catalogue"),
     PageSpec("pages/display_links.py", "nav.display_links", ":material/cast:", "nav.section.admin", ADMINS,
              "display-links"),
