@@ -3,18 +3,19 @@
 import streamlit as st
 
 from lib import auth
-from lib.first_run import first_run_page
+from lib.cache import freeze_import_heap
+from lib.first_run import first_run_page, needed
 from lib.navigation import pages_for
-from lib.services.accounts import needs_first_run
 from lib.ui import app_engine, drop_stale_flash, plain, t
 from lib.views.error_boundary import guarded
-from lib.views.router_paths import navigation
+from lib.views.router_paths import navigation, role_menu
 from lib.views.visitors.kiosk_access import route_kiosk_token
 from lib.views.wall.access import route_display_token
 
+freeze_import_heap()  # once per process: the collector stops walking the imported modules (issue 13 L2)
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 
-if guarded(lambda: needs_first_run(app_engine())):  # the first database touch: an outage is a message (R12)
+if guarded(lambda: needed(app_engine())):  # the first database touch: an outage is a message (R12)
     navigation([st.Page(first_run_page, title=t("setup.title"), url_path="setup")], position="hidden").run()
     st.stop()
 
@@ -32,11 +33,7 @@ if user is None:
     navigation(login, position="hidden").run()
     st.stop()
 
-sections: dict[str, list] = {}
-for spec in pages_for(user.role):
-    sections.setdefault(t(spec.section_key), []).append(
-        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
-                default=spec.url_path == ("wall" if user.role == "display" else "home")))
+sections = role_menu(user.role)  # built once per browser session and language (issue 13 L2)
 if user.role != "display":  # the display account is a TV: the wall alone, no menu, no logout (T11)
     with st.sidebar:
         st.caption(t("nav.signed_in_as", name=plain(user.name), role=t(f"role.{user.role}")))

@@ -21,6 +21,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from db.engine import ROOT
+from lib import cache
 from lib.services import accounts, sessions
 from lib.services.base import Actor
 from lib.ui import app_engine, t
@@ -66,16 +67,23 @@ def _generate_key_file(path: Path) -> str:
     return key
 
 
+def _credentials(engine) -> dict:
+    """The active users' credentials, read again only when an account changed (the ``auth`` counter)."""
+    return cache.cached(engine, "credentials", cache.versions(engine).get("auth"),
+                        lambda: accounts.credentials(engine))
+
+
 def authenticator() -> stauth.Authenticate:
-    """One ``Authenticate`` per browser session; its credentials refreshed from the database each run."""
+    """One ``Authenticate`` per browser session; its credentials follow the database (issue 13 L2: kept in
+    the process while no account changes, instead of every active user's row read on every run)."""
     engine = app_engine()
     auth = st.session_state.get(_AUTH_KEY)
     if auth is None:
-        auth = stauth.Authenticate(accounts.credentials(engine), COOKIE_NAME, cookie_key(), COOKIE_DAYS,
+        auth = stauth.Authenticate(_credentials(engine), COOKIE_NAME, cookie_key(), COOKIE_DAYS,
                                    auto_hash=False, login_sleep_time=0)
         st.session_state[_AUTH_KEY] = auth
     else:
-        auth.authentication_controller.authentication_model.credentials = accounts.credentials(engine)
+        auth.authentication_controller.authentication_model.credentials = _credentials(engine)
     return auth
 
 
@@ -116,7 +124,12 @@ def _forget_session() -> None:
 
 
 def current_user() -> Actor | None:
-    """The logged-in user, fresh from the database, while their server session is live; else None (R2).
+    """The logged-in user while their server session is live; else None (R2).
+
+    Asked by the router and again by the page guard, and by every timed fragment: answered once per
+    script run, from what this process keeps while the database's ``auth`` counter has not moved (one
+    primary-key read per run, issue 13 L2); a logout, a deactivation or a role change on any server
+    moves it, so the very next run reads the session and the user again.
 
     A login put straight into this server's session state (AppTest, bench) gets a server session of its
     own on first use, so it can be ended like any other; browsers only log in through
@@ -124,6 +137,19 @@ def current_user() -> Actor | None:
     """
     if not st.session_state.get("authentication_status"):
         return None
+    state = st.session_state
+    return cache.per_run(("current_user", state.get(_SESSION_KEY), state.get("username")), _live_user)
+
+
+def still_signed_in() -> None:
+    """For a timed fragment (the wall, the queue board): a session ended since the page was drawn — logout
+    in another tab, deactivation, an admin ending it, idle — reruns the whole app, which shows the login
+    (issue 12). One cheap check per refresh (see :func:`current_user`)."""
+    if current_user() is None:
+        st.rerun(scope="app")
+
+
+def _live_user() -> Actor | None:
     engine = app_engine()
     secret = st.session_state.get(_SESSION_KEY)
     if not secret:
@@ -132,7 +158,7 @@ def current_user() -> Actor | None:
             _forget_session()
             return None
         secret = st.session_state[_SESSION_KEY] = sessions.start(engine, user_id=adopted.id)
-    user = sessions.resume(engine, secret=secret)
+    user = sessions.resume_cached(engine, secret=secret)
     if user is None:
         _forget_session()
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import streamlit as st
 
 from lib.auth import attempt_login
@@ -9,6 +11,20 @@ from lib.demo import load_demo
 from lib.domain.errors import DomainError
 from lib.services import accounts
 from lib.ui import app_engine, show_error, t
+
+
+_done: weakref.WeakSet = weakref.WeakSet()
+
+
+def needed(engine) -> bool:
+    """True until the first admin exists. Once done it is done for good (SPEC M0), so this process stops
+    asking the database on every run of every session (issue 13 L2)."""
+    if engine in _done:
+        return False
+    if accounts.needs_first_run(engine):
+        return True
+    _done.add(engine)
+    return False
 
 
 def first_run_page() -> None:

@@ -8,7 +8,7 @@ the page so the buttons follow. The consultant's own buttons come before the boa
 
 import streamlit as st
 
-from lib.auth import require_role
+from lib.auth import require_role, still_signed_in
 from lib.domain.errors import DomainError
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import rotation
@@ -36,6 +36,7 @@ if view.draw is not None:
 @st.fragment(run_every=f"{rotation.board_refresh_seconds(engine)}s")
 def live_board() -> None:
     """Re-read every few seconds: taps from the desk and the reception PC show on every screen."""
+    still_signed_in()  # a session ended elsewhere stops the refreshing board at once (issue 12)
     current = st.session_state.pop("q_full_view", None)
     if current is None:
         try:

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from db.engine import session_scope
 from db.models import DisplayLink
+from lib import cache
 from lib.domain import display as rules
 from lib.domain.display import DisplayProfile, Panel, WallPanel, decode_panels, encode_panels, make_profile
 from lib.domain.errors import DomainError
@@ -159,8 +160,7 @@ class WallConfig:
 
 def wall_config(engine: Engine) -> WallConfig:
     """Refresh interval, panel order and privacy mode from the settings (unknown panel names dropped)."""
-    with session_scope(engine, write=False) as session:
-        values = settings.current_values(session, [d.key for d in rules.SETTINGS])
+    values = settings.values(engine, [d.key for d in rules.SETTINGS])
     known = {p.value for p in Panel}
     order = tuple(p for p in values["display.panel_order"] if p in known) or tuple(p.value for p in rules.PANEL_ORDER)
     return WallConfig(int(values["display.refresh_seconds"]), order, bool(values["display.privacy_mode"]))
@@ -204,6 +204,18 @@ def _rows(engine: Engine, panel: Panel, now: dt.datetime) -> tuple[list[dict], s
                     {"metric": "charge_rate", "value": k.charge_rate, "target": None}], today.strftime("%Y-%m")
         fund = ledger.fund_view(session, dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
         return [{"collected": fund.collected, "outstanding": fund.outstanding, "total": fund.total}], str(today.year)
+
+
+def shared_panel(engine: Engine, *, panel: str, privacy: bool, every: int) -> PanelView:
+    """:func:`wall_panel` for every TV of this app server at once (issue 13 L4): computed once per ``every``
+    seconds (the refresh interval, so a TV shows data at most one interval older than its own refresh) and
+    again when the settings change, then shared by all sessions. Safe to share: a panel holds only what a
+    wall may show anyone, and nothing depends on who is looking but ``privacy``, which is part of the key."""
+    now = utcnow()
+    bucket = int(now.timestamp()) // max(int(every), 1)
+    version = (bucket, cache.versions(engine).get("settings"))
+    return cache.cached(engine, ("wall", panel, bool(privacy)), version,
+                        lambda: wall_panel(engine, panel=panel, privacy=privacy, now=now))
 
 
 def wall_panel(engine: Engine, *, panel: str, privacy: bool, now: dt.datetime | None = None) -> PanelView:

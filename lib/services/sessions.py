@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jwt
 from sqlalchemy import update
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from db.engine import session_scope
 from db.models import User, UserSession
+from lib import cache
 from lib.domain import accounts as rules
 from lib.domain.errors import DomainError
 from lib.services import settings
@@ -106,6 +107,59 @@ def resume(engine: Engine, *, secret: str | None, now: dt.datetime | None = None
             session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
                             .values(last_seen_at=now))
     return actor
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What :func:`resume` decides from, as read under one ``auth`` counter (issue 13 L2)."""
+
+    actor: Actor | None
+    active: bool
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None
+
+
+def _seen(engine: Engine, sid: str) -> _Seen | None:
+    with session_scope(engine, write=False) as session:
+        row = session.get(UserSession, sid)
+        if row is None:
+            return None
+        user = session.get(User, row.user_id)
+        return _Seen(_actor(user) if user else None, bool(user and user.active), row.created_at,
+                     row.last_seen_at, row.ended_at)
+
+
+def resume_cached(engine: Engine, *, secret: str | None, now: dt.datetime | None = None) -> Actor | None:
+    """:func:`resume` answered from this process's memory while the ``auth`` counter stands still.
+
+    Every account change and every session ending moves the counter in its own transaction (migration
+    0021), on whichever server wrote it, so a logout or a deactivation is refused on the next run here.
+    Only "still live" is answered from memory; idle, expired, ended or unknown goes through :func:`resume`,
+    which reads the database again (another server may have seen the session more recently) and marks it.
+    """
+    if not secret:
+        return None
+    now = now or utcnow()
+    sid = _hash(secret)
+    version = cache.versions(engine).get("auth")
+    seen = cache.cached(engine, ("session", sid), version, lambda: _seen(engine, sid))
+    if seen is None or seen.actor is None:
+        return None
+    idle = int(settings.values(engine, ["auth.idle_timeout_minutes"])["auth.idle_timeout_minutes"])
+    reason = rules.session_end_reason(ended_at=seen.ended_at, created_at=seen.created_at,
+                                      last_seen_at=seen.last_seen_at, user_active=seen.active,
+                                      idle_minutes=idle, now=now)
+    if reason is not None:
+        cache.drop(engine, ("session", sid))
+        return resume(engine, secret=secret, now=now)
+    if rules.session_needs_touch(seen.last_seen_at, now):
+        with session_scope(engine) as session:
+            session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
+                            .values(last_seen_at=now))
+        cache.cached(engine, ("session", sid), version, lambda: replace(seen, last_seen_at=now),
+                     still_good=lambda kept: kept.last_seen_at >= now)
+    return seen.actor
 
 
 def _actor(user: User) -> Actor:

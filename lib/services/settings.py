@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import importlib
 import logging
@@ -16,6 +17,8 @@ from sqlmodel import Session
 import lib.domain
 from db.engine import session_scope
 from db.models import SettingValue
+from lib import cache
+from lib.cache import read_versions
 from lib.domain import settings as sdef
 from lib.domain.errors import DomainError
 from lib.domain.office import zone
@@ -42,20 +45,52 @@ def current_values(session: Session, keys: list[str] | None = None) -> dict[str,
     """The value in force for each key (global scope): newest version, else the default.
 
     A stored value its schema refuses (saved before the schema, or written around the service) is logged
-    and the default is used, so no page breaks on it (issue 12 R8)."""
+    and the default is used, so no page breaks on it (issue 12 R8). The stored rows are decoded once per
+    change, on any app server (issue 13 L2): this transaction reads the ``settings`` counter, and the rows
+    kept in this process answer while it has not moved."""
+    version = read_versions(session).get("settings")
+    history = cache.cached(session.get_bind().engine, "settings", version, lambda: _history(session))
+    return _in_force(history, keys, utcnow())
+
+
+def values(engine: Engine, keys: list[str] | None = None) -> dict[str, object]:
+    """:func:`current_values` for a page or a check outside a transaction: the counter this script run
+    already read, so a run asks the database about settings at most once (issue 13 L2)."""
+    version = cache.versions(engine).get("settings")
+
+    def load() -> dict[str, tuple[tuple[dt.datetime, object], ...]]:
+        with session_scope(engine, write=False) as session:
+            return _history(session)
+
+    return _in_force(cache.cached(engine, "settings", version, load), keys, utcnow())
+
+
+def _history(session: Session) -> dict[str, tuple[tuple[dt.datetime, object], ...]]:
+    """Every stored global value of every known key, decoded, oldest first: (effective from, value)."""
     defs = definitions()
-    wanted = keys or list(defs)
-    now = utcnow()
     rows = session.exec(
-        select(SettingValue.key, SettingValue.value)
-        .where(SettingValue.key.in_(wanted), SettingValue.scope == "global",
-               SettingValue.effective_from <= now)
+        select(SettingValue.key, SettingValue.effective_from, SettingValue.value)
+        .where(SettingValue.key.in_(list(defs)), SettingValue.scope == "global")
         .order_by(SettingValue.key, SettingValue.effective_from, SettingValue.id)
     ).all()
-    values = {key: defs[key].default for key in wanted}
-    for key, text in rows:
-        values[key] = _stored(defs[key], text)
-    return values
+    found: dict[str, list[tuple[dt.datetime, object]]] = {}
+    for key, since, text in rows:
+        found.setdefault(key, []).append((since, _stored(defs[key], text)))
+    return {key: tuple(versions) for key, versions in found.items()}
+
+
+def _in_force(history: dict[str, tuple[tuple[dt.datetime, object], ...]], keys: list[str] | None,
+              now: dt.datetime) -> dict[str, object]:
+    defs = definitions()
+    result = {}
+    for key in keys or list(defs):
+        value = defs[key].default
+        for since, stored in history.get(key, ()):
+            if since > now:
+                break
+            value = stored
+        result[key] = copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+    return result
 
 
 def _stored(definition: sdef.SettingDef, text: str) -> object:
@@ -156,6 +191,5 @@ def today(session: Session, now: dt.datetime | None = None) -> dt.date:
 
 def office_zone_now(engine) -> tuple:
     """The office time zone and today's office date (for pages that show and default dates)."""
-    with session_scope(engine, write=False) as session:
-        tz = office_zone(session)
+    tz = zone(str(values(engine, ["office.timezone"])["office.timezone"]))
     return tz, utcnow().astimezone(tz).date()

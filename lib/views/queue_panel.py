@@ -14,6 +14,7 @@ import html
 import streamlit as st
 
 from lib.domain import display
+from lib.services import display as display_service
 from lib.services import rotation
 from lib.ui import t
 
@@ -21,9 +22,15 @@ MAX_QUEUE_ROWS = 20
 COLUMNS = ("position", "post", "name", "group")
 
 
-def queue_panel_rows(engine, *, day: dt.date | None = None, privacy: bool = False) -> list[dict[str, object]]:
-    """The panel's table: one translated row per queue slot, cleaned by the wall's allow-list."""
-    panel = display.wall_panels({display.Panel.QUEUE: rotation.wall_queue(engine, day=day)}, privacy)[0]
+def queue_panel_rows(engine, *, day: dt.date | None = None, privacy: bool = False,
+                     every: int = 0) -> list[dict[str, object]]:
+    """The panel's table: one translated row per queue slot, cleaned by the wall's allow-list. With
+    ``every`` (seconds, today's queue), the rows all TVs share for that interval (issue 13 L4)."""
+    if every and day is None:
+        panel = display_service.shared_panel(engine, panel=display.Panel.QUEUE.value, privacy=privacy,
+                                             every=every).panel
+    else:
+        panel = display.wall_panels({display.Panel.QUEUE: rotation.wall_queue(engine, day=day)}, privacy)[0]
     return [{t("rotation.panel.position"): row.get("position"),
              t("rotation.panel.post"): t(f"rotation.position.{row.get('post')}"),
              t("rotation.panel.name"): row.get("name", ""),
@@ -51,7 +58,7 @@ def queue_html(rows: list[dict[str, object]], *, more: int = 0) -> str:
             f"<tbody>{body}</tbody></table>{tail}</div>")
 
 
-def render_queue_panel(engine, *, day: dt.date | None = None, privacy: bool = False) -> None:
+def render_queue_panel(engine, *, day: dt.date | None = None, privacy: bool = False, every: int = 0) -> None:
     """Today's queue (or ``day``'s) as a big table for the wall; says so when there is no queue yet."""
-    rows = queue_panel_rows(engine, day=day, privacy=privacy)
+    rows = queue_panel_rows(engine, day=day, privacy=privacy, every=every)
     st.html(queue_html(rows[:MAX_QUEUE_ROWS], more=max(0, len(rows) - MAX_QUEUE_ROWS)))

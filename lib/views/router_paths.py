@@ -27,6 +27,9 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lib.navigation import pages_for
+from lib.ui import lang, t
+
 
 def leave_folder_mode() -> None:
     """Stop Streamlit's old ``pages/`` folder mode for this process; rerun this request through the router."""
@@ -56,6 +59,25 @@ def forget_unknown_path(pages: Sequence | Mapping) -> str | None:
         return None
     manager.set_script_intent("", "")
     return asked
+
+
+_MENU_KEY = "_dd_menu"
+
+
+def role_menu(role: str) -> dict[str, list[StreamlitPage]]:
+    """The role's menu by section, built once per browser session and language (issue 13 L2): some forty
+    ``st.Page`` objects are not remade on every click (``st.navigation`` only marks the chosen one runnable)."""
+    key = (role, lang())
+    kept = st.session_state.get(_MENU_KEY)
+    if kept is None or kept[0] != key:
+        default = "wall" if role == "display" else "home"
+        sections: dict[str, list[StreamlitPage]] = {}
+        for spec in pages_for(role):
+            sections.setdefault(t(spec.section_key), []).append(
+                st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                        default=spec.url_path == default))
+        kept = st.session_state[_MENU_KEY] = (key, sections)
+    return kept[1]
 
 
 def navigation(pages: Sequence | Mapping, **kwargs) -> StreamlitPage:

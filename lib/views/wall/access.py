@@ -19,7 +19,7 @@ from lib.ui import app_engine, t
 from lib.views.router_paths import leave_folder_mode, navigation
 
 TOKEN_PARAM = "token"
-WALL_PAGE = Path(__file__).resolve().parents[2] / "pages" / "wall.py"
+WALL_PAGE = Path(__file__).resolve().parents[3] / "pages" / "wall.py"
 REFUSED_CSS = """<style>
 header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
 .dd-refused {display: flex; flex-direction: column; justify-content: center; align-items: center; text-align: center;

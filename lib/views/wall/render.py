@@ -6,7 +6,10 @@ panels alone. Everything fits 1920×1080 without scrolling, with no sidebar, hea
 logout button (T11). ``st.fragment(run_every=...)`` redraws each area by itself; each run
 of the rotating area shows the next panel and an "updated at" time. A wall opened by a
 display link re-checks its token on every refresh: once revoked, the whole app reruns and
-the router says the link was revoked. Every value is escaped HTML (T19).
+the router says the link was revoked; a wall signed in as the display account re-checks its
+session the same way (issue 12). A refresh reruns the fragments only, never the page, and a
+panel's data is computed once per refresh interval for all TVs of the server (issue 13 L4).
+Every value is escaped HTML (T19).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from decimal import Decimal
 
 import streamlit as st
 
+from lib.auth import still_signed_in
 from lib.domain.display import DisplayProfile, Layout, Panel, rotating
 from lib.services import display
 from lib.services.base import utcnow
@@ -142,13 +146,19 @@ def render_wall(viewer: object) -> None:
     checker = "panels" if order and profile.layout is Layout.PANELS else "queue"
 
     def still_allowed(area: str) -> None:
-        if area == checker and token is not None and not display.wall_token_valid(engine, token):
+        if area != checker:
+            return
+        if token is not None and not display.wall_token_valid(engine, token):
             st.rerun(scope="app")
+        if token is None:
+            still_signed_in()  # a signed-in TV logged out or deactivated elsewhere: the login (issue 12)
 
-    @st.fragment(run_every=dt.timedelta(seconds=min(QUEUE_REFRESH_S, config.refresh_seconds)))
+    queue_every = min(QUEUE_REFRESH_S, config.refresh_seconds)
+
+    @st.fragment(run_every=dt.timedelta(seconds=queue_every))
     def queue() -> None:
         still_allowed("queue")
-        render_queue_panel(engine, privacy=profile.privacy)
+        render_queue_panel(engine, privacy=profile.privacy, every=queue_every)
         if not order:
             st.caption(t("wall.queue_updated_at", time=utcnow().astimezone(zone).strftime("%H:%M:%S")))
 
@@ -156,7 +166,8 @@ def render_wall(viewer: object) -> None:
     def panels() -> None:
         still_allowed("panels")
         index = _next_index(len(order))
-        st.html(panel_html(display.wall_panel(engine, panel=order[index].value, privacy=profile.privacy)))
+        st.html(panel_html(display.shared_panel(engine, panel=order[index].value, privacy=profile.privacy,
+                                                every=config.refresh_seconds)))
         st.caption(t("display.wall.updated_at", time=utcnow().astimezone(zone).strftime("%H:%M:%S"),
                      index=index + 1, count=len(order), seconds=config.refresh_seconds))
 
