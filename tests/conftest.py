@@ -26,12 +26,23 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 _TEMPLATES: dict[str, str] = {}
+# pytest-xdist runs `make test` in several processes: each makes its own templates (named after the worker, so
+# `pg_database` shows whose they are) and drops them at its exit; the other databases are uuid-named per test.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pytest_configure(config):
+    """The hostile layer's table is written by the process that ends the run (under xdist: the controller)."""
+    from tests.hostile import report
+
+    if not config.pluginmanager.is_registered(report):
+        config.pluginmanager.register(report, "hostile_report")
 
 
 def _sqlite_template() -> Path:
     """One migrated SQLite file per test run; each test gets a copy (migrating every time is slow)."""
     if "sqlite" not in _TEMPLATES:
-        folder = Path(tempfile.mkdtemp(prefix="dd_template_"))
+        folder = Path(tempfile.mkdtemp(prefix=f"dd_template_{WORKER}_"))
         engine = make_engine(f"sqlite:///{folder / 'template.db'}")
         upgrade(engine)
         engine.dispose()  # the last connection closing checkpoints the WAL into the file
@@ -56,7 +67,7 @@ def _pg_admin():
 def _pg_template() -> str:
     """A migrated template database, created once per run; tests clone it (CREATE DATABASE ... TEMPLATE)."""
     if "pg" not in _TEMPLATES:
-        name = f"dd_tpl_{uuid.uuid4().hex[:10]}"
+        name = f"dd_tpl_{WORKER}_{uuid.uuid4().hex[:10]}"
         admin = _pg_admin()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')

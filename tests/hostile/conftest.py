@@ -1,16 +1,18 @@
 """The hostile-input layer's harness (R15): one migrated database per backend per family, every example run on
 each backend, outcomes compared, row counts of every table compared after each refusal, and a table per family.
 
-``HOSTILE_EXAMPLES`` sets the examples per family (default 200 when ``CI=true``, 50 otherwise: 1000 on both
-backends takes about 11 minutes on the 2-core machine, which does not fit CI's 20 minutes beside the rest of
-the suite; run ``HOSTILE_EXAMPLES=1000 make test`` or the command in README for the full layer); the table is
-printed at the end of the run and written to ``HOSTILE_REPORT`` (default ``/tmp/hostile_report.md``).
+``HOSTILE_EXAMPLES`` sets the examples per family (see ``tests/hostile/report.py`` for the defaults); the table is
+printed at the end of the run and written to ``HOSTILE_REPORT`` (default ``/tmp/hostile_report.md``), also when
+the families ran in several pytest-xdist workers.
+
+Speed (the layer runs 1000 examples per family in CI): the row counts of all tables are one query on a connection
+of their own per backend (no pool checkout, no ping, no transaction: about 1 ms on SQLite, 1-5 ms on PostgreSQL);
+the backends run side by side; nothing is reset between examples, because a refusal changes nothing (which is
+what is checked) and a stored example only moves the counts the next refusal is compared with.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 import time
 from collections import Counter
@@ -32,34 +34,67 @@ import db.models_showroom  # noqa: F401
 import db.models_tickets  # noqa: F401
 from lib.domain.errors import DomainError, ValidationFailed
 from lib.i18n import catalog
-from tests.conftest import IN_CI, PG_URL, postgres_engine, sqlite_engine
+from tests.conftest import IN_CI, postgres_engine, sqlite_engine
+from tests.hostile.report import EXAMPLES, STATS, TIMES, backends
 
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or (200 if IN_CI else 50))
-REPORT = Path(os.environ.get("HOSTILE_REPORT") or "/tmp/hostile_report.md")
-COLUMNS = ("tried", "refused", "stored as typed", "stored altered", "unhandled", "partial writes")
+# Health checks suppressed, and why: forms carry texts of up to 3,000 characters (data_too_large,
+# large_base_example) drawn through filters (filter_too_much), and one example is a service call on two
+# databases (too_slow). The others (e.g. a function-scoped fixture under @given) stay on.
+# In CI the examples are derandomised: a failure there is the same failure on the next run and on a laptop with
+# CI=true; local runs draw new examples each time.
+HOSTILE = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True, derandomize=IN_CI,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                          HealthCheck.filter_too_much, HealthCheck.large_base_example])
 
-HOSTILE = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
-                   suppress_health_check=list(HealthCheck))
-
-STATS: dict[str, dict[str, Counter]] = {}
-TIMES: dict[str, float] = {}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 _COUNT_SQL: dict[str, str] = {}
 
 
-def table_counts(engine: Engine) -> dict[str, int]:
-    """Rows in every table of SQLModel.metadata, in one round trip (the query compiled once per dialect)."""
-    tables = SQLModel.metadata.sorted_tables
-    dialect = engine.dialect
+def count_sql(dialect) -> str:
+    """One query counting the rows of every table of SQLModel.metadata (compiled once per dialect)."""
     if dialect.name not in _COUNT_SQL:
         query = union_all(*[select(literal(i).label("i"), func.count().label("n")).select_from(t)
-                            for i, t in enumerate(tables)])
+                            for i, t in enumerate(SQLModel.metadata.sorted_tables)])
         _COUNT_SQL[dialect.name] = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return _COUNT_SQL[dialect.name]
+
+
+class RowCounter:
+    """Rows in every table of one database, in one round trip on a DBAPI connection of its own.
+
+    Detached from the engine's pool and in autocommit: each count sees every committed row, takes no lock
+    (SQLite: no ``BEGIN IMMEDIATE``) and costs no checkout or ping. The services under test keep using the pool.
+    """
+
+    def __init__(self, engine: Engine):
+        self.sql = count_sql(engine.dialect)
+        self.tables = [t.name for t in SQLModel.metadata.sorted_tables]
+        self.raw = engine.raw_connection()
+        self.driver = self.raw.driver_connection
+        self.raw.detach()  # never back into the pool (PostgreSQL: it is in autocommit)
+        if engine.dialect.name == "postgresql":
+            self.driver.autocommit = True
+
+    def __call__(self) -> dict[str, int]:
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(self.sql)
+            counts = dict(cursor.fetchall())
+        finally:
+            cursor.close()
+        return {name: counts[i] for i, name in enumerate(self.tables)}
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows in every table (a one-off count through the pool; the layer keeps a :class:`RowCounter`)."""
     with engine.connect() as conn:
-        counts = dict(conn.exec_driver_sql(_COUNT_SQL[dialect.name]).all())
-    return {t.name: counts[i] for i, t in enumerate(tables)}
+        counts = dict(conn.exec_driver_sql(count_sql(engine.dialect)).all())
+    return {t.name: counts[i] for i, t in enumerate(SQLModel.metadata.sorted_tables)}
 
 
 def untranslated(exc: DomainError) -> list[str]:
@@ -96,6 +131,7 @@ class Layer:
     engines: dict[str, Engine]
     contexts: dict[str, object] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    counters: dict[str, RowCounter] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Layer({self.family!r}, {sorted(self.engines)})"
@@ -115,11 +151,12 @@ class Layer:
         stats = STATS[self.family][backend]
         stats["tried"] += 1
         before = self.counts[backend]
+        count = self.counters[backend]
         try:
             got, expected = attempt(engine, self.contexts[backend])
         except DomainError as exc:
             stats["refused"] += 1
-            after = table_counts(engine)
+            after = count()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             if changed:
                 stats["partial writes"] += 1
@@ -130,9 +167,9 @@ class Layer:
             return refusal(exc)
         except Exception as exc:
             stats["unhandled"] += 1
-            self.counts[backend] = table_counts(engine)
+            self.counts[backend] = count()
             raise AssertionError(f"{backend}: unhandled {type(exc).__name__}: {str(exc)[:600]}") from exc
-        self.counts[backend] = table_counts(engine)
+        self.counts[backend] = count()
         if got == expected:
             stats["stored as typed"] += 1
         else:
@@ -152,14 +189,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.timeout(max(300, EXAMPLES)))  # about a second per example on a busy runner
 
 
-def backends() -> list[str]:
-    return ["sqlite", "postgresql"] if (PG_URL or IN_CI) else ["sqlite"]
-
-
 @pytest.fixture(scope="module")
 def layer_for(tmp_path_factory):
     """``layer_for(family, setup)``: the family's databases (one per backend), each prepared by ``setup(engine)``."""
     made: list[tuple[Engine, Callable | None]] = []
+    counters: list[RowCounter] = []
     started = time.monotonic()
     family_name = []
 
@@ -181,38 +215,15 @@ def layer_for(tmp_path_factory):
         layer = Layer(family, engines)
         for backend, engine in engines.items():
             layer.contexts[backend] = setup(engine)
-            layer.counts[backend] = table_counts(engine)
+            layer.counters[backend] = RowCounter(engine)
+            counters.append(layer.counters[backend])
+            layer.counts[backend] = layer.counters[backend]()
         return layer
 
     yield make
+    for counter in counters:
+        counter.close()
     for engine, drop in made:
         drop() if drop else engine.dispose()
     for family in family_name:
         TIMES[family] = TIMES.get(family, 0.0) + time.monotonic() - started
-    write_report()
-
-
-def report_lines() -> list[str]:
-    lines = [f"Hostile-input layer (R15): {EXAMPLES} examples per family and backend "
-             f"({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
-             "| family | backend | " + " | ".join(COLUMNS) + " | seconds |",
-             "|---|---|" + "---:|" * (len(COLUMNS) + 1)]
-    for family, per_backend in STATS.items():
-        for backend, stats in per_backend.items():
-            cells = " | ".join(str(stats[c]) for c in COLUMNS)
-            lines.append(f"| {family} | {backend} | {cells} | {TIMES.get(family, 0):.0f} |")
-    if "postgresql" not in backends():
-        lines += ["", "PostgreSQL not run: TEST_DATABASE_URL is unset (it is required when CI=true)."]
-    return lines
-
-
-def write_report() -> None:
-    REPORT.write_text("\n".join(report_lines()) + "\n", encoding="utf-8")
-
-
-def pytest_terminal_summary(terminalreporter):
-    if STATS:
-        terminalreporter.write_sep("=", "hostile-input layer (R15)")
-        for line in report_lines():
-            terminalreporter.write_line(line)
-        terminalreporter.write_line(f"(written to {REPORT})")
