@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lib.domain.errors import DomainError
-from lib.domain.settings import TITLE_MAX, SettingDef, short_text, time_zone
+from lib.domain.settings import TITLE_MAX, CrossRule, SettingDef, clock, short_text, time_zone
 
 SETTINGS = [
     SettingDef("office.timezone", "Asia/Shanghai", "str", "", "(assumed)",
@@ -17,6 +17,10 @@ SETTINGS = [
     SettingDef("sheet_second_signer_title", "供需", "str", "", "seed 000 D1",
                validate=short_text("settings.schema.title", TITLE_MAX)),
     SettingDef("holidays", [], "json", "dates", "(assumed)"),
+]
+CROSS_RULES = [
+    CrossRule(("workday_start", "workday_end"), lambda start, end: clock(start) < clock(end),
+              "settings.cross.workday_order"),
 ]
 
 

@@ -52,6 +52,41 @@ class SettingDef:
             raise ValueError(f"unknown setting scope {self.scope!r}")
 
 
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule between settings that the domain assumes (issue 12 R8): ``holds(*values)`` in the order of ``keys``.
+
+    Declared beside the settings in a module's ``CROSS_RULES``; checked when any of ``keys`` is saved, with the
+    others at their values in force. ``message`` is a catalog key whose text names every setting involved."""
+
+    keys: tuple[str, ...]
+    holds: Callable[..., bool]
+    message: str
+
+
+def broken_rule(rules: Iterable[CrossRule], values: dict[str, object]) -> CrossRule | None:
+    """The first rule the values break (each rule given all its keys), else None."""
+    for rule in rules:
+        try:
+            fine = rule.holds(*(values[k] for k in rule.keys))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            fine = False
+        if not fine:
+            return rule
+    return None
+
+
+def clock(value: object) -> dt.time:
+    """A setting's time of day, whether stored as ``dt.time`` or as ``"HH:MM"`` inside a JSON value."""
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+
+
+def minutes_between(start: object, end: object) -> int:
+    """Minutes from ``start`` to ``end`` on one day (negative when ``end`` is earlier)."""
+    first, last = clock(start), clock(end)
+    return (last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)
+
+
 def encode(value: object) -> str:
     """Stored text form of a setting value (JSON; times as HH:MM)."""
     if isinstance(value, dt.time):

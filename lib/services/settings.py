@@ -154,6 +154,7 @@ def change_setting(engine: Engine, *, actor: Actor, key: str, text: str | None =
     with session_scope(engine) as session:
         if defs[key].kind == "titles":
             _check_titles(session, defs, key, value)
+        _check_cross(session, key, value)
         before = current_values(session, [key])[key]
         session.add(SettingValue(key=key, value=sdef.encode(value), effective_from=now,
                                  changed_by_id=actor.id, changed_at=now))
@@ -176,6 +177,28 @@ def _check_titles(session: Session, defs: dict[str, sdef.SettingDef], key: str, 
     if users:
         removed = sorted({title for missing in users.values() for title in missing})
         raise DomainError("settings.titles_in_use", titles="、".join(removed), settings="、".join(users))
+
+
+@lru_cache(maxsize=1)
+def cross_rules() -> tuple[sdef.CrossRule, ...]:
+    """Every ``CROSS_RULES`` list declared in ``lib/domain`` and its sub-packages (issue 12 R8)."""
+    definitions()  # imports every domain module
+    found: list[sdef.CrossRule] = []
+    for module_info in pkgutil.walk_packages(lib.domain.__path__, prefix="lib.domain."):
+        found.extend(getattr(importlib.import_module(module_info.name), "CROSS_RULES", []))
+    return tuple(found)
+
+
+def _check_cross(session: Session, key: str, value: object) -> None:
+    """Cross-setting rules (R8): the new value with the others in force must keep every rule naming ``key``."""
+    rules = [rule for rule in cross_rules() if key in rule.keys]
+    if not rules:
+        return
+    values = current_values(session, sorted({k for rule in rules for k in rule.keys} - {key}))
+    values[key] = value
+    broken = sdef.broken_rule(rules, values)
+    if broken is not None:
+        raise DomainError(broken.message)
 
 
 def managed_titles(engine: Engine) -> list[str]:

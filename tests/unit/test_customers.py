@@ -315,3 +315,15 @@ def test_T1_the_same_receiver_within_the_window_is_a_repeat_and_the_first_is_ret
     assert recent_duplicate([first], received_by="C1", now=t0 + dt.timedelta(seconds=121), window_seconds=120) is None
     assert recent_duplicate([first], received_by="C1", now=now, window_seconds=0) is None
     assert "showroom.duplicate_window_seconds" in {s.key for s in customers_module.SETTINGS}
+
+
+def test_R4_a_contact_name_follows_the_forms_text_rule_stripped_and_nfc_normalised():
+    import datetime as dt
+    import unicodedata
+
+    from lib.domain.showroom.customers import validate_contact
+
+    form = validate_contact(customer_name="  Zoe\u0308 王 ", phone="138 1234 5678", matter="试驾\r\n",
+                            visit_date=dt.date(2026, 5, 11))
+    assert form.customer_name == "Zo\u00eb 王" == unicodedata.normalize("NFC", form.customer_name)
+    assert form.matter == "试驾"

@@ -36,7 +36,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from lib.domain.errors import DomainError, NotAllowed
-from lib.domain.settings import SettingDef, iso_date, time_window
+from lib.domain.settings import CrossRule, SettingDef, clock, iso_date, time_window
 
 PersonId: TypeAlias = int | str
 
@@ -46,6 +46,12 @@ SETTINGS: list[SettingDef] = [
                validate=time_window("settings.schema.time_window")),
     SettingDef("queue.midday_anchor_date", "2026-01-05", "str", "date", "(assumed)",
                validate=iso_date("settings.schema.date")),
+]
+CROSS_RULES = [
+    # The midday break falls inside the workday (the queue's afternoon starts from it).
+    CrossRule(("queue.midday_window", "workday_start", "workday_end"),
+              lambda window, start, end: clock(start) <= clock(window[0]) and clock(window[1]) <= clock(end),
+              "settings.cross.midday_window"),
 ]
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from lib.domain import phones
 from lib.domain.errors import DomainError, FieldError, NotAllowed, ValidationFailed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import CrossRule, SettingDef
+from lib.domain.text import clean
 
 SETTINGS: list[SettingDef] = [
     SettingDef("ownership.first_follow_up", 7, "int", "days", "seed 000 D1", minimum=1, maximum=366),
@@ -26,6 +27,11 @@ SETTINGS: list[SettingDef] = [
     SettingDef("ownership.lapse_warning", 3, "int", "days", "(assumed)", minimum=0, maximum=366),
     SettingDef("showroom.duplicate_window_seconds", 120, "int", "seconds",
                "(assumed) a second click on 登记 is not a second visit", minimum=0, maximum=3600),
+]
+CROSS_RULES = [
+    # "About to lapse" warns within a deadline's period, so it is shorter than both periods.
+    CrossRule(("ownership.lapse_warning", "ownership.first_follow_up", "ownership.lapse"),
+              lambda warning, first, lapse: warning < first and warning < lapse, "settings.cross.lapse_warning"),
 ]
 
 
@@ -202,9 +208,11 @@ def normalise_phone(text: str | None) -> str:
 def validate_contact(
     *, customer_name: str | None, phone: str | None, matter: str | None, visit_date: dt.date | None
 ) -> ContactForm:
-    """客户姓名, 联系方式, 咨询事项, 来访日期 are all required, no blanks (seed 003 X9#30)."""
-    values = {"customer_name": (customer_name or "").strip(), "phone": (phone or "").strip(),
-              "matter": (matter or "").strip()}
+    """客户姓名, 联系方式, 咨询事项, 来访日期 are all required, no blanks (seed 003 X9#30).
+
+    Text follows every form's rule (``lib.domain.text.clean``): stripped and NFC-normalised, so a name typed with
+    a combining mark is stored, matched and masked as the same name as its composed form."""
+    values = {"customer_name": clean(customer_name), "phone": clean(phone), "matter": clean(matter)}
     errors = [FieldError(name, "customers.field_required") for name, value in values.items() if not value]
     if visit_date is None:
         errors.append(FieldError("visit_date", "customers.field_required"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lib.domain.showroom.customers import ShowroomContact
 from lib.domain.errors import Conflict, DomainError, Locked, NotAllowed
-from lib.domain.settings import SettingDef
+from lib.domain.settings import CrossRule, SettingDef, minutes_between
 
 MANAGER_TITLE = "销售经理"
 REASON_MAX = 500
@@ -24,6 +24,11 @@ SETTINGS: list[SettingDef] = [
     SettingDef("showroom.sign_window_minutes", 60, "int", "minutes",
                "(assumed) seed 000 D1 B2 「下班前…签字」 read as the last hour before workday_end",
                minimum=0, maximum=1440),
+]
+CROSS_RULES = [
+    # The normal signing window is the last minutes of the workday: it cannot open before the showroom does.
+    CrossRule(("showroom.sign_window_minutes", "workday_start", "workday_end"),
+              lambda window, start, end: window <= minutes_between(start, end), "settings.cross.sign_window"),
 ]
 
 

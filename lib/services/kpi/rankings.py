@@ -39,6 +39,7 @@ from lib.i18n import translate
 from lib.services import people, rotation, settings
 from lib.services.kpi import sources as kpi_sources
 from lib.services.base import SUPERVISORS, WRITERS, Actor, acting, audit, require, utcnow
+from lib.services.limits import column_max
 from lib.services.kpi.common import (
     Person,
     active_people,
@@ -321,6 +322,8 @@ def decide_demotion(engine: Engine, *, actor: Actor, consultant_id: int, trigger
                 raise Conflict("kpi.demotion_not_triggered")
             if (consultant_id, trigger_month) in history.decisions:
                 raise Conflict("kpi.demotion_decided")
+            if confirm:
+                _check_queue_reason(actor, found.reason.value, [m.isoformat() for m in found.last_months], reason)
             row = DemotionDecision(consultant_id=consultant_id, trigger_month=trigger_month, start_day=found.start,
                                    end_day=found.end, rule=found.reason.value,
                                    last_months=[m.isoformat() for m in found.last_months], decision=decision,
@@ -341,6 +344,22 @@ def decide_demotion(engine: Engine, *, actor: Actor, consultant_id: int, trigger
     return DecisionResult(decision)
 
 
+def _queue_text(actor: Actor, rule: str, last_months: list[str], reason: str) -> str:
+    return translate("kpi.demotion_queue_reason", actor.lang, rule=translate(f"kpi.demotion_reason.{rule}", actor.lang),
+                     months="、".join(m[:7] for m in last_months), reason=reason)
+
+
+def _check_queue_reason(actor: Actor, rule: str, last_months: list[str], reason: str) -> str:
+    """The queue's demotion reason (the rule, its months and the manager's reason), refused with the room left
+    for the manager's reason when it would not fit the queue's column: never cut (issue 12 R4)."""
+    text = _queue_text(actor, rule, last_months, reason)
+    limit = column_max("queue_demotion.reason")
+    if len(text) > limit:
+        room = max(limit - (len(text) - len(reason)), 0)
+        raise ValidationFailed([FieldError("kpi_reason", "field.too_long", {"max": room})])
+    return text
+
+
 @acting
 def apply_to_queue(engine: Engine, *, actor: Actor, consultant_id: int, trigger_month: dt.date,
                    now: dt.datetime | None = None) -> None:
@@ -352,13 +371,11 @@ def apply_to_queue(engine: Engine, *, actor: Actor, consultant_id: int, trigger_
                                                           DemotionDecision.decision == CONFIRMED)).first()
     if row is None:
         raise DomainError("kpi.demotion_not_confirmed")
-    text = translate("kpi.demotion_queue_reason", actor.lang, rule=translate(f"kpi.demotion_reason.{row.rule}",
-                                                                            actor.lang),
-                     months="、".join(m[:7] for m in row.last_months), reason=row.reason)
+    text = _check_queue_reason(actor, row.rule, row.last_months, row.reason)
     month = row.start_day
     while month <= row.end_day:
         try:
-            rotation.set_demotion(engine, actor=actor, consultant_id=consultant_id, month=month, reason=text[:500],
+            rotation.set_demotion(engine, actor=actor, consultant_id=consultant_id, month=month, reason=text,
                                   source="kpi", now=now)
         except DomainError as exc:
             if exc.key != "rotation.error.already_demoted":

@@ -25,6 +25,7 @@ from lib.services import people
 from lib.services.base import SUPERVISORS, Actor, acting, audit, require, utcnow
 from lib.services.ledger import decider_check
 from lib.services.kpi.common import names
+from lib.services.limits import row_id
 
 VIOLATION = "violation"
 EVENTS = (VIOLATION, *(e.value for e in WarningEvent))
@@ -130,8 +131,13 @@ def manager_list(engine: Engine, *, actor: Actor) -> list[str]:
 
 
 def history(engine: Engine, *, actor: Actor, person_id: int, track: str) -> list[StepRow]:
-    """Every step of one case, oldest first."""
+    """Every step of one case, oldest first. An unknown track (a NUL, a typo) is refused as a choice, not sent to
+    the database, which on PostgreSQL raises for a NUL; a number no row can have finds nothing (issue 12)."""
     require(actor, SUPERVISORS)
+    if not isinstance(track, str) or track not in {t.value for t in WarningTrack}:
+        raise ValidationFailed([FieldError("warning_track", "field.bad_choice")])
+    if row_id(person_id) is None:
+        return []
     with session_scope(engine, write=False) as session:
         rows = list(session.exec(select(WarningEventRecord).where(WarningEventRecord.person_id == person_id,
                                                                   WarningEventRecord.track == track)
