@@ -85,10 +85,12 @@ def ticket_ids(url: str) -> tuple[int, ...]:
 def prepare_existing(url: str) -> seed.Seeded:
     """A database other servers run on: seeded when empty, else a display link for the TVs is added."""
     from db.engine import make_engine
+    from db.migrate import upgrade
     from lib.services import accounts, display
 
     engine = make_engine(url)
     try:
+        upgrade(engine)  # what the app does on its first run anyway
         if accounts.needs_first_run(engine):
             engine.dispose()
             return seed.seed(url)
