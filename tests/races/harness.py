@@ -168,6 +168,7 @@ def _worker(index: int, conn, cross, stop) -> None:
         if job is None:
             return
         if job == "ping":  # the parent waits for both imports before the first race is timed
+            import lib.auth  # noqa: F401 - Streamlit, for the session race: paid before any race is timed
             import tests.races.scenarios  # noqa: F401
 
             conn.send("pong")
@@ -279,6 +280,8 @@ class Fleet:
             proc.start()
             self.pipes.append(parent)
             self.procs.append(proc)
+        for pipe in self.pipes:
+            pipe.send("ping")
         for index, pipe in enumerate(self.pipes):
             if not pipe.poll(BARRIER_TIMEOUT) or pipe.recv() != "pong":
                 raise RuntimeError(f"race worker {index} did not start")

@@ -268,7 +268,8 @@ class ReceptionSignOff(Race):
             counted = audit_counts(session, "reception")
         for r in rounds:
             app_id = r.situation["id"]
-            if steps[app_id] != [(1, "submit"), (2, "dept_review")]:
+            seqs = [n for n, _ in steps[app_id]]
+            if [a for _, a in steps[app_id]] != ["submit", "dept_review"] or len(set(seqs)) != len(seqs):
                 breaks.append(f"application {app_id}: steps {steps[app_id]}")
             if counted[(str(app_id), "dept_review")] != 1:
                 breaks.append(f"application {app_id}: {counted[(str(app_id), 'dept_review')]} dept_review audit rows")
@@ -427,6 +428,9 @@ def ticket_people(engine) -> dict:
         "managers": [make_user(engine, username=f"manager{i}", role="supervisor", name=f"部门经理{i}",
                                titles=["部门经理"]) for i in range(2)],
     }
+    with session_scope(engine) as session:  # intake needs the agent's 工号
+        for i, agent in enumerate(found["agents"]):
+            session.execute(update(User).where(User.id == agent.id).values(staff_no=f"{17 + i:03d}"))
     return found
 
 
