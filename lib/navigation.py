@@ -84,6 +84,7 @@ PAGES = [
     PageSpec("pages/ledger.py", "nav.ledger", ":material/receipt_long:", "nav.section.kpi", WRITERS, "ledger"),
     PageSpec("pages/warning_cases.py", "nav.warnings", ":material/report:", "nav.section.kpi", SUPERVISORS, "warnings"),
     PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
+    PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
     PageSpec("pages/catalogue.py", "nav.catalogue", ":material/rule:", "nav.section.admin", ADMINS, "catalogue"),
     PageSpec("pages/display_links.py", "nav.display_links", ":material/cast:", "nav.section.admin", ADMINS,
              "display-links"),

@@ -1,0 +1,386 @@
+"""One renderer for every register (issue 14): the quick form, the list with filters and paging, the entry with
+its steps and versions, the approve/reject buttons for the titles that may act, and the exports, all drawn from
+the register's ``RegisterDef`` alone.
+
+Widget keys: ``rg.<register>.<part>``; a form field is ``rg.<register>.<form>.<field>`` (a date-time is two
+widgets, ``…_d`` and ``…_t``; a person picker is ``pp.staff.rg.<register>.<form>.<field>``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import streamlit as st
+
+from lib.domain.money import yuan
+from lib.domain.registers import REGISTRY, families
+from lib.domain.registers.information import ME, NOW
+from lib.domain.registers.model import Access, FieldDef, RegisterDef, may_create
+from lib.services import people
+from lib.services import registers as R
+from lib.services.base import Actor, utcnow
+from lib.services.settings import office_zone_now
+from lib.ui import (flash, form_token, local_time, plain, renew_form_token, run_action, show_form_error,
+                    submit_callback, t)
+from lib.views.person_picker import key_for, person_select
+
+LIST_DAYS = 30
+
+
+def render_family(engine, user: Actor, family: str) -> None:
+    """A picker of the family's registers, then the chosen one."""
+    defs = families()[family]
+    labels = {d.key: t(d.title_key) for d in defs}
+    chosen = st.selectbox(t("registers.pick"), list(labels), format_func=labels.get, key=f"rg.family.{family}")
+    render_register(engine, user, REGISTRY[chosen or defs[0].key])
+
+
+def render_register(engine, user: Actor, rdef: RegisterDef) -> None:
+    zone, today = office_zone_now(engine)
+    st.caption(t("registers.source", source=plain(rdef.source)))
+    _awaiting(engine, user, rdef, zone)
+    if may_create(rdef, Access(user_id=user.id, role=user.role, titles=tuple(user.titles),
+                               department_id=user.department_id)):
+        with st.expander(t("registers.new", register=t(rdef.title_key)), expanded=False):
+            _new_form(engine, user, rdef, zone)
+    chosen = _list(engine, user, rdef, zone, today)
+    if chosen is not None:
+        _detail(engine, user, rdef, chosen, zone)
+
+
+# -- form -----------------------------------------------------------------------------------------------
+
+def _key(rdef: RegisterDef, form: str, field: str) -> str:
+    return f"rg.{rdef.key}.{form}.{field}"
+
+
+def _label(rdef: RegisterDef, f: FieldDef) -> str:
+    return t(rdef.label_key(f.key)) + (" *" if f.required else "")
+
+
+def _initial(f: FieldDef, user: Actor, zone, value: object = None) -> object:
+    if value is not None:
+        return value.astimezone(zone) if isinstance(value, dt.datetime) else value
+    if f.default == NOW:
+        return utcnow().astimezone(zone).replace(second=0, microsecond=0)
+    if f.default == ME:
+        return user.id
+    return f.default
+
+
+def _widget(engine, rdef: RegisterDef, f: FieldDef, form: str, user: Actor, zone, container,
+            value: object = None) -> None:
+    """One field's widget, its value set through session state on first draw (so an error keeps what was typed)."""
+    key = _key(rdef, form, f.key)
+    label = _label(rdef, f)
+    helptext = t(f"registers.help.{rdef.key}.{f.key}") if f.help else None
+    initial = _initial(f, user, zone, value)
+    if f.type == "datetime":
+        left, right = container.columns(2)
+        if f"{key}_d" not in st.session_state:
+            st.session_state[f"{key}_d"] = initial.date() if isinstance(initial, dt.datetime) else None
+            st.session_state[f"{key}_t"] = initial.time() if isinstance(initial, dt.datetime) else None
+        left.date_input(label, key=f"{key}_d", help=helptext, format="YYYY-MM-DD")
+        right.time_input(t("registers.time_of", field=t(rdef.label_key(f.key))), key=f"{key}_t", step=60)
+        return
+    if f.type == "person":
+        picker = key_for("staff", key)
+        options = people.labels(engine, "staff")
+        if picker not in st.session_state:
+            st.session_state[picker] = initial if initial in options else None
+        person_select(label, "staff", key=key, container=container, placeholder=t("registers.pick_person"),
+                      help=helptext)
+        return
+    if key not in st.session_state:
+        st.session_state[key] = initial if initial is not None else ("" if f.type in ("text", "long_text", "phone")
+                                                                      else None)
+    if f.type == "long_text":
+        container.text_area(label, key=key, max_chars=f.length, help=helptext)
+    elif f.type in ("text", "phone"):
+        container.text_input(label, key=key, max_chars=f.length, help=helptext)
+    elif f.type == "choice":
+        labels = {c: t(f"registers.choice.{rdef.key}.{f.key}.{c}") for c in f.choices}
+        container.selectbox(label, list(labels), format_func=labels.get, key=key, help=helptext,
+                            placeholder=t("registers.pick_value"))
+    elif f.type == "bool":
+        container.checkbox(label, key=key, help=helptext)
+    elif f.type == "int":
+        container.number_input(label, key=key, step=1, help=helptext)
+    elif f.type == "money":
+        container.number_input(label, key=key, step=0.01, format="%.2f", help=helptext)
+    elif f.type == "date":
+        container.date_input(label, key=key, help=helptext, format="YYYY-MM-DD")
+    elif f.type == "time":
+        container.time_input(label, key=key, help=helptext, step=60)
+
+
+def _read(rdef: RegisterDef, form: str, fields: tuple[FieldDef, ...], zone) -> dict[str, object]:
+    """What the form holds, typed: a date and a time become one aware office-local datetime."""
+    values: dict[str, object] = {}
+    state = st.session_state
+    for f in fields:
+        key = _key(rdef, form, f.key)
+        if f.type == "datetime":
+            day, clock = state.get(f"{key}_d"), state.get(f"{key}_t")
+            values[f.key] = dt.datetime.combine(day, clock or dt.time(0, 0), tzinfo=zone) if day else None
+        elif f.type == "person":
+            values[f.key] = state.get(key_for("staff", key))
+        else:
+            values[f.key] = state.get(key)
+    return values
+
+
+def _forget(rdef: RegisterDef, form: str, fields: tuple[FieldDef, ...]) -> None:
+    """After a confirmed save the form starts again from its defaults (widgets rebuilt on the next run)."""
+    for f in fields:
+        key = _key(rdef, form, f.key)
+        for name in (key, f"{key}_d", f"{key}_t", key_for("staff", key)):
+            st.session_state.pop(name, None)
+
+
+def _new_form(engine, user: Actor, rdef: RegisterDef, zone) -> None:
+    form = "new"
+    fields = rdef.typed_fields
+    token_name = f"rg.{rdef.key}.new"
+    error_slot = f"rg.{rdef.key}.new_error"
+
+    def save() -> None:
+        R.create_entry(engine, actor=user, register=rdef.key, values=_read(rdef, form, fields, zone),
+                       idem_key=form_token(token_name))
+        renew_form_token(token_name)
+        _forget(rdef, form, fields)
+
+    with st.form(f"rg.{rdef.key}.new_form"):
+        for f in fields:
+            _widget(engine, rdef, f, form, user, zone, st)
+        st.form_submit_button(t("registers.submit"), type="primary", on_click=submit_callback(
+            save, success_key="registers.saved", error_slot=error_slot))
+    show_form_error(error_slot)
+
+
+# -- list -----------------------------------------------------------------------------------------------
+
+def _cell(rdef: RegisterDef, f: FieldDef, value: object, names: Mapping[int, str], zone) -> object:
+    if value is None:
+        return ""
+    if f.type == "person":
+        return names.get(value, "")
+    if f.type == "choice":
+        return t(f"registers.choice.{rdef.key}.{f.key}.{value}")
+    if f.type == "datetime":
+        return local_time(value, zone)
+    if f.type == "money":
+        return yuan(value)
+    if f.type == "bool":
+        return t("registers.yes") if value else t("registers.no")
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def _table_rows(rdef: RegisterDef, rows, zone) -> list[dict]:
+    headers = [t("registers.col.no")] + [t(rdef.label_key(f.key)) for f in rdef.fields] + [
+        t("registers.col.state"), t("registers.col.keeper"), t("registers.col.due")]
+    out = []
+    for e in rows:
+        cells = [e.no or ""] + [_cell(rdef, f, e.values.get(f.key), e.names, zone) for f in rdef.fields] + [
+            t(f"registers.state.{e.state}"), e.keeper,
+            (t("registers.overdue") + " " if e.overdue else "") + local_time(e.due_at, zone)]
+        out.append(dict(zip(headers, cells)))
+    return out
+
+
+def _list(engine, user: Actor, rdef: RegisterDef, zone, today: dt.date):
+    """Filters (dates, state, a text in the entry's title), a page of entries, paging, exports; returns the
+    entry clicked."""
+    base = f"rg.{rdef.key}"
+    st.subheader(t("registers.list"))
+    left, middle, right = st.columns([2, 1, 2])
+    span = left.date_input(t("registers.dates"), value=(today - dt.timedelta(days=LIST_DAYS), today),
+                           key=f"{base}.dates", format="YYYY-MM-DD")
+    states = {"": t("registers.any_state"), **{s: t(f"registers.state.{s}") for s in
+                                                ("draft", "pending", "approved", "rejected", "recorded")}}
+    state = middle.selectbox(t("registers.col.state"), list(states), format_func=states.get, key=f"{base}.state")
+    search = right.text_input(t("registers.search"), key=f"{base}.search", max_chars=50) \
+        if rdef.title_field else ""
+    first, last = (span[0], span[-1]) if isinstance(span, (tuple, list)) and span else (today, today)
+    query = R.Query(first=first, last=last, state=state or None, text=search or "")
+    signature = (first, last, state, search)
+    cursors_key = f"{base}.cursors"
+    if st.session_state.get(f"{base}.signature") != signature:
+        st.session_state[f"{base}.signature"] = signature
+        st.session_state[cursors_key] = [None]
+    cursors = st.session_state.setdefault(cursors_key, [None])
+    page = None
+
+    def load() -> None:
+        nonlocal page
+        page = R.list_entries(engine, actor=user, register=rdef.key, query=query, cursor=cursors[-1])
+
+    if not run_action(load) or page is None:
+        return None
+    if not page.rows:
+        st.info(t("registers.none"))
+    else:
+        event = st.dataframe(_table_rows(rdef, page.rows, zone), width="stretch", hide_index=True,
+                             on_select="rerun", selection_mode="single-row", key=f"{base}.rows")
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        if picked and 0 <= picked[0] < len(page.rows):
+            st.session_state[f"{base}.open"] = page.rows[picked[0]].id
+        st.caption(t("table.click_row"))
+    nav = st.columns([1, 1, 1, 1, 2])
+    if len(cursors) > 1 and nav[0].button(t("registers.first_page"), key=f"{base}.first"):
+        st.session_state[cursors_key] = [None]
+        st.rerun()
+    if page.next_cursor and nav[1].button(t("registers.next_page"), key=f"{base}.next"):
+        cursors.append(page.next_cursor)
+        st.rerun()
+    _exports(engine, user, rdef, query, nav[2], nav[3])
+    opened = st.session_state.get(f"{base}.open")
+    return opened
+
+
+def _exports(engine, user: Actor, rdef: RegisterDef, query: R.Query, left, right) -> None:
+    """CSV of the whole filtered list (read a chunk at a time); Excel up to the cap, or a message saying why not."""
+    base = f"rg.{rdef.key}"
+    name = f"{rdef.key}_{query.first}_{query.last}"
+    left.download_button(t("export.csv"), lambda: b"".join(R.export_csv(engine, actor=user, register=rdef.key,
+                                                                        query=query)),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{base}.csv", on_click="ignore")
+    ready = st.session_state.get(f"{base}.xlsx_data")
+    if ready and ready[0] == (query.first, query.last, query.state, query.text):
+        right.download_button(t("export.xlsx"), ready[1], file_name=f"{name}.xlsx", key=f"{base}.xlsx",
+                              on_click="ignore",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif right.button(t("registers.prepare_xlsx"), key=f"{base}.prepare"):
+        def build() -> None:
+            data = R.export_xlsx(engine, actor=user, register=rdef.key, query=query, cap=R.EXCEL_CAP)
+            st.session_state[f"{base}.xlsx_data"] = ((query.first, query.last, query.state, query.text), data)
+
+        if run_action(build):
+            st.rerun()
+
+
+# -- one entry ------------------------------------------------------------------------------------------
+
+def _detail(engine, user: Actor, rdef: RegisterDef, entry_id: int, zone) -> None:
+    base = f"rg.{rdef.key}"
+    detail = None
+
+    def load() -> None:
+        nonlocal detail
+        detail = R.get_entry(engine, actor=user, register=rdef.key, entry_id=entry_id)
+
+    if not run_action(load) or detail is None:
+        st.session_state.pop(f"{base}.open", None)
+        return
+    e = detail.entry
+    st.subheader(t("registers.entry_head", register=t(rdef.title_key), no=plain(e.no or "—"), version=e.version))
+    st.caption(t("registers.entry_state", state=t(f"registers.state.{e.state}"), keeper=plain(e.keeper),
+                 created=plain(local_time(e.created_at, zone)),
+                 locked=t("registers.locked_yes") if e.locked else t("registers.locked_no")))
+    if e.step_title:
+        st.info(t("registers.waiting_on", title=plain(e.step_title)))
+    st.dataframe([{t("registers.col.field"): t(rdef.label_key(f.key)),
+                   t("registers.col.value"): str(_cell(rdef, f, e.values.get(f.key), e.names, zone))}
+                  for f in rdef.fields], width="stretch", hide_index=True)
+    if e.reason:
+        st.caption(t("registers.correction_reason", reason=plain(e.reason)))
+    with st.expander(t("registers.steps", count=len(detail.steps))):
+        st.dataframe([{t("registers.col.at"): local_time(s.at, zone), t("registers.col.action"):
+                       t(f"registers.action.{s.action}"), t("registers.col.title"): s.title,
+                       t("registers.col.by"): s.actor_name, t("registers.col.note"): s.note} for s in detail.steps],
+                     width="stretch", hide_index=True)
+    if len(detail.versions) > 1:
+        st.caption(t("registers.versions"))
+        for version in detail.versions:
+            label = t("registers.version_label", version=version.version, state=t(f"registers.state.{version.state}"))
+            if st.button(label, key=f"{base}.v{version.id}", disabled=version.id == e.id):
+                st.session_state[f"{base}.open"] = version.id
+                st.rerun()
+    if detail.may_act:
+        _act(engine, user, rdef, e)
+    if detail.may_submit:
+        if st.button(t("registers.submit_again"), key=f"{base}.submit_{e.id}", type="primary"):
+            if run_action(lambda: R.submit_entry(engine, actor=user, register=rdef.key, entry_id=e.id),
+                          "registers.submitted"):
+                st.rerun()
+    if detail.may_edit:
+        _edit_form(engine, user, rdef, e, detail.may_edit, zone)
+    if detail.may_correct:
+        _correct_form(engine, user, rdef, e, zone)
+
+
+def _act(engine, user: Actor, rdef: RegisterDef, e) -> None:
+    base = f"rg.{rdef.key}.act_{e.id}"
+    note = st.text_input(t("registers.note_or_reason"), key=f"{base}.note", max_chars=500)
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button(t("registers.approve"), key=f"{base}.approve", type="primary"):
+        if run_action(lambda: R.approve_entry(engine, actor=user, register=rdef.key, entry_id=e.id, note=note,
+                                              step_no=e.step_no)):
+            flash("registers.approved")
+            st.rerun()
+    if right.button(t("registers.reject"), key=f"{base}.reject"):
+        if run_action(lambda: R.reject_entry(engine, actor=user, register=rdef.key, entry_id=e.id, reason=note,
+                                             step_no=e.step_no)):
+            flash("registers.rejected")
+            st.rerun()
+
+
+def _edit_form(engine, user: Actor, rdef: RegisterDef, e, names: tuple[str, ...], zone) -> None:
+    form = f"edit{e.id}"
+    fields = tuple(f for f in rdef.typed_fields if f.key in names)
+    error_slot = f"rg.{rdef.key}.{form}_error"
+
+    def save() -> None:
+        R.edit_entry(engine, actor=user, register=rdef.key, entry_id=e.id, values=_read(rdef, form, fields, zone))
+        _forget(rdef, form, fields)
+
+    with st.expander(t("registers.edit"), expanded=e.state != "draft"):
+        with st.form(f"rg.{rdef.key}.{form}_form"):
+            for f in fields:
+                _widget(engine, rdef, f, form, user, zone, st, value=e.values.get(f.key))
+            st.form_submit_button(t("registers.save"), on_click=submit_callback(
+                save, success_key="registers.saved", error_slot=error_slot))
+        show_form_error(error_slot)
+
+
+def _correct_form(engine, user: Actor, rdef: RegisterDef, e, zone) -> None:
+    form = f"correct{e.id}"
+    fields = rdef.typed_fields
+    error_slot = f"rg.{rdef.key}.{form}_error"
+    reason_key = f"rg.{rdef.key}.{form}.reason"
+
+    def save() -> None:
+        new_id = R.correct_entry(engine, actor=user, register=rdef.key, entry_id=e.id,
+                                 values=_read(rdef, form, fields, zone), reason=st.session_state.get(reason_key, ""))
+        _forget(rdef, form, fields)
+        st.session_state[f"rg.{rdef.key}.open"] = new_id
+
+    with st.expander(t("registers.correct")):
+        with st.form(f"rg.{rdef.key}.{form}_form"):
+            for f in fields:
+                _widget(engine, rdef, f, form, user, zone, st, value=e.values.get(f.key))
+            st.text_input(t("registers.correction_reason_label") + " *", key=reason_key, max_chars=500)
+            st.form_submit_button(t("registers.save_correction"), on_click=submit_callback(
+                save, success_key="registers.corrected", error_slot=error_slot))
+        show_form_error(error_slot)
+
+
+def _awaiting(engine, user: Actor, rdef: RegisterDef, zone) -> None:
+    """Entries waiting on a title the user holds: opened from here to approve or reject."""
+    if rdef.chain_setting is None or not user.titles:
+        return
+    rows = ()
+
+    def load() -> None:
+        nonlocal rows
+        rows = R.awaiting(engine, actor=user, register=rdef.key)
+
+    if not run_action(load) or not rows:
+        return
+    st.warning(t("registers.awaiting_you", count=len(rows)))
+    for e in rows:
+        title = e.values.get(rdef.title_field) if rdef.title_field else ""
+        label = t("registers.open_entry", no=e.no or "—", keeper=plain(e.keeper), title=plain(str(title or "")[:40]))
+        if st.button(label, key=f"rg.{rdef.key}.await_{e.id}"):
+            st.session_state[f"rg.{rdef.key}.open"] = e.id
