@@ -131,6 +131,7 @@ class Actor:
         self.plan, self.user = plan, user
         self.session = Session(plan.base_url, timeout=plan.timeout)
         self.actions = 0
+        self.broken = False
         self.next_refresh: dict[str, float] = {}
 
     async def act(self, name: str, call: Callable[[], Awaitable[Run]], *, confirm: bool = False) -> Run | None:
@@ -141,18 +142,19 @@ class Actor:
             run = await call()
         except ProtocolError as exc:
             self.plan.recorder.add(name, time.monotonic() - started, "error", f"{self.user}: {exc}", started)
+            self.broken = True  # a late answer would be taken for the next click's: this tab is done
             return None
         outcome, detail = judge(run, confirm=confirm)
         self.plan.recorder.add(name, run.seconds, outcome, f"{self.user}: {detail}" if detail else "", started)
         return run
 
     def more(self) -> bool:
-        return time.monotonic() < self.plan.deadline and self.actions < self.plan.max_actions
+        return not self.broken and time.monotonic() < self.plan.deadline and self.actions < self.plan.max_actions
 
     async def start(self) -> bool:
         """Open the app and log in; False when that failed (recorded)."""
-        run = await self.act("login", self._login)
-        return run is not None and judge(run, confirm=False)[0] == "ok" and bool(self.session.pages)
+        run = await self.act("login", self._login, confirm=True)
+        return run is not None and judge(run, confirm=True)[0] == "ok" and bool(self.session.pages)
 
     async def _login(self) -> Run:
         s = self.session
@@ -160,12 +162,14 @@ class Actor:
         form = {s.widget("login_user").id: self.user, s.widget("login_password").id: DEMO_PASSWORD,
                 s.widget("FormSubmitter:login_form").id: True}
         logged = await s.rerun(form)
-        if logged.has_alert(ERROR):
+        if logged.exceptions or logged.has_alert(ERROR):
+            logged.seconds += opened.seconds
             return logged
         # In a browser the cookie component's answer reruns the script and builds the role's menu; here
         # the login page's own 「继续」 button does it.
         after = await s.rerun({s.widget("login_continue").id: True})
         after.seconds += opened.seconds + logged.seconds
+        after.alerts = logged.alerts + after.alerts  # 登录成功 confirms the login
         return after
 
     async def step(self) -> None:
@@ -193,7 +197,12 @@ class Actor:
                     await self.act(self.refresh_action, lambda: self.session.rerun(fragment_id=fid))
                     self.next_refresh[fid] = time.monotonic() + self.session.fragments.get(fid, 60.0)
                 else:
-                    await self.step()
+                    try:
+                        await self.step()
+                    except ProtocolError as exc:  # the page lacks the widget this step needs: an error too
+                        self.actions += 1
+                        self.plan.recorder.add(f"{self.role}.step", 0.0, "error", f"{self.user}: {exc}",
+                                               time.monotonic())
                 self._schedule_refresh()
         finally:
             await self.session.close()
