@@ -895,3 +895,30 @@ class SessionEnded(Race):
                 breaks.append(f"user {r.situation['id']}: {open_ones[r.situation['id']]} sessions still open "
                               f"after the {r.situation['end']}")
         return breaks
+
+
+# ---- the control: a check-then-write with no guard, which the harness must catch ---------------------------------
+
+@registered
+class NaiveCheckOut(VisitorCheckOut):
+    """Not a service: a check-out that reads, then writes without re-checking. The harness must find its breaks
+    (several winners per round, several check-out audit rows); it proves the races above could fail."""
+
+    name = "control: unguarded check-out (must break)"
+    ids = "control"
+
+    def fire(self, shot):
+        import time
+
+        from lib.domain.errors import Conflict
+        from lib.services.base import audit
+
+        visitor_id, now = shot.situation["id"], dt.datetime.now(dt.timezone.utc)
+        with session_scope(shot.engine, write=False) as session:
+            if session.get(VisitorEntry, visitor_id).time_out is not None:
+                raise Conflict("visitor.already_out")
+        time.sleep(0.01)
+        with session_scope(shot.engine) as session:
+            session.execute(update(VisitorEntry).where(VisitorEntry.id == visitor_id).values(time_out=now))
+            audit(session, actor=shot.state["actors"][0], entity="visitor", entity_id=visitor_id, action="check_out",
+                  at=now)

@@ -1,6 +1,6 @@
 """Issue 12's figures: every contended action raced by 2 processes × 8 threads on SQLite and PostgreSQL.
 
-Each test runs one :mod:`tests.races.scenarios` race for RACE_SECONDS (3 s unless set; ``make races`` runs 60)
+Each test runs one :mod:`tests.races.scenarios` race for RACE_SECONDS (2 s unless set; ``make races`` runs 60)
 and asserts 0 unhandled errors, 0 invariant breaks, and that the race was real (rounds run, winners and
 refusals both seen). The rows go to the figures table (``RACE_REPORT``, default ``/tmp/race_report.md``).
 """
@@ -106,3 +106,23 @@ def test_R1_lockout_under_thirty_concurrent_guesses(fleet, backend):
 def test_R2_ended_session_is_ended_on_the_second_app_server(fleet, backend):
     """R2: logout, password reset and deactivation end the session on both app servers at once."""
     run("session ended", fleet, backend)
+
+
+def test_the_harness_catches_an_unguarded_check_then_write(fleet, tmp_path):
+    """The control: a read-then-write check-out without a guard, raced the same way, shows several winners per
+    round and several check-out rows, so a race above that lost its guard would fail."""
+    from tests.conftest import sqlite_engine
+
+    race = RACES["control: unguarded check-out (must break)"]
+    engine = sqlite_engine(tmp_path)
+    try:
+        state = race.setup(engine)
+        result = fleet.run(race, url=engine.url.render_as_string(hide_password=False), backend="sqlite", state=state,
+                           seconds=min(harness.race_seconds(), 2.0))
+        assert not result.harness_errors, result.harness_errors
+        harness.judge(race, result, engine, state)
+        assert not result.unhandled(), result.unhandled()[:3]
+        assert any("winners" in b for b in result.breaks) and any("check-outs" in b for b in result.breaks), \
+            result.breaks[:5]
+    finally:
+        engine.dispose()
