@@ -238,11 +238,9 @@ def run(args: argparse.Namespace) -> dict:
     floor_row = report.action_rows(floor_samples)
     server_rows = []
     for label, s in labels.items():
-        clicks = len(floor_samples) if s is floor else len(app_work)
-        usage = sampler.usage.get(label)
-        if usage is None:
-            usage = servers.Usage()
-        server_rows.append(report.usage_row(label, usage, clicks // (1 if s is floor else len(app)), tracebacks[label]))
+        clicks = sum(1 for sample in (floor_samples if s is floor else app_work) if sample.server == s.url)
+        usage = sampler.usage.get(label) or servers.Usage()
+        server_rows.append(report.usage_row(label, usage, clicks, tracebacks[label]))
     app_cpu = [sampler.usage[lb].cpu for lb, s in labels.items() if s is not floor and lb in sampler.usage]
     floor_cpu = sampler.usage[next(lb for lb, s in labels.items() if s is floor)].cpu if floor and floor.pid else None
     app_cpc = (1000 * sum(app_cpu) / len(app_work)) if app_cpu and None not in app_cpu and app_work else None

@@ -78,6 +78,7 @@ class Sample:
     detail: str = ""
     started: float = 0.0  # time.monotonic() at the click
     phase: str = "work"  # "arrive" (logging in, first page) or "work" (the measured clicking)
+    server: str = ""  # the base URL the session talks to
 
 
 @dataclass
@@ -87,8 +88,9 @@ class Recorder:
     samples: list[Sample] = field(default_factory=list)
     phase: str = "arrive"
 
-    def add(self, action: str, seconds: float, outcome: str, detail: str = "", started: float = 0.0) -> None:
-        self.samples.append(Sample(action, seconds, outcome, detail[:300], started, self.phase))
+    def add(self, action: str, seconds: float, outcome: str, detail: str = "", started: float = 0.0,
+            server: str = "") -> None:
+        self.samples.append(Sample(action, seconds, outcome, detail[:300], started, self.phase, server))
 
 
 @dataclass
@@ -141,11 +143,13 @@ class Actor:
         try:
             run = await call()
         except ProtocolError as exc:
-            self.plan.recorder.add(name, time.monotonic() - started, "error", f"{self.user}: {exc}", started)
+            self.plan.recorder.add(name, time.monotonic() - started, "error", f"{self.user}: {exc}", started,
+                                   self.plan.base_url)
             self.broken = True  # a late answer would be taken for the next click's: this tab is done
             return None
         outcome, detail = judge(run, confirm=confirm)
-        self.plan.recorder.add(name, run.seconds, outcome, f"{self.user}: {detail}" if detail else "", started)
+        self.plan.recorder.add(name, run.seconds, outcome, f"{self.user}: {detail}" if detail else "", started,
+                               self.plan.base_url)
         return run
 
     def more(self) -> bool:
@@ -202,7 +206,7 @@ class Actor:
                     except ProtocolError as exc:  # the page lacks the widget this step needs: an error too
                         self.actions += 1
                         self.plan.recorder.add(f"{self.role}.step", 0.0, "error", f"{self.user}: {exc}",
-                                               time.monotonic())
+                                               time.monotonic(), self.plan.base_url)
                 self._schedule_refresh()
         finally:
             await self.session.close()
@@ -268,7 +272,8 @@ class Consultant(Actor):
         s = self.session
         buttons = (s.find(key_prefix="q_me_step_away_", enabled=True) or s.find(key_prefix="q_me_back_", enabled=True))
         if not buttons:
-            self.plan.recorder.add("queue.press", 0.0, "refused", f"{self.user}: no 暂离/回来 button", time.monotonic())
+            self.plan.recorder.add("queue.press", 0.0, "refused", f"{self.user}: no 暂离/回来 button", time.monotonic(),
+                                   self.plan.base_url)
             self.actions += 1
             await self.act("queue.open", lambda: s.goto("queue"))
             return
