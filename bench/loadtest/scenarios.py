@@ -266,11 +266,30 @@ class Consultant(Actor):
     refresh_action = "queue.refresh"
 
     async def start(self) -> bool:
-        return await super().start() and await self.act("queue.open", lambda: self.session.goto("queue")) is not None
+        """Today's draw pins some consultants to a post (no 暂离/回来 of their own): such a session logs in
+        as the next consultant instead, as a person at the desk would hand the tablet over."""
+        first = CONSULTANTS.index(self.user) if self.user in CONSULTANTS else 0
+        for attempt in range(len(CONSULTANTS)):
+            if attempt:
+                await self.session.close()
+                self.session = Session(self.plan.base_url, timeout=self.plan.timeout)
+                self.user = CONSULTANTS[(first + attempt) % len(CONSULTANTS)]
+            if not (await super().start()
+                    and await self.act("queue.open", lambda: self.session.goto("queue")) is not None):
+                return False
+            if self._buttons() is not None:
+                return True
+        return False
+
+    def _buttons(self):
+        s = self.session
+        if not s.find(key_prefix="q_me_"):
+            return None
+        return s.find(key_prefix="q_me_step_away_", enabled=True) or s.find(key_prefix="q_me_back_", enabled=True)
 
     async def step(self) -> None:
         s = self.session
-        buttons = (s.find(key_prefix="q_me_step_away_", enabled=True) or s.find(key_prefix="q_me_back_", enabled=True))
+        buttons = self._buttons()
         if not buttons:
             self.plan.recorder.add("queue.press", 0.0, "refused", f"{self.user}: no 暂离/回来 button", time.monotonic(),
                                    self.plan.base_url)
