@@ -15,7 +15,7 @@ from lib import export
 from lib.ui import clear_flash, error_text, flash, local_time, plain, show_flash, t
 
 PAGE_ERROR = "tk_page_error"
-DETAIL_PAGE = Path(__file__).resolve().parents[2] / "pages" / "ticket_detail.py"
+DETAIL_PAGE = Path(__file__).resolve().parents[3] / "pages" / "ticket_detail.py"
 DETAIL_URL = "ticket"  # lib.navigation's url_path of the detail page
 LEVEL_COLOURS = {"red": "red", "amber": "orange", "ok": "green"}
 _TAG_COLOURS = {"red": "#d93025", "amber": "#f29900", "ok": "#1e8e3e"}
