@@ -25,6 +25,7 @@ PEOPLE = {
     "security": ("工程部", "supervisor", ("秩序维护主管",)),
     "clerk": ("行政部", "staff", ("前台接待员",)),
     "all_titles": ("行政部", "supervisor", ("行政主管", "印章管理员", "部门主管", "综合部主管")),
+    "admin": ("行政部", "admin", ()),
 }
 
 
