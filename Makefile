@@ -30,8 +30,10 @@ serve: venv
 demo: migrate
 	$(BIN)/python -m lib.demo
 
+# two pytest-xdist workers, a whole file at a time (tests/conftest.py keeps the browser tests on one); TEST_WORKERS=0: one process
+TEST_WORKERS ?= 2
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # issue 12's race figures: every contended action, 2 processes x 8 threads, RACE_SECONDS each on both backends
 RACE_SECONDS ?= 60

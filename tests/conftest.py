@@ -39,6 +39,23 @@ def pytest_configure(config):
         config.pluginmanager.register(report, "hostile_report")
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs in two pytest-xdist workers, a whole file at a time (module fixtures, ordered steps):
+    ``--dist loadfile``, except that every browser test (tests/e2e) goes to one worker, one server and one
+    Chromium at a time as in a serial run."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesE2EOnOneWorker(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e" if path.startswith("tests/e2e/") else path
+
+    return FilesE2EOnOneWorker(config, log)
+
+
 def _sqlite_template() -> Path:
     """One migrated SQLite file per test run; each test gets a copy (migrating every time is slow)."""
     if "sqlite" not in _TEMPLATES:
