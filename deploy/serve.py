@@ -168,7 +168,8 @@ def start(name: str, command: list[str], env: dict[str, str]) -> Child:
 
 def worker_command(port: int, address: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--logger.hideWelcomeMessage", "true"]  # its URL is not the one to open: the launcher prints nginx's
 
 
 def healthy(url: str) -> bool:
@@ -262,11 +263,19 @@ def prepare_run_dir(run_dir: Path) -> str | None:
 
 
 def shared_environment() -> dict[str, str]:
-    """The environment of every worker: one cookie key and one Streamlit cookie secret for all of them."""
-    from lib.auth import cookie_key
+    """The environment of every worker: one cookie key and one Streamlit cookie secret for all of them.
 
+    The key is the app's own (``lib.auth.cookie_key``: the variable, else ``.streamlit/secrets.toml``,
+    generated once here rather than raced by N processes at start), read in a child process: importing
+    the app outside a Streamlit runtime fills the launcher's log with Streamlit's bare-mode warnings.
+    """
+    found = subprocess.run([sys.executable, "-c", "from lib.auth import cookie_key; print(cookie_key())"],
+                           cwd=ROOT, capture_output=True, text=True, check=False)
+    if found.returncode != 0 or not found.stdout.strip():
+        reason = (found.stderr.strip().splitlines() or ["?"])[-1]
+        raise SetupError(f"Cookie 密钥不可用 the cookie key is unusable: {reason}")
     env = dict(os.environ)
-    env["DUTYDESK_COOKIE_KEY"] = cookie_key()  # generated once here, not raced by N processes at start
+    env["DUTYDESK_COOKIE_KEY"] = found.stdout.strip().splitlines()[-1]
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_urlsafe(32))
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -309,9 +318,9 @@ def main(argv: list[str] | None = None) -> int:
             busy.append(args.port)
         if busy:
             raise SetupError(f"端口已被占用 ports in use: {', '.join(map(str, busy))}")
+        env = shared_environment()
         say("迁移数据库 migrating the database")
         migrate(url)
-        env = shared_environment()
         for i, port in enumerate(worker_ports(args), start=1):
             children.append(start(f"worker {i} (:{port})", worker_command(port, args.worker_address), env))
         local = "127.0.0.1" if args.worker_address in ("0.0.0.0", "::") else args.worker_address
