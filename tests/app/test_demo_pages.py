@@ -21,6 +21,7 @@ from tests.conftest import sqlite_engine
 USER_OF = {
     "pages/home.py": "销售顾问", "pages/visitors.py": "前台接待员", "pages/messages.py": "前台接待员",
     "pages/visitor_prereg.py": "销售经理",
+    "pages/registers.py": "信息查询员",
     "pages/admin_audit.py": "admin", "pages/account.py": "销售顾问",
     "pages/rotation_queue.py": "销售顾问", "pages/on_duty.py": "中控员", "pages/roster.py": "部长",
     "pages/roster_requests.py": "综合部主管", "pages/handover.py": "中控员", "pages/rotation_draw.py": "销售经理",
