@@ -155,6 +155,7 @@ def enquiry_board(engine: Engine, *, actor: Actor, now: dt.datetime | None = Non
 def _masked(row: EnquiryRow) -> EnquiryRow:
     """The caller as seen by staff who neither took nor answered the call (R7): who asked, masked; the question,
     which the board exists to get answered, with any phone number in it masked."""
-    return replace(row, caller_name=privacy.mask_name(row.caller_name), caller_phone=privacy.mask_phone(row.caller_phone),
+    return replace(row, caller_name=privacy.mask_name(row.caller_name),
+                   caller_phone=privacy.mask_phone(row.caller_phone),
                    question=privacy.mask_phones_in(row.question), answer=privacy.mask_phones_in(row.answer),
                    masked=True)

@@ -423,4 +423,5 @@ def ticket_detail(engine: Engine, *, actor: Actor, ticket_id: int,
         survey_open=may_act and is_repair and row.state in SURVEY_STATES,
         may_act=may_act, can_take=row.state in OPEN_STATES and row.assignee_id is None,
         assignee_id=row.assignee_id,
-        timeline=steps, surveys=lines, score_range=tuple(ticket_settings.score_range), related=related, reopened_by=reopened_by)
+        timeline=steps, surveys=lines, score_range=tuple(ticket_settings.score_range), related=related,
+        reopened_by=reopened_by)
