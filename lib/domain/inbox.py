@@ -36,6 +36,10 @@ class Kind(enum.StrEnum):
     discipline_decision = "discipline_decision"
     visitor_after_hours = "visitor_after_hours"
     enquiry_promised = "enquiry_promised"
+    demotion_decision = "demotion_decision"
+    warning_proposal = "warning_proposal"
+    register_step = "register_step"
+    register_due = "register_due"
 
 
 class Level(enum.StrEnum):
@@ -49,6 +53,7 @@ SOON_DEFAULT: dict[str, int] = {k.value: 60 for k in Kind} | {
     Kind.roster_publish.value: 24 * 60, Kind.reception_approval.value: 24 * 60,
     Kind.reception_feedback.value: 24 * 60, Kind.customer_lapse.value: 3 * 24 * 60,
     Kind.first_follow_up.value: 24 * 60, Kind.access_approval.value: 15,
+    Kind.demotion_decision.value: 3 * 24 * 60, Kind.register_step.value: 4 * 60, Kind.register_due.value: 24 * 60,
 }
 
 SETTINGS: list[SettingDef] = [
@@ -64,8 +69,10 @@ class Item:
     """One open piece of work (issue 15 I1): whom it is for, what it is, when it is due, where to act, why.
 
     ``for_user`` names a person, ``for_titles`` any holder of one of those titles, ``for_units`` anyone in
-    that department, team or group, ``for_roles`` anyone with that app role. ``page`` is the page's url
-    path; ``record_id`` the record the action is about.
+    that department, team or group, ``for_roles`` anyone with that app role. ``title_units`` narrows
+    ``for_titles`` to holders in one of those units (a department-scoped approval step: the 部门主管 of the
+    entry's department, not every 部门主管). ``page`` is the page's url path; ``record_id`` the record the
+    action is about.
     """
 
     kind: str
@@ -80,6 +87,7 @@ class Item:
     for_units: tuple[int, ...] = ()
     for_roles: tuple[str, ...] = ()
     also_users: tuple[int, ...] = ()
+    title_units: tuple[int, ...] = ()
 
     @property
     def key(self) -> tuple[str, int, dt.datetime | None]:
@@ -101,7 +109,8 @@ def is_for(item: Item, viewer: Viewer) -> bool:
     if item.for_user == viewer.id or viewer.id in item.also_users:
         return True
     if item.for_titles and any(t in viewer.titles for t in item.for_titles):
-        return True
+        if not item.title_units or any(u in viewer.units for u in item.title_units):
+            return True
     if item.for_units and any(u in viewer.units for u in item.for_units if u is not None):
         return True
     return bool(item.for_roles) and viewer.role in item.for_roles

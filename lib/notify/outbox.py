@@ -107,8 +107,10 @@ def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey
 def enqueue(engine: Engine, *, now: dt.datetime) -> int:
     """Put every new (item, recipient) into the outbox with one delivery per wanted channel; returns how many.
 
-    Quiet hours defer a delivery's first try to their end (issue 15 N3); a key already there is skipped."""
-    with session_scope(engine) as session:
+    Quiet hours defer a delivery's first try to their end (issue 15 N3); a key already there is skipped.
+    The providers are read in a read-only unit; only the new rows take the write lock (on SQLite a sweep
+    must not hold the database's one writer while every provider runs)."""
+    with session_scope(engine, write=False) as session:
         ctx = inbox.context(session, now)
         prefs = preferences(session)
         if not prefs:
@@ -116,6 +118,10 @@ def enqueue(engine: Engine, *, now: dt.datetime) -> int:
         candidates = _candidates(inbox.open_items(session, ctx), inbox.active_viewers(session), prefs, now,
                                  ctx.values["inbox.soon_minutes"], ctx.tz)
         known = _known(session, candidates)
+    candidates = [c for c in candidates if c.key not in known]
+    if not candidates:
+        return 0
+    with session_scope(engine) as session:
         added = 0
         for c in candidates:
             if c.key in known:

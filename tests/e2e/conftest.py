@@ -75,8 +75,10 @@ def _wait_healthy(server: Server, timeout: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def e2e_server(tmp_path_factory) -> Iterator[Server]:
-    """``streamlit run Home.py`` on a free loopback port with an empty database, stopped at teardown."""
+def e2e_server(tmp_path_factory, request) -> Iterator[Server]:
+    """``streamlit run Home.py`` on a free loopback port with an empty database, stopped at teardown.
+
+    A test module may set ``SERVER_ENV`` (a dict) for more environment, e.g. the sweeper's interval."""
     require_chromium()
     workdir = tmp_path_factory.mktemp("e2e")
     port = _free_port()
@@ -84,7 +86,8 @@ def e2e_server(tmp_path_factory) -> Iterator[Server]:
            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}",
            "DUTYDESK_COOKIE_KEY": secrets.token_urlsafe(36),  # 48 characters
            "DUTYDESK_BCRYPT_ROUNDS": "4",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1",
+           **getattr(request.module, "SERVER_ENV", {})}
     log = workdir / "streamlit.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -104,3 +104,9 @@ def active_viewers(session: Session) -> list[tuple[Viewer, str, str]]:
     """Every active account that can hold work, with its name and language (the sweeper's recipients)."""
     rows = session.exec(select(User).where(User.active == True, User.role.in_(WRITERS))).all()  # noqa: E712
     return [(viewer_of(u), u.name, u.lang) for u in rows]
+
+
+# The register engine's steps and loans (issue 14): added through the same hook any module uses.
+from lib.services.inbox.engine_steps import register_items  # noqa: E402
+
+register_provider(register_items)

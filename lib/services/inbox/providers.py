@@ -16,7 +16,7 @@ from sqlalchemy import exists, or_
 from sqlmodel import Session, select
 
 from db.models import (AccessApproval, AccessEntryRecord, CustomerEnquiry, DisciplineCase, HandoverRecord,
-                       PhoneMessage, ReceptionApplicationRecord, RosterAbsence, RosterPeriod, RosterSwap,
+                       LedgerEntryRecord, PhoneMessage, ReceptionApplicationRecord, RosterAbsence, RosterPeriod, RosterSwap,
                        ShowroomCustomer, ShowroomDaySheet, Ticket, User, VisitorEntry)
 from lib.domain import access as access_rules
 from lib.domain.complaints import rules as ticket_rules
@@ -26,7 +26,7 @@ from lib.domain.reception import ReceptionState
 from lib.domain.roster.requests import AbsencePolicy, request_cutoff
 from lib.domain.roster.rules import RosterSettings
 from lib.domain.showroom.customers import OwnershipState
-from lib.domain.showroom.daysheet import DaySheetSettings, signer_titles
+from lib.domain.showroom.daysheet import MANAGER_TITLE, DaySheetSettings, signer_titles
 
 OPEN_TICKETS = tuple(s.value for s in ticket_rules.State if s is not ticket_rules.State.closed)
 FOLLOW_UP = tuple(s.value for s in (ticket_rules.State.completed, ticket_rules.State.reported,
@@ -41,7 +41,7 @@ DECIDER_TITLES = ("总经理",)
 SETTING_KEYS = ["office.timezone", "workday_end", "phone.relay_overdue", "inbox.soon_minutes",
                 "inbox.access_wait_minutes", "access.matrix", "repair.dispatcher_titles",
                 "privacy.customer_service_titles", "sheet_second_signer_title", "roster.change_cutoff",
-                "ownership.lapse_warning"]
+                "ownership.lapse_warning", "ledger.decider_titles"]
 LIMIT = 2000  # open rows per provider; a backlog beyond this is a board's job, not an inbox's
 
 
@@ -273,5 +273,41 @@ def enquiries(session: Session, ctx: Context) -> list[Item]:
             for enquiry_id, name, promised, creator in rows]
 
 
+def demotions(session: Session, ctx: Context) -> list[Item]:
+    """Demotions the newest sales month triggered and nobody decided yet, for the 销售经理, due when the
+    demotion starts. A triggered demotion is not a row (it is the ranking's replay), so this reads the
+    bounded window the sales page reads: the month index over ``LOOKBACK_MONTHS`` + 1 months of figures
+    and decisions (ix_monthly_sales month, demotion_decision trigger_month), never older history."""
+    from lib.services.kpi import rankings  # the KPI module's replay; imported late (it imports settings, rotation)
+    from lib.services.kpi.common import kpi_settings
+
+    month = rankings.latest_sales_month(session, ctx.today)
+    if month is None:
+        return []
+    history = rankings._history(session, month)
+    pending = [d for d in rankings._triggered(history, month, kpi_settings(session))
+               if (d.consultant, month) not in history.decisions]
+    if not pending:
+        return []
+    who = dict(session.exec(select(User.id, User.name).where(User.id.in_([d.consultant for d in pending]))).all())
+    return [Item(Kind.demotion_decision, d.consultant, "inbox.item.demotion_decision",
+                 {"name": who.get(d.consultant, ""), "month": month.strftime("%Y-%m")},
+                 dt.datetime.combine(d.start, dt.time(), tzinfo=ctx.tz).astimezone(dt.timezone.utc),
+                 "sales-ranking", "inbox.reason.demotion_decision", for_titles=(MANAGER_TITLE,))
+            for d in pending]
+
+
+def warning_proposals(session: Session, ctx: Context) -> list[Item]:
+    """Proposed ledger entries (warnings, fines, the sweeper's SQ1 proposals) waiting for the decider title
+    (ix_kpi_ledger_entry_status); no deadline of their own."""
+    rows = session.exec(select(LedgerEntryRecord.id, LedgerEntryRecord.code, User.name)
+                        .join(User, User.id == LedgerEntryRecord.person_id)
+                        .where(LedgerEntryRecord.status == "proposed").limit(LIMIT)).all()
+    deciders = ctx.titles("ledger.decider_titles")
+    return [Item(Kind.warning_proposal, entry_id, "inbox.item.warning_proposal", {"name": name, "code": code}, None,
+                 "ledger", "inbox.reason.warning_proposal", for_titles=deciders)
+            for entry_id, code, name in rows]
+
+
 BUILT_IN = (access_approvals, receptions, swaps, absences, roster_drafts, tickets, callbacks, customers, day_sheet,
-            messages, handovers, discipline, visitors, enquiries)
+            messages, handovers, discipline, visitors, enquiries, demotions, warning_proposals)

@@ -1,0 +1,40 @@
+"""The register engine's open items in the inbox (issue 15 I1, issue 14): approval steps waiting for a title,
+loans and hand-ins due back from their keeper.
+
+One read of each register's indexed ``due_at`` column (``lib.services.registers.open_dues``), open rows only.
+A department-scoped step (its title listed in ``registers.department_titles``) is for holders of the title in
+the entry's department; any other step for every holder; a loan or hand-in for the person who keeps it.
+Added through :func:`lib.services.inbox.register_provider` when the inbox is imported.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from lib.domain.inbox import Item, Kind
+from lib.services import settings
+from lib.services.inbox.providers import LIMIT, Context
+
+STEP = "step"
+
+
+def register_items(session: Session, ctx: Context) -> list[Item]:
+    """Pending register steps for their title (in the entry's department where the step is scoped) and
+    overdue or due loans and hand-ins for their keeper."""
+    from lib.services import registers  # the engine's package; imported late so the inbox loads without it
+
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)  # session_scope binds a Connection; open_dues opens its own
+    scoped = set(settings.current_values(session, ["registers.department_titles"])["registers.department_titles"]
+                 or ())
+    items = []
+    for due in registers.open_dues(engine, ctx.now, limit=LIMIT):
+        if due.kind == STEP and due.step_title:
+            units = (due.department_id,) if due.step_title in scoped and due.department_id is not None else ()
+            items.append(Item(Kind.register_step, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
+                              "registers", "inbox.reason.register_step", for_titles=(due.step_title,),
+                              title_units=units))
+        elif due.kind != STEP:
+            items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
+                              "registers", f"registers.due.{due.kind}", for_user=due.keeper_id))
+    return items
