@@ -73,7 +73,9 @@ class LaptopLoanHooks(RegisterHooks):
         return [Due("laptop_return", lent + dt.timedelta(days=days))]
 
     def blockers(self, entry: Entry, ctx: Ctx) -> Sequence[Blocker]:
-        return [Blocker(entry.register, entry.id or 0, "registers.blocker.open_laptop_loan")] if self._open(entry) else []
+        if not self._open(entry):
+            return []
+        return [Blocker(entry.register, entry.id or 0, "registers.blocker.open_laptop_loan")]
 
     def blocking_field(self) -> str | None:
         return "borrower_id"

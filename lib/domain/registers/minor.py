@@ -53,7 +53,8 @@ class MeetingHooks(RegisterHooks):
         held = entry.values.get("held_at")
         if entry.state != "recorded" or is_set(entry.values.get("minutes_at")) or not isinstance(held, dt.datetime):
             return ()
-        return [Due("meeting_minutes", held + dt.timedelta(days=int(ctx.settings.get("registers.meeting.minutes_days") or 3)))]
+        days = int(ctx.settings.get("registers.meeting.minutes_days") or 3)
+        return [Due("meeting_minutes", held + dt.timedelta(days=days))]
 
 
 class SafetyCheckHooks(RegisterHooks):
