@@ -10,7 +10,7 @@ import importlib
 
 from lib.domain.registers.model import RegisterDef
 
-FAMILY_MODULES = ("information", "seals", "lost_found", "equipment", "minor")
+FAMILY_MODULES = ("information", "seals", "lost_found", "equipment", "minor", "phones")
 
 
 def _load() -> dict[str, RegisterDef]:

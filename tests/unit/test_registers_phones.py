@@ -1,0 +1,218 @@
+"""Office phones as register hooks without a database (seed 002 #1; REGISTERS.md §1.1; SPEC 5.1): S56, S57 and
+P1–P6, one rule each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from lib.domain.errors import DomainError
+from lib.domain.people import DEFAULT_TITLES
+from lib.domain.registers import REGISTRY, families
+from lib.domain.registers.hooks import Audit, Blocker, Ctx, Entry, StepView
+from lib.domain.registers.phones import bill_deadline, fault_status
+from lib.i18n import catalog
+from lib.services import settings as settings_service
+
+NOW = dt.datetime(2027, 3, 6, 2, 0, tzinfo=dt.timezone.utc)  # Saturday 6 March 10:00 in Shanghai
+CTX = Ctx(now=NOW, settings={"registers.phone_bill.deadline_day": 5, "office.timezone": "Asia/Shanghai"})
+
+
+def hooks(key: str):
+    return REGISTRY[key].hooks
+
+
+def keys(errors) -> dict[str, str]:
+    return {e.field: e.key for e in errors}
+
+
+def step(seq: int, action: str, title: str = "", name: str = "", index: int | None = None) -> StepView:
+    return StepView(seq=seq, action=action, title=title, actor_id=1, actor_name=name, at=NOW, step_index=index)
+
+
+class Departments:
+    """A fake ``Ctx.lookups`` with the department lookup the sharing guard asks for."""
+
+    def __init__(self, departments: dict[int, int]) -> None:
+        self.departments = departments
+
+    def name_of(self, user_id: int) -> str:
+        return f"u{user_id}"
+
+    def department_of(self, user_id: int) -> int | None:
+        return self.departments.get(user_id)
+
+
+def test_phone_registers_have_sources_quotes_catalog_labels_and_managed_titles():
+    """Every phone register cites seed 002 #1, every field its quote; labels, choices, settings and hook keys are in
+    both catalogs; chain and access titles are on the managed list (T13)."""
+    defs = settings_service.definitions()
+    regs = families()["phones"]
+    assert [r.key for r in regs] == ["phone_line", "phone_sharing", "phone_call_log", "phone_fault", "phone_change",
+                                     "phone_handover", "phone_bill"]
+    for rdef in regs:
+        assert rdef.source.startswith("seed 002 #1") and all(f.quote for f in rdef.fields), rdef.key
+        if rdef.chain_setting:
+            assert set(defs[rdef.chain_setting].default) <= set(DEFAULT_TITLES), rdef.key
+        assert set(rdef.create_titles) | set(rdef.read_titles) <= set(DEFAULT_TITLES), rdef.key
+        for lang in ("zh_CN", "en"):
+            words = catalog(lang)
+            assert rdef.title_key in words and "registers.family.phones" in words
+            for f in rdef.fields:
+                assert rdef.label_key(f.key) in words, (lang, rdef.key, f.key)
+                for choice in f.choices:
+                    assert f"registers.choice.{rdef.key}.{f.key}.{choice}" in words
+            assert rdef.chain_setting is None or f"setting.{rdef.chain_setting}" in words
+    assert defs["registers.phone_change.chain"].default == ["部门主管", "行政主管", "校长"]
+    assert defs["registers.phone_bill.deadline_day"].default == 5
+    import re
+    source = open("lib/domain/registers/phones.py", encoding="utf-8").read()
+    for key in set(re.findall(r'"(registers\.(?:phone_[a-z_]+|blocker|due)\.[a-z_.]+)"', source)) - set(defs):
+        for lang in ("zh_CN", "en"):
+            assert key in catalog(lang), (lang, key)
+    assert "audit.action.phone_compensation" in catalog("zh_CN") and "audit.action.phone_compensation" in catalog("en")
+    for kind in ("phone_bill_reconcile", "phone_bill_pay"):
+        assert f"registers.due.{kind}" in catalog("zh_CN") and f"registers.due.{kind}" in catalog("en")
+
+
+def test_S56_line_change_is_implemented_only_after_the_principal_and_needs_a_reason():
+    """S56: 变动理由 is required; 实施 is refused until a 校长 has approved since the last submit — even when the entry
+    is approved by a chain an admin shortened (no 校长 step)."""
+    rdef = REGISTRY["phone_change"]
+    assert rdef.field("grounds").required and rdef.field("grounds").quote == "变动理由"
+    h = hooks("phone_change")
+    values = {"kind": "add", "department": "销售部", "grounds": "新增传真", "requested_at": NOW - dt.timedelta(days=3),
+              "implemented_at": NOW}
+    chain = [step(1, "create"), step(2, "submit", "部门主管", index=0), step(3, "approve", "部门主管", "甲", 0),
+             step(4, "approve", "行政主管", "乙", 1)]
+    waiting = Entry("phone_change", 1, "pending", values, steps=tuple(chain))
+    assert keys(h.validate(waiting, CTX)) == {"reg.phone_change.implemented_at": "registers.phone_change.principal_first"}
+    with pytest.raises(DomainError) as refused:
+        h.guard(waiting, "edit", frozenset({"行政主管"}), CTX)
+    assert refused.value.key == "registers.phone_change.principal_first"
+    no_principal = Entry("phone_change", 1, "approved", values, steps=tuple(chain))  # chain setting without 校长
+    with pytest.raises(DomainError):
+        h.guard(no_principal, "edit", frozenset(), CTX)
+    signed = Entry("phone_change", 1, "approved", values, steps=(*chain, step(5, "approve", "校长", "王校长", 2)))
+    assert h.validate(signed, CTX) == [] and h.guard(signed, "edit", frozenset(), CTX) is None
+    assert h.derive(signed, CTX) == {"approved_by": "王校长"}
+    resubmitted = Entry("phone_change", 1, "approved", values,
+                        steps=(*chain, step(5, "approve", "校长", "王校长", 2), step(6, "submit", "部门主管", index=0)))
+    assert h.derive(resubmitted, CTX) == {"approved_by": ""}  # a signature before the last submit does not count
+    change = Entry("phone_change", 1, "draft", {**values, "kind": "change", "implemented_at": None})
+    assert keys(h.validate(change, CTX)) == {"reg.phone_change.line": "registers.phone_change.line_required"}
+
+
+def test_S56_only_the_borrowers_team_director_assigns_sharing():
+    """S56 / P2: 「由团队主任内部调剂」: the create title is 团队主任; the guard refuses anyone without it, and a 团队主任 of
+    another team (the borrower's department is not the entry's)."""
+    rdef = REGISTRY["phone_sharing"]
+    assert rdef.create_titles == ("团队主任",)
+    h = hooks("phone_sharing")
+    entry = Entry("phone_sharing", 1, "draft", {"borrower_id": 7, "host_line": "8001", "from_at": NOW},
+                  department_id=10)
+    ctx = Ctx(now=NOW, settings={}, lookups=Departments({7: 10, 8: 20}))
+    with pytest.raises(DomainError) as not_director:
+        h.guard(entry, "submit", frozenset({"部门主管"}), ctx)
+    assert not_director.value.key == "registers.phone_sharing.director_only"
+    assert h.guard(entry, "submit", frozenset({"团队主任"}), ctx) is None
+    other_team = Entry("phone_sharing", 1, "draft", {**entry.values, "borrower_id": 8}, department_id=10)
+    with pytest.raises(DomainError) as foreign:
+        h.guard(other_team, "submit", frozenset({"团队主任"}), ctx)
+    assert foreign.value.key == "registers.phone_sharing.not_borrowers_director"
+    same = Entry("phone_sharing", 1, "draft", {**entry.values, "host_user_id": 7, "to_at": NOW - dt.timedelta(hours=1)})
+    assert keys(h.validate(same, ctx)) == {"reg.phone_sharing.host_user_id": "registers.phone_sharing.same_person",
+                                          "reg.phone_sharing.to_at": "registers.phone_sharing.ends_before_start"}
+
+
+def test_S57_bill_due_by_the_5th_of_next_month_reconcile_then_pay():
+    """S57: February's bill is due at the end of 5 March (office time): to reconcile until 行政管理中心 signs step 0, then
+    to pay; on 6 March either is overdue; a paid (approved) bill has no due."""
+    h = hooks("phone_bill")
+    deadline = dt.datetime(2027, 3, 5, 16, 0, tzinfo=dt.timezone.utc)  # 6 March 00:00 in Shanghai
+    feb = {"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40")}
+    pending = Entry("phone_bill", 1, "pending", feb, steps=(step(1, "create"), step(2, "submit", "行政主管", index=0)))
+    (due,) = h.dues(pending, CTX)
+    assert (due.kind, due.due_at) == ("phone_bill_reconcile", deadline) and due.due_at <= NOW
+    reconciled = Entry("phone_bill", 1, "pending", feb,
+                       steps=(*pending.steps, step(3, "approve", "行政主管", "乙", 0)))
+    assert [(d.kind, d.due_at) for d in h.dues(reconciled, CTX)] == [("phone_bill_pay", deadline)]
+    assert h.dues(Entry("phone_bill", 1, "approved", feb), CTX) == ()
+    assert h.dues(Entry("phone_bill", 1, "rejected", feb), CTX)[0].kind == "phone_bill_reconcile"
+    later = Ctx(now=NOW, settings={"registers.phone_bill.deadline_day": 10, "office.timezone": "Asia/Shanghai"})
+    assert h.dues(pending, later)[0].due_at == deadline + dt.timedelta(days=5)
+    tz = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
+    assert bill_deadline(dt.date(2026, 12, 1), 5, tz) == dt.datetime(2027, 1, 5, 16, 0, tzinfo=dt.timezone.utc)
+
+
+def test_P1_personal_line_names_its_user_fax_its_keeper_and_an_assigned_line_blocks_leaving():
+    """P1: 「业务人员电话专人专用」 and 「传真的使用由团队主任或指定专人负责」; a line in use in a person's name is a
+    departure blocker (asked by ``user_id``), a suspended one is not."""
+    h = hooks("phone_line")
+    bad = Entry("phone_line", 1, "draft", {"number": "8001", "kind": "fax", "personal": True, "status": "in_use"})
+    assert keys(h.validate(bad, CTX)) == {"reg.phone_line.user_id": "registers.phone_line.personal_needs_user",
+                                         "reg.phone_line.fax_keeper_id": "registers.phone_line.fax_needs_keeper"}
+    line = Entry("phone_line", 3, "recorded", {"number": "8001", "kind": "desk", "user_id": 7, "status": "in_use"})
+    assert h.validate(line, CTX) == [] and h.blocking_field() == "user_id"
+    assert list(h.blockers(line, CTX)) == [Blocker("phone_line", 3, "registers.blocker.phone_line")]
+    suspended = Entry("phone_line", 3, "recorded", {**line.values, "status": "suspended"})
+    assert list(h.blockers(suspended, CTX)) == []
+
+
+def test_P2_shared_call_log_takes_numbers_as_dialled():
+    """P2: 「做好拨打电话号码记录」: short numbers, premium lines and extensions are fine; words are not."""
+    h = hooks("phone_call_log")
+    for number in ("168", "13800138000", "021-6234 5678", "8001#2"):
+        assert h.validate(Entry("phone_call_log", 1, "draft", {"dialled": number}), CTX) == [], number
+    assert keys(h.validate(Entry("phone_call_log", 1, "draft", {"dialled": "张三"}), CTX)) == {
+        "reg.phone_call_log.dialled": "registers.phone_call_log.bad_number"}
+
+
+def test_P3_fault_goes_reported_repairing_repaired_or_shared():
+    """P3: the status is derived from the dates; 修复 needs 维修 first and no step is before the one before it."""
+    assert fault_status({}) == "reported"
+    assert fault_status({"repairing_at": NOW}) == "repairing"
+    assert fault_status({"repairing_at": NOW, "shared_at": NOW}) == "sharing"
+    assert fault_status({"repairing_at": NOW, "shared_at": NOW, "repaired_at": NOW}) == "repaired"
+    h = hooks("phone_fault")
+    skipped = Entry("phone_fault", 1, "recorded", {"reported_at": NOW, "repaired_at": NOW})
+    assert keys(h.validate(skipped, CTX)) == {
+        "reg.phone_fault.repaired_at": "registers.phone_fault.repaired_before_repairing"}
+    early = Entry("phone_fault", 1, "recorded", {"reported_at": NOW, "repairing_at": NOW - dt.timedelta(hours=1)})
+    assert keys(h.validate(early, CTX)) == {"reg.phone_fault.repairing_at": "registers.phone_fault.before_previous"}
+
+
+def test_P4_handover_charges_a_human_caused_fault_at_the_purchase_price_and_blocks_until_received():
+    """P4: a faulty handset says what is wrong; human-caused damage needs the purchase price, which is the
+    compensation (an audited PH3 charge on receipt); the handover blocks its leaver until approved."""
+    h = hooks("phone_handover")
+    assert keys(h.validate(Entry("phone_handover", 1, "draft", {"handset_ok": False}), CTX)) == {
+        "reg.phone_handover.fault": "registers.phone_handover.fault_required"}
+    assert keys(h.validate(Entry("phone_handover", 1, "draft", {"handset_ok": True, "human_caused": True}), CTX)) == {
+        "reg.phone_handover.human_caused": "registers.phone_handover.ok_but_damaged",
+        "reg.phone_handover.purchase_price": "registers.phone_handover.price_required"}
+    broken = {"leaver_id": 7, "line": "8001", "handset_ok": False, "fault": "话筒摔裂", "human_caused": True,
+              "purchase_price": Decimal("168.00")}
+    assert h.derive(Entry("phone_handover", 1, "draft", broken), CTX) == {"compensation": Decimal("168.00")}
+    assert h.derive(Entry("phone_handover", 1, "draft", {**broken, "human_caused": False}), CTX) == {
+        "compensation": None}
+    pending = Entry("phone_handover", 4, "pending", broken)
+    assert [b.key for b in h.blockers(pending, CTX)] == ["registers.blocker.phone_handover"]
+    assert h.blocking_field() == "leaver_id" and h.effects(pending, "approve", CTX) == ()
+    received = Entry("phone_handover", 4, "approved", broken)
+    assert list(h.blockers(received, CTX)) == []
+    (charge,) = h.effects(received, "approve", CTX)
+    assert isinstance(charge, Audit) and charge.detail["code"] == "PH3" and charge.detail["amount"] == "168.00"
+
+
+def test_P5_bill_month_is_a_first_day_and_charges_name_who_pays():
+    """P5: the month is entered as its first day; private charges name their person, untraceable ones the team
+    that splits them (「按所在团队均摊处理」)."""
+    h = hooks("phone_bill")
+    entry = Entry("phone_bill", 1, "draft", {"month": dt.date(2027, 2, 3), "charged_amount": Decimal("30"),
+                                             "untraceable_amount": Decimal("12")})
+    assert keys(h.validate(entry, CTX)) == {"reg.phone_bill.month": "registers.phone_bill.first_of_month",
+                                           "reg.phone_bill.charged_id": "registers.phone_bill.who_pays",
+                                           "reg.phone_bill.team": "registers.phone_bill.team_required"}
