@@ -20,7 +20,8 @@ from db.types import UTCDateTime
 from lib.domain.registers import REGISTRY
 from lib.domain.registers.model import FieldDef, RegisterDef
 
-__all__ = ["RegisterCounter", "RegisterStep", "REGISTER_TABLES", "register_table"]
+__all__ = ["CUSTOM_ENTRY", "RegisterCounter", "RegisterDefinition", "RegisterDefinitionVersion", "RegisterStep",
+           "REGISTER_TABLES", "register_table"]
 
 
 class RegisterStep(SQLModel, table=True):
@@ -127,6 +128,85 @@ def build_table(definition: RegisterDef, metadata=SQLModel.metadata) -> Table:
 
 
 REGISTER_TABLES: dict[str, Table] = {key: build_table(definition) for key, definition in REGISTRY.items()}
+
+
+class RegisterDefinition(SQLModel, table=True):
+    """An admin-made register (issue 14 low-code): its unique name and current version; never deleted.
+
+    The definition itself is in ``register_definition_version`` (append-only: one row per save)."""
+
+    __tablename__ = "register_definition"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, sa_column_kwargs={"unique": True})
+    version: int = 1
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: Optional[dt.datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: Optional[dt.datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RegisterDefinitionVersion(SQLModel, table=True):
+    """One version of an admin-made register: name, fields (and the retired ones), chain, lock rule as JSON.
+    Append-only (triggers): an entry names the version it was made with, and that version never changes."""
+
+    __tablename__ = "register_definition_version"
+    __table_args__ = (UniqueConstraint("definition_id", "version", name="uq_register_definition_version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    definition_id: int = Field(foreign_key="register_definition.id")
+    version: int
+    name: str = Field(max_length=40)
+    spec: dict = Field(default_factory=dict, sa_column=Column(JSON(), nullable=False))
+    created_by_id: int = Field(foreign_key="app_user.id")
+    created_at: Optional[dt.datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def build_custom_table(metadata=SQLModel.metadata) -> Table:
+    """The one table of every admin-made register's entries: the common columns of a register table, the
+    definition and version an entry was made with, and its values as JSON (keyed by field). Every index leads
+    with the definition, so a list reads one register's slice by date like a typed table."""
+    name = "reg_custom_entry"
+    columns = [
+        Column("id", Integer(), primary_key=True),
+        Column("definition_id", Integer(), ForeignKey("register_definition.id", name=f"fk_{name}_definition"),
+               nullable=False),
+        Column("definition_version", Integer(), nullable=False),
+        Column("no", Integer(), nullable=True),
+        Column("stream", String(40), nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("version", Integer(), nullable=False),
+        Column("supersedes_id", Integer(), ForeignKey(f"{name}.id", name=f"fk_{name}_supersedes"), nullable=True),
+        Column("superseded_by_id", Integer(), ForeignKey(f"{name}.id", name=f"fk_{name}_superseded_by"),
+               nullable=True),
+        Column("created_by_id", Integer(), ForeignKey("app_user.id", name=f"fk_{name}_created_by"), nullable=False),
+        Column("department_id", Integer(), ForeignKey("org_unit.id", name=f"fk_{name}_department"), nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("submitted_at", UTCDateTime(), nullable=True),
+        Column("decided_at", UTCDateTime(), nullable=True),
+        Column("locked_at", UTCDateTime(), nullable=True),
+        Column("updated_at", UTCDateTime(), nullable=True),
+        Column("due_at", UTCDateTime(), nullable=True, index=True),
+        Column("chain", JSON(), nullable=False),
+        Column("step_no", Integer(), nullable=False),
+        Column("step_title", String(40), nullable=True),
+        Column("reason", String(500), nullable=False),
+        Column("idem_key", String(64), nullable=True),
+        Column("field_values", JSON(), nullable=False),
+    ]
+    indexes = [
+        UniqueConstraint("definition_id", "stream", "no", name=f"uq_{name}_no"),
+        UniqueConstraint("supersedes_id", name=f"uq_{name}_supersedes"),
+        UniqueConstraint("idem_key", name=f"uq_{name}_idem_key"),
+        Index(f"ix_{name}_state_created", "definition_id", "state", "created_at"),
+        Index(f"ix_{name}_keeper_created", "definition_id", "created_by_id", "created_at"),
+        Index(f"ix_{name}_dept_created", "definition_id", "department_id", "created_at"),
+        Index(f"ix_{name}_step_title", "definition_id", "step_title", "state"),
+        Index(f"ix_{name}_created_id", "definition_id", "created_at", "id"),
+    ]
+    return Table(name, metadata, *columns, *indexes)
+
+
+CUSTOM_ENTRY: Table = build_custom_table()
 
 
 def register_table(key: str) -> Table:

@@ -85,6 +85,8 @@ PAGES = [
     PageSpec("pages/warning_cases.py", "nav.warnings", ":material/report:", "nav.section.kpi", SUPERVISORS, "warnings"),
     PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
     PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
+    PageSpec("pages/admin_registers.py", "nav.admin_registers", ":material/edit_note:", "nav.section.admin", ADMINS,
+             "register-definitions"),
     PageSpec("pages/catalogue.py", "nav.catalogue", ":material/rule:", "nav.section.admin", ADMINS, "catalogue"),
     PageSpec("pages/display_links.py", "nav.display_links", ":material/cast:", "nav.section.admin", ADMINS,
              "display-links"),

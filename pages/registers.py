@@ -3,16 +3,15 @@
 import streamlit as st
 
 from lib.auth import require_role
-from lib.domain.registers import families
 from lib.navigation import WRITERS
 from lib.ui import app_engine, show_flash, t
-from lib.views.registers import render_family
+from lib.views.registers import family_names, render_family
 
 user = require_role(*WRITERS)
 engine = app_engine()
 st.title(t("nav.registers"))
 show_flash()
-names = list(families())
+names = family_names()
 for tab, family in zip(st.tabs([t(f"registers.family.{name}") for name in names]), names):
     with tab:
         render_family(engine, user, family)

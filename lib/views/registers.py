@@ -13,27 +13,90 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from lib.domain.errors import DomainError, ValidationFailed
 from lib.domain.money import yuan
 from lib.domain.registers import REGISTRY, families
+from lib.domain.registers import custom as C
 from lib.domain.registers.information import ME, NOW
-from lib.domain.registers.model import Access, FieldDef, RegisterDef, may_create
+from lib.domain.registers.model import (Access, FieldDef, RegisterDef, choice_label, field_label, may_create,
+                                        register_title)
 from lib.services import people
 from lib.services import registers as R
 from lib.services.base import Actor, utcnow
+from lib.services.registers import custom as RC
 from lib.services.settings import office_zone_now
-from lib.ui import (flash, form_token, local_time, plain, renew_form_token, run_action, show_form_error,
-                    submit_callback, t)
+from lib.ui import (_escaped, clear_flash, error_text, fault_text, flash, form_token, local_time, plain,
+                    renew_form_token, run_action, show_form_error, t)
 from lib.views.person_picker import key_for, person_select
 
 LIST_DAYS = 30
 
 
+def family_names() -> list[str]:
+    """The page's tabs: the code families, then the admin-made registers (自定义登记)."""
+    return [*families(), C.FAMILY]
+
+
 def render_family(engine, user: Actor, family: str) -> None:
     """A picker of the family's registers, then the chosen one."""
+    if family == C.FAMILY:
+        _render_custom(engine, user)
+        return
     defs = families()[family]
     labels = {d.key: t(d.title_key) for d in defs}
     chosen = st.selectbox(t("registers.pick"), list(labels), format_func=labels.get, key=f"rg.family.{family}")
     render_register(engine, user, REGISTRY[chosen or defs[0].key])
+
+
+def _render_custom(engine, user: Actor) -> None:
+    """The registers an admin defined (pages/admin_registers.py), drawn by the same renderer."""
+    defs = RC.list_definitions(engine)
+    if not defs:
+        st.info(t("registers.custom_none"))
+        return
+    labels = {d.key: d.name for d in defs}
+    chosen = st.selectbox(t("registers.pick"), list(labels), format_func=labels.get, key=f"rg.family.{C.FAMILY}")
+    rdef = None
+
+    def load() -> None:
+        nonlocal rdef
+        rdef = R.definition(chosen or defs[0].key, engine)
+
+    if run_action(load) and rdef is not None:
+        render_register(engine, user, rdef)
+
+
+def _callback(rdef: RegisterDef, action, *, success_key: str, error_slot: str):
+    """``lib.ui.submit_callback`` for a register form: on an error every typed value stays and the message names
+    each field by its label (an admin-made register's labels are its own, not catalog keys)."""
+
+    def callback() -> None:
+        clear_flash()
+        try:
+            action()
+        except ValidationFailed as exc:
+            st.session_state[error_slot] = _fix_text(rdef, exc)
+            return
+        except DomainError as exc:
+            st.session_state[error_slot] = error_text(exc)
+            return
+        except Exception as exc:  # a callback runs outside the router's boundary (R3, R12)
+            st.session_state[error_slot] = fault_text(exc)
+            return
+        st.session_state.pop(error_slot, None)
+        flash(success_key)
+
+    return callback
+
+
+def _fix_text(rdef: RegisterDef, exc: ValidationFailed) -> str:
+    prefix = f"reg.{rdef.key}."
+    lines = []
+    for e in exc.errors:
+        name = e.field[len(prefix):] if e.field.startswith(prefix) else None
+        label = field_label(rdef, rdef.field(name), t) if name in {f.key for f in rdef.fields} else t("field." + e.field)
+        lines.append(f"- **{plain(label)}**: {t(e.key, **_escaped(e.params))}")
+    return t("error.fix_fields") + "\n" + "\n".join(lines)
 
 
 def render_register(engine, user: Actor, rdef: RegisterDef) -> None:
@@ -42,7 +105,7 @@ def render_register(engine, user: Actor, rdef: RegisterDef) -> None:
     _awaiting(engine, user, rdef, zone)
     if may_create(rdef, Access(user_id=user.id, role=user.role, titles=tuple(user.titles),
                                department_id=user.department_id)):
-        with st.expander(t("registers.new", register=t(rdef.title_key)), expanded=False):
+        with st.expander(t("registers.new", register=plain(register_title(rdef, t))), expanded=False):
             _new_form(engine, user, rdef, zone)
     chosen = _list(engine, user, rdef, zone, today)
     if chosen is not None:
@@ -56,7 +119,9 @@ def _key(rdef: RegisterDef, form: str, field: str) -> str:
 
 
 def _label(rdef: RegisterDef, f: FieldDef) -> str:
-    return t(rdef.label_key(f.key)) + (" *" if f.required else "")
+    """A widget label (Markdown): an admin's own label is escaped as plain text."""
+    text = plain(f.label) if rdef.custom else t(rdef.label_key(f.key))
+    return text + (" *" if f.required else "")
 
 
 def _initial(f: FieldDef, user: Actor, zone, value: object = None) -> object:
@@ -82,7 +147,7 @@ def _widget(engine, rdef: RegisterDef, f: FieldDef, form: str, user: Actor, zone
             st.session_state[f"{key}_d"] = initial.date() if isinstance(initial, dt.datetime) else None
             st.session_state[f"{key}_t"] = initial.time() if isinstance(initial, dt.datetime) else None
         left.date_input(label, key=f"{key}_d", help=helptext, format="YYYY-MM-DD")
-        right.time_input(t("registers.time_of", field=t(rdef.label_key(f.key))), key=f"{key}_t", step=60)
+        right.time_input(t("registers.time_of", field=_label(rdef, f).removesuffix(" *")), key=f"{key}_t", step=60)
         return
     if f.type == "person":
         picker = key_for("staff", key)
@@ -100,7 +165,7 @@ def _widget(engine, rdef: RegisterDef, f: FieldDef, form: str, user: Actor, zone
     elif f.type in ("text", "phone"):
         container.text_input(label, key=key, max_chars=f.length, help=helptext)
     elif f.type == "choice":
-        labels = {c: t(f"registers.choice.{rdef.key}.{f.key}.{c}") for c in f.choices}
+        labels = {c: choice_label(rdef, f, c, t) for c in f.choices}
         container.selectbox(label, list(labels), format_func=labels.get, key=key, help=helptext,
                             placeholder=t("registers.pick_value"))
     elif f.type == "bool":
@@ -154,8 +219,8 @@ def _new_form(engine, user: Actor, rdef: RegisterDef, zone) -> None:
     with st.form(f"rg.{rdef.key}.new_form"):
         for f in fields:
             _widget(engine, rdef, f, form, user, zone, st)
-        st.form_submit_button(t("registers.submit"), type="primary", on_click=submit_callback(
-            save, success_key="registers.saved", error_slot=error_slot))
+        st.form_submit_button(t("registers.submit"), type="primary", on_click=_callback(
+            rdef, save, success_key="registers.saved", error_slot=error_slot))
     show_form_error(error_slot)
 
 
@@ -167,7 +232,7 @@ def _cell(rdef: RegisterDef, f: FieldDef, value: object, names: Mapping[int, str
     if f.type == "person":
         return names.get(value, "")
     if f.type == "choice":
-        return t(f"registers.choice.{rdef.key}.{f.key}.{value}")
+        return choice_label(rdef, f, value, t)
     if f.type == "datetime":
         return local_time(value, zone)
     if f.type == "money":
@@ -178,14 +243,26 @@ def _cell(rdef: RegisterDef, f: FieldDef, value: object, names: Mapping[int, str
 
 
 def _table_rows(rdef: RegisterDef, rows, zone) -> list[dict]:
-    headers = [t("registers.col.no")] + [t(rdef.label_key(f.key)) for f in rdef.fields] + [
-        t("registers.col.state"), t("registers.col.keeper"), t("registers.col.due")]
+    headers = _distinct([t("registers.col.no")] + [field_label(rdef, f, t) for f in rdef.fields] + [
+        t("registers.col.state"), t("registers.col.keeper"), t("registers.col.due")])
     out = []
     for e in rows:
         cells = [e.no or ""] + [_cell(rdef, f, e.values.get(f.key), e.names, zone) for f in rdef.fields] + [
             t(f"registers.state.{e.state}"), e.keeper,
             (t("registers.overdue") + " " if e.overdue else "") + local_time(e.due_at, zone)]
         out.append(dict(zip(headers, cells)))
+    return out
+
+
+def _distinct(headers: list[str]) -> list[str]:
+    """Column headers made distinct (an admin's label may repeat a common column's)."""
+    out: list[str] = []
+    for header in headers:
+        name, n = header, 1
+        while name in out:
+            n += 1
+            name = f"{header} ({n})"
+        out.append(name)
     return out
 
 
@@ -274,15 +351,17 @@ def _detail(engine, user: Actor, rdef: RegisterDef, entry_id: int, zone) -> None
         st.session_state.pop(f"{base}.open", None)
         return
     e = detail.entry
-    st.subheader(t("registers.entry_head", register=t(rdef.title_key), no=plain(e.no or "—"), version=e.version))
+    st.subheader(t("registers.entry_head", register=plain(register_title(rdef, t)), no=plain(e.no or "—"),
+                   version=e.version))
     st.caption(t("registers.entry_state", state=t(f"registers.state.{e.state}"), keeper=plain(e.keeper),
                  created=plain(local_time(e.created_at, zone)),
                  locked=t("registers.locked_yes") if e.locked else t("registers.locked_no")))
     if e.step_title:
         st.info(t("registers.waiting_on", title=plain(e.step_title)))
-    st.dataframe([{t("registers.col.field"): t(rdef.label_key(f.key)),
+    st.dataframe([{t("registers.col.field"): field_label(rdef, f, t),
                    t("registers.col.value"): str(_cell(rdef, f, e.values.get(f.key), e.names, zone))}
-                  for f in rdef.fields], width="stretch", hide_index=True)
+                  for f in rdef.fields if not (rdef.custom and f.derived and e.values.get(f.key) is None)],
+                 width="stretch", hide_index=True)
     if e.reason:
         st.caption(t("registers.correction_reason", reason=plain(e.reason)))
     with st.expander(t("registers.steps", count=len(detail.steps))):
@@ -339,8 +418,8 @@ def _edit_form(engine, user: Actor, rdef: RegisterDef, e, names: tuple[str, ...]
         with st.form(f"rg.{rdef.key}.{form}_form"):
             for f in fields:
                 _widget(engine, rdef, f, form, user, zone, st, value=e.values.get(f.key))
-            st.form_submit_button(t("registers.save"), on_click=submit_callback(
-                save, success_key="registers.saved", error_slot=error_slot))
+            st.form_submit_button(t("registers.save"), on_click=_callback(
+                rdef, save, success_key="registers.saved", error_slot=error_slot))
         show_form_error(error_slot)
 
 
@@ -361,14 +440,14 @@ def _correct_form(engine, user: Actor, rdef: RegisterDef, e, zone) -> None:
             for f in fields:
                 _widget(engine, rdef, f, form, user, zone, st, value=e.values.get(f.key))
             st.text_input(t("registers.correction_reason_label") + " *", key=reason_key, max_chars=500)
-            st.form_submit_button(t("registers.save_correction"), on_click=submit_callback(
-                save, success_key="registers.corrected", error_slot=error_slot))
+            st.form_submit_button(t("registers.save_correction"), on_click=_callback(
+                rdef, save, success_key="registers.corrected", error_slot=error_slot))
         show_form_error(error_slot)
 
 
 def _awaiting(engine, user: Actor, rdef: RegisterDef, zone) -> None:
     """Entries waiting on a title the user holds: opened from here to approve or reject."""
-    if rdef.chain_setting is None or not user.titles:
+    if not rdef.has_chain or not user.titles:
         return
     rows = ()
 

@@ -49,6 +49,7 @@ class FieldDef:
     indexed: bool = False
     minimum: int | None = None
     maximum: int | None = None
+    label: str = ""  # an admin-made register's own label (plain text, not a catalog key)
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -85,6 +86,12 @@ class RegisterDef:
     numbered: bool = True  # gap-free per stream (the counter row moves in the submit transaction)
     self_approval: bool = False
     hooks: "RegisterHooks | None" = None
+    # An admin-made register (lib/domain/registers/custom.py): its own title, chain and definition row; its
+    # labels are plain text rather than catalog keys, and its entries live in ``reg_custom_entry``.
+    title: str = ""
+    chain_titles: tuple[str, ...] = ()
+    custom_id: int | None = None
+    custom_version: int | None = None
 
     def __post_init__(self) -> None:
         if self.lock not in LOCK_RULES:
@@ -100,7 +107,15 @@ class RegisterDef:
 
     @property
     def table(self) -> str:
-        return f"reg_{self.key}"
+        return "reg_custom_entry" if self.custom_id is not None else f"reg_{self.key}"
+
+    @property
+    def custom(self) -> bool:
+        return self.custom_id is not None
+
+    @property
+    def has_chain(self) -> bool:
+        return self.chain_setting is not None or bool(self.chain_titles)
 
     def field(self, key: str) -> FieldDef:
         for item in self.fields:
@@ -123,6 +138,20 @@ class RegisterDef:
     @property
     def title_key(self) -> str:
         return f"registers.title.{self.key}"
+
+
+def register_title(register: RegisterDef, translate) -> str:
+    """The register's title: its own for an admin-made one, else the catalog's (``translate`` is ``t``)."""
+    return register.title if register.custom else translate(register.title_key)
+
+
+def field_label(register: RegisterDef, definition: FieldDef, translate) -> str:
+    return definition.label if register.custom else translate(register.label_key(definition.key))
+
+
+def choice_label(register: RegisterDef, definition: FieldDef, value: str, translate) -> str:
+    """An admin-made choice is its own label; a code register's is ``registers.choice.<reg>.<field>.<slug>``."""
+    return value if register.custom else translate(f"registers.choice.{register.key}.{definition.key}.{value}")
 
 
 @dataclass(frozen=True)

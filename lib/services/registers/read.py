@@ -22,9 +22,10 @@ from lib import export
 from lib.domain import office
 from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.registers import REGISTRY
+from lib.domain.registers import custom as C
 from lib.domain.registers import life as L
 from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
-from lib.domain.registers.model import ChainStep, RegisterDef, reads_all
+from lib.domain.registers.model import ChainStep, RegisterDef, choice_label, field_label, reads_all, register_title
 from lib.i18n import translate
 from lib.services.base import Actor, utcnow
 from lib.services.registers import store
@@ -124,7 +125,8 @@ def _row(rdef: RegisterDef, row, names: Mapping[int, str], now: dt.datetime) -> 
 
 def _rows(session: Session, rdef: RegisterDef, rows, now: dt.datetime) -> tuple[EntryRow, ...]:
     people = [f.key for f in rdef.fields if f.type == "person"]
-    ids = {r.created_by_id for r in rows} | {r._mapping[k] for r in rows for k in people}
+    ids = {r.created_by_id for r in rows} | {v for r in rows for k, v in store.values_of(rdef, r).items()
+                                             if k in people}
     found = store.names(session, ids)
     return tuple(_row(rdef, r, found, now) for r in rows)
 
@@ -149,7 +151,7 @@ def _date_column(rdef: RegisterDef):
 
 def _where(session: Session, rdef: RegisterDef, actor: Actor, query: Query) -> list:
     tbl = store.table(rdef)
-    clauses: list = []
+    clauses: list = store.scope(rdef)
     if query.first is not None or query.last is not None:
         if query.first is None or query.last is None:
             raise DomainError("registers.bad_filter")
@@ -168,13 +170,13 @@ def _where(session: Session, rdef: RegisterDef, actor: Actor, query: Query) -> l
     if not query.include_superseded:
         clauses.append(tbl.c.superseded_by_id.is_(None))
     for name, value in query.equals.items():
-        if name not in tbl.c or name not in {f.key for f in rdef.fields}:
+        if name not in {f.key for f in rdef.fields}:
             raise DomainError("registers.bad_filter")
-        clauses.append(tbl.c[name] == value)
+        clauses.append(store.field_column(rdef, name) == value)
     text = (query.text or "").strip()[:50]
     if text and rdef.title_field:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append(tbl.c[rdef.title_field].like(f"%{escaped}%", escape="\\"))
+        clauses.append(store.field_column(rdef, rdef.title_field).like(f"%{escaped}%", escape="\\"))
     visible = _visible(rdef, actor)
     if visible is not None:
         clauses.append(visible)
@@ -194,7 +196,7 @@ def _cursor(text: str | None):
 def list_entries(engine: Engine, *, actor: Actor, register: str, query: Query, cursor: str | None = None,
                  limit: int = PAGE_SIZE, now: dt.datetime | None = None) -> Page:
     """A page of entries, newest first by the register's date; ``next_cursor`` opens the next page."""
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     limit = max(1, min(int(limit), 200))
     tbl = store.table(rdef)
@@ -216,15 +218,15 @@ def list_entries(engine: Engine, *, actor: Actor, register: str, query: Query, c
 def awaiting(engine: Engine, *, actor: Actor, register: str, limit: int = PAGE_SIZE,
              now: dt.datetime | None = None) -> tuple[EntryRow, ...]:
     """Pending entries whose current step the actor may sign (the approve/reject list)."""
-    rdef = store.definition(register)
-    if not actor.titles or rdef.chain_setting is None:
+    rdef = store.definition(register, engine)
+    if not actor.titles or not rdef.has_chain:
         return ()
     now = now or utcnow()
     tbl = store.table(rdef)
     who = store.access(actor)
     with session_scope(engine, write=False) as session:
         rows = session.execute(select(tbl).where(tbl.c.step_title.in_(list(actor.titles)), tbl.c.state == L.PENDING,
-                                                 tbl.c.superseded_by_id.is_(None))
+                                                 tbl.c.superseded_by_id.is_(None), *store.scope(rdef))
                                .order_by(tbl.c.submitted_at, tbl.c.id).limit(limit)).all()
         rows = [r for r in rows if L.may_act(rdef, who, store.life_of(r))]
         return _rows(session, rdef, rows, now)
@@ -233,7 +235,7 @@ def awaiting(engine: Engine, *, actor: Actor, register: str, limit: int = PAGE_S
 def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
               now: dt.datetime | None = None) -> EntryDetail:
     """One entry with its steps, every version, and what the actor may do with it."""
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     who = store.access(actor)
     tbl = store.table(rdef)
@@ -272,7 +274,8 @@ def _export_rows(session: Session, rdef: RegisterDef, actor: Actor, query: Query
 
 def export_headers(rdef: RegisterDef, lang: str) -> list[str]:
     """No., the fields' labels in the seed's order, then state and keeper."""
-    return ([translate("registers.col.no", lang)] + [translate(rdef.label_key(f.key), lang) for f in rdef.fields]
+    return ([translate("registers.col.no", lang)] + [field_label(rdef, f, lambda k: translate(k, lang))
+                                                     for f in rdef.fields]
             + [translate("registers.col.state", lang), translate("registers.col.keeper", lang)])
 
 
@@ -283,7 +286,7 @@ def _cells(rdef: RegisterDef, entry: EntryRow, lang: str, tz) -> list[object]:
         if f.type == "person":
             value = entry.names.get(value, "") if value is not None else ""
         elif f.type == "choice" and value:
-            value = translate(f"registers.choice.{rdef.key}.{f.key}.{value}", lang)
+            value = choice_label(rdef, f, value, lambda k: translate(k, lang))
         elif f.type == "datetime" and value is not None:
             value = value.astimezone(tz)
         cells.append(value)
@@ -293,7 +296,7 @@ def _cells(rdef: RegisterDef, entry: EntryRow, lang: str, tz) -> list[object]:
 def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
                now: dt.datetime | None = None) -> Iterator[bytes]:
     """CSV chunks (UTF-8 with BOM, formula-safe cells), read from the database a chunk at a time."""
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     lang = actor.lang
     with session_scope(engine, write=False) as session:
@@ -314,7 +317,7 @@ def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
 def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, cap: int = EXCEL_CAP,
                 now: dt.datetime | None = None) -> bytes:
     """An Excel workbook of the list, refused beyond ``cap`` rows with a message saying so (CSV has no cap)."""
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     lang = actor.lang
     with session_scope(engine, write=False) as session:
@@ -326,17 +329,28 @@ def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, ca
         tz = store.zone(store.settings_for(session))
         rows = _export_rows(session, rdef, actor, query, cap).all()
         cells = [_cells(rdef, e, lang, tz) for e in _rows(session, rdef, rows, now)]
-    return export.to_xlsx(export_headers(rdef, lang), cells, sheet=translate(rdef.title_key, lang))
+    return export.to_xlsx(export_headers(rdef, lang), cells,
+                          sheet=register_title(rdef, lambda k: translate(k, lang))[:31])
 
 
 def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, limit: int = 500) -> list[DueItem]:
     """Open items with a deadline across the registers (or one), earliest first: loans due back, approval
     steps waiting (for the inbox; ``overdue`` once passed). Reads the indexed ``due_at`` column only."""
-    keys = [register] if register else list(REGISTRY)
+    custom_id = C.id_of(register)
+    keys = [] if custom_id is not None else [register] if register else list(REGISTRY)
     items: list[DueItem] = []
     with session_scope(engine, write=False) as session:
         conf = store.settings_for(session)
         ctx = store.context(session, conf, now)
+        if register is None or custom_id is not None:  # admin-made registers: waiting approval steps only
+            tbl = store.CUSTOM_ENTRY
+            where = [tbl.c.due_at.is_not(None), tbl.c.superseded_by_id.is_(None)]
+            if custom_id is not None:
+                where.append(tbl.c.definition_id == custom_id)
+            for row in session.execute(select(tbl).where(*where).order_by(tbl.c.due_at).limit(limit)).all():
+                items.append(DueItem(register=C.key_of(row.definition_id), entry_id=row.id, kind="step",
+                                     due_at=row.due_at, overdue=row.due_at <= now, keeper_id=row.created_by_id,
+                                     step_title=row.step_title, department_id=row.department_id))
         for key in keys:
             rdef = store.definition(key)
             tbl = store.table(rdef)

@@ -6,17 +6,23 @@ Nothing here opens a transaction: every function takes the caller's session.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from db.models import User
-from db.models_registers import REGISTER_TABLES, RegisterCounter, RegisterStep
+from db.engine import session_scope
+from db.models_registers import (CUSTOM_ENTRY, REGISTER_TABLES, RegisterCounter, RegisterDefinition,
+                                 RegisterDefinitionVersion, RegisterStep)
 from lib.domain import office
 from lib.domain.errors import Conflict, DomainError
 from lib.domain.registers import REGISTRY
+from lib.domain.registers import custom as C
 from lib.domain.registers import life as L
 from lib.domain.registers.hooks import NO_HOOKS, Ctx, Entry, RegisterHooks, StepView
 from lib.domain.registers.model import Access, ChainStep, RegisterDef, build_chain
@@ -26,14 +32,113 @@ from lib.services.base import Actor
 ENGINE_KEYS = ("workday_end", "office.timezone")
 
 
-def definition(key: object) -> RegisterDef:
-    if not isinstance(key, str) or key not in REGISTRY:
+def definition(key: object, source: Engine | Session | None = None) -> RegisterDef:
+    """A code register's definition, or (given an engine or session to read it from) an admin-made one's
+    current version (``custom_<id>``)."""
+    if isinstance(key, str) and key in REGISTRY:
+        return REGISTRY[key]
+    custom_id = C.id_of(key)
+    if custom_id is None or source is None:
         raise DomainError("registers.unknown_register")
-    return REGISTRY[key]
+    if isinstance(source, Session):
+        return custom_definition(source, custom_id)
+    with session_scope(source, write=False) as session:
+        return custom_definition(session, custom_id)
+
+
+_BUILT: dict[tuple[int, int, str], RegisterDef] = {}
+
+
+def custom_definition(session: Session, custom_id: int, version: int | None = None) -> RegisterDef:
+    """An admin-made register at its current version (or ``version``): one indexed read, built once per process
+    for each (definition, version, spec) seen."""
+    head = RegisterDefinition.__table__
+    versions = RegisterDefinitionVersion.__table__
+    query = select(versions.c.version, versions.c.spec).where(versions.c.definition_id == custom_id)
+    if version is None:
+        query = query.join(head, head.c.id == versions.c.definition_id).where(versions.c.version == head.c.version)
+    else:
+        query = query.where(versions.c.version == version)
+    row = session.execute(query).first()
+    if row is None:
+        raise DomainError("registers.unknown_register")
+    spec = row.spec if isinstance(row.spec, dict) else json.loads(row.spec)
+    cache_key = (custom_id, row.version, json.dumps(spec, sort_keys=True, ensure_ascii=False))
+    built = _BUILT.get(cache_key)
+    if built is None:
+        if len(_BUILT) > 500:
+            _BUILT.clear()
+        built = _BUILT[cache_key] = C.build_definition(custom_id, row.version, spec)
+    return built
 
 
 def table(rdef: RegisterDef) -> Table:
-    return REGISTER_TABLES[rdef.key]
+    return CUSTOM_ENTRY if rdef.custom else REGISTER_TABLES[rdef.key]
+
+
+def scope(rdef: RegisterDef) -> list:
+    """The WHERE clauses that keep a query to one register (an admin-made one shares its table)."""
+    return [CUSTOM_ENTRY.c.definition_id == rdef.custom_id] if rdef.custom else []
+
+
+def field_column(rdef: RegisterDef, key: str):
+    """The SQL expression of a field: its typed column, or its value in an admin-made entry's JSON."""
+    tbl = table(rdef)
+    if not rdef.custom:
+        return tbl.c[key]
+    kind = rdef.field(key).type
+    item = tbl.c.field_values[key]
+    if kind in ("int", "person"):
+        return item.as_integer()
+    if kind == "bool":
+        return item.as_boolean()
+    return item.as_string()
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, (dt.date, dt.time)):  # datetimes are aware UTC (coerce); dates and times ISO text
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decode(kind: str, value: object) -> object:
+    if value is None:
+        return None
+    try:
+        if kind == "date":
+            return dt.date.fromisoformat(value)
+        if kind == "datetime":
+            return dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)
+        if kind == "time":
+            return dt.time.fromisoformat(value)
+        if kind == "money":
+            return Decimal(str(value))
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def encode_values(rdef: RegisterDef, values: Mapping[str, object]) -> dict[str, object]:
+    return {f.key: _encode(values[f.key]) for f in rdef.fields if values.get(f.key) is not None}
+
+
+def insert_columns(rdef: RegisterDef, values: Mapping[str, object]) -> dict[str, object]:
+    """The field part of a new row: typed columns, or the definition, its version and the JSON values."""
+    if not rdef.custom:
+        return dict(values)
+    return {"definition_id": rdef.custom_id, "definition_version": rdef.custom_version,
+            "field_values": encode_values(rdef, values)}
+
+
+def update_columns(rdef: RegisterDef, row, changes: Mapping[str, object]) -> dict[str, object]:
+    """The field part of an UPDATE: typed columns, or the whole JSON with the changes merged in."""
+    if not rdef.custom:
+        return dict(changes)
+    if not changes:
+        return {}
+    return {"field_values": encode_values(rdef, {**values_of(rdef, row), **changes})}
 
 
 def hooks(rdef: RegisterDef) -> RegisterHooks:
@@ -55,7 +160,11 @@ def zone(conf: Mapping[str, object]):
 
 
 def chain_for(rdef: RegisterDef, conf: Mapping[str, object]) -> tuple[ChainStep, ...]:
-    """The chain as the settings give it now (copied onto the entry at submit)."""
+    """The chain as the settings give it now (copied onto the entry at submit); an admin-made register carries
+    its own (none: the entry is recorded at once)."""
+    if rdef.custom:
+        return build_chain(list(rdef.chain_titles), return_to_first=False,
+                           department_titles=list(conf.get("registers.department_titles") or []))
     if rdef.chain_setting is None:
         return ()
     titles = list(conf.get(rdef.chain_setting) or [])
@@ -83,6 +192,11 @@ def life_columns(new: L.Life) -> dict[str, object]:
 
 def values_of(rdef: RegisterDef, row) -> dict[str, object]:
     mapping = row._mapping
+    if rdef.custom:
+        stored = mapping["field_values"] or {}
+        if isinstance(stored, str):
+            stored = json.loads(stored)
+        return {f.key: _decode(f.type, stored.get(f.key)) for f in rdef.fields}
     return {f.key: mapping[f.key] for f in rdef.fields}
 
 
@@ -90,7 +204,7 @@ def load(session: Session, rdef: RegisterDef, entry_id: object, *, lock: bool = 
     """The entry's row; on PostgreSQL ``lock`` holds it (``FOR UPDATE``) until the transaction ends."""
     if isinstance(entry_id, bool) or not isinstance(entry_id, int):
         raise DomainError("registers.no_entry")
-    query = select(table(rdef)).where(table(rdef).c.id == entry_id)
+    query = select(table(rdef)).where(table(rdef).c.id == entry_id, *scope(rdef))
     if lock:
         query = query.with_for_update()
     row = session.execute(query).first()

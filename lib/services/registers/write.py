@@ -49,7 +49,8 @@ def _check(session: Session, rdef: RegisterDef, values: dict[str, object], ctx: 
     tbl = store.table(rdef)
     for f in rdef.fields:
         if f.unique and merged.get(f.key) not in (None, ""):
-            query = select(tbl.c.id).where(tbl.c[f.key] == merged[f.key], tbl.c.superseded_by_id.is_(None))
+            query = select(tbl.c.id).where(store.field_column(rdef, f.key) == merged[f.key],
+                                           tbl.c.superseded_by_id.is_(None), *store.scope(rdef))
             if exclude_id is not None:
                 query = query.where(tbl.c.id != exclude_id)
             if session.execute(query.limit(1)).first() is not None:
@@ -65,7 +66,7 @@ def _insert(session: Session, rdef: RegisterDef, values: dict[str, object], acto
     row = {"stream": "", "state": L.DRAFT, "version": version, "supersedes_id": supersedes_id,
            "created_by_id": actor.id, "department_id": actor.department_id, "created_at": now, "chain": [],
            "step_no": 0, "reason": reason[:500], "idem_key": idem_key,
-           "locked_at": store.lock_deadline(rdef, conf, now), **values}
+           "locked_at": store.lock_deadline(rdef, conf, now), **store.insert_columns(rdef, values)}
     entry_id = session.execute(insert(store.table(rdef)).values(**row)).inserted_primary_key[0]
     store.add_step(session, rdef, entry_id, L.Step("create" if supersedes_id is None else "correct",
                                                    note=reason), actor, now)
@@ -84,7 +85,8 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
     entry = store.entry_of(rdef, row, values, state=new.state, steps=steps)
     derived = dict(store.hooks(rdef).derive(entry, ctx))
     entry = store.entry_of(rdef, row, {**values, **derived}, state=new.state, steps=steps)
-    columns = {**store.life_columns(new), **(extra or {}), **derived, "updated_at": now,
+    columns = {**store.life_columns(new), **store.update_columns(rdef, row, {**(extra or {}), **derived}),
+               "updated_at": now,
                "due_at": store.due_at(rdef, entry, new, conf, ctx, now)}
     if action == "submit" and rdef.numbered and row.no is None:
         columns["no"] = store.next_number(session, rdef, row.stream)
@@ -126,14 +128,14 @@ def create_entry(engine: Engine, *, actor: Actor, register: str, values: Mapping
     """A new entry, submitted at once unless ``submit`` is False (a draft). A retried form (same ``idem_key``)
     finds the first entry instead of writing a second (R12)."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     L.check_may_create(rdef, store.access(actor))
     now = now or utcnow()
     typed = _typed(rdef, values)
     with session_scope(engine) as session:
         tbl = store.table(rdef)
         if idem_key:
-            found = session.execute(select(tbl.c.id).where(tbl.c.idem_key == idem_key)).scalar()
+            found = session.execute(select(tbl.c.id).where(tbl.c.idem_key == idem_key, *store.scope(rdef))).scalar()
             if found is not None:
                 return found
         conf = store.settings_for(session)
@@ -150,7 +152,7 @@ def create_entry(engine: Engine, *, actor: Actor, register: str, values: Mapping
 def submit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, now: dt.datetime | None = None) -> None:
     """A draft, or a rejected entry after its keeper changed it, goes (again) to its chain."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     with session_scope(engine) as session:
         _submit(session, rdef, entry_id, actor, store.settings_for(session), now)
@@ -162,7 +164,7 @@ def approve_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     """The current step's title signs (S59). ``step_no`` is the step the approver saw: if someone acted on it
     first, this is a Conflict, not a signature on the next step."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     with session_scope(engine) as session:
         conf = store.settings_for(session)
@@ -176,7 +178,7 @@ def reject_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, 
                  step_no: int | None = None, now: dt.datetime | None = None) -> None:
     """The current step's title refuses, saying why (``step_no`` as for :func:`approve_entry`)."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     with session_scope(engine) as session:
         conf = store.settings_for(session)
@@ -191,7 +193,7 @@ def edit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, va
     """The keeper changes a draft or a rejected entry; after lock only the register's late fields, once each
     (归还时间 when the loan comes back, 处理结果)."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     with session_scope(engine) as session:
         conf = store.settings_for(session)
@@ -211,7 +213,8 @@ def edit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, va
         tbl = store.table(rdef)
         derived = {f.key: merged[f.key] for f in rdef.fields if f.derived}
         result = session.execute(update(tbl).where(tbl.c.id == row.id, tbl.c.superseded_by_id.is_(None)).values(
-            **changed, **derived, updated_at=now, due_at=store.due_at(rdef, entry, life, conf, ctx, now)))
+            **store.update_columns(rdef, row, {**changed, **derived}), updated_at=now,
+            due_at=store.due_at(rdef, entry, life, conf, ctx, now)))
         if result.rowcount != 1:
             raise Conflict("registers.step_taken")
         audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action="edit",
@@ -224,7 +227,7 @@ def correct_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     """A locked entry is corrected by a new version that supersedes it, with a reason; both stay visible and the
     new version goes through the register's chain again. Returns the new version's id."""
     require(actor, WRITERS)
-    rdef = store.definition(register)
+    rdef = store.definition(register, engine)
     now = now or utcnow()
     reason = str(reason or "").strip()
     typed = _typed(rdef, values)
