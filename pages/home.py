@@ -15,6 +15,7 @@ from lib.ui import app_engine, local_time, plain, show_error, t
 user = require_role(*ALL)
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = {p.url_path: p for p in PAGES}
+SHOWN = 20  # cards drawn per section before "show all"
 st.title(t("home.title", name=plain(user.name)))
 
 if user.role == "display":
@@ -71,8 +72,12 @@ for level, items in (("overdue", box.overdue), ("soon", box.soon), ("other", box
     if not items:
         continue
     st.markdown(t(f"inbox.section.{level}", count=len(items)))
-    for item in items:
+    # the earliest first; a long section shows its head unless asked (each card costs a few ms to draw)
+    everything = len(items) <= SHOWN or st.toggle(t("inbox.show_all", count=len(items)), key=f"inbox_all_{level}")
+    for item in items if everything else items[:SHOWN]:
         _item(item, level)
+    if not everything:
+        st.caption(t("inbox.more", count=len(items) - SHOWN))
 
 with st.expander(t("inbox.front_desk")):
     summary = front_desk_summary(engine, actor=user)

@@ -67,8 +67,13 @@ def message_text(item: Item, event: str, lang: str, tz) -> str:
 class Candidate:
     key: rules.OutboxKey
     event: str
-    text: str
+    item: Item
+    lang: str
     pref: Preference
+
+    def text(self, tz) -> str:
+        """Written only for a key not yet in the outbox (a steady sweep finds almost every key known)."""
+        return message_text(self.item, self.event, self.lang, tz)
 
 
 def _candidates(items: Iterable[Item], people: list[tuple[Viewer, str, str]], prefs, now: dt.datetime, soon,
@@ -85,7 +90,7 @@ def _candidates(items: Iterable[Item], people: list[tuple[Viewer, str, str]], pr
             if pref is None or not pref.channels or not pref.wants(item.kind):
                 continue
             found.append(Candidate(rules.outbox_key(item.kind, item.record_id, due, viewer.id), event.value,
-                                   message_text(item, event.value, lang, tz), pref))
+                                   item, lang, pref))
     return found
 
 
@@ -129,7 +134,7 @@ def enqueue(engine: Engine, *, now: dt.datetime) -> int:
             known.add(c.key)
             outbox_id = insert_ignore(session, NotifyOutbox, {
                 "kind": c.key.kind, "record_id": c.key.record_id, "due_at": c.key.due_at,
-                "recipient_id": c.key.recipient_id, "event": c.event, "text": c.text, "created_at": now},
+                "recipient_id": c.key.recipient_id, "event": c.event, "text": c.text(ctx.tz), "created_at": now},
                 ["kind", "record_id", "due_at", "recipient_id"])
             if outbox_id is None:
                 continue  # another sweeper got there first
