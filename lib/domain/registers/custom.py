@@ -98,7 +98,7 @@ def check_spec(name: str, fields: list[dict], chain: list[str], lock: str, *, kn
     earlier = dict(earlier or {})
     for row_no, f in enumerate(fields, start=1):
         key, label, kind = f["key"], f["label"], f["type"]
-        where = {"row": row_no, "key": key, "label": label}
+        where = {"row": row_no, "code": key, "label": label}
         if not KEY_RE.match(key):
             errors.append(FieldError("regdef.fields", "regdef.bad_key", where))
         elif key in RESERVED:
