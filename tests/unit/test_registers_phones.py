@@ -95,6 +95,8 @@ def test_S56_line_change_is_implemented_only_after_the_principal_and_needs_a_rea
     no_principal = Entry("phone_change", 1, "approved", values, steps=tuple(chain))  # chain setting without 校长
     with pytest.raises(DomainError):
         h.guard(no_principal, "edit", frozenset(), CTX)
+    assert keys(h.validate(no_principal, CTX)) == {
+        "reg.phone_change.implemented_at": "registers.phone_change.principal_first"}
     signed = Entry("phone_change", 1, "approved", values, steps=(*chain, step(5, "approve", "校长", "王校长", 2)))
     assert h.validate(signed, CTX) == [] and h.guard(signed, "edit", frozenset(), CTX) is None
     assert h.derive(signed, CTX) == {"approved_by": "王校长"}

@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('charged_amount', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('untraceable_amount', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('team', sa.String(length=50), nullable=True),
+    sa.Column('reconciled_by', sa.String(length=50), nullable=True),
     sa.ForeignKeyConstraint(['charged_id'], ['app_user.id'], name='fk_reg_phone_bill_charged_id'),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name='fk_reg_phone_bill_created_by'),
     sa.ForeignKeyConstraint(['department_id'], ['org_unit.id'], name='fk_reg_phone_bill_department'),

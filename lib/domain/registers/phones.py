@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from lib.domain import office
 from lib.domain.errors import DomainError, FieldError
-from lib.domain.registers.family_hooks import is_set, not_before
+from lib.domain.registers.family_hooks import is_set, not_before, signer
 from lib.domain.registers.hooks import Audit, Blocker, Ctx, Due, Entry, RegisterHooks
 from lib.domain.registers.model import FieldDef, RegisterDef
 from lib.domain.settings import SettingDef
@@ -171,8 +171,10 @@ class PhoneChangeHooks(RegisterHooks):
         return errors + not_before(entry, "implemented_at", "requested_at", "registers.phone_change.before_request")
 
     def guard(self, entry: Entry, action: str, actor_titles: frozenset[str], ctx: Ctx) -> None:
+        # The service's edit guard sees no steps (validate, which does, checks the 校长's signature); with steps
+        # given, the guard checks it too.
         if action == "edit" and is_set(entry.values.get("implemented_at")) and (
-                entry.state != "approved" or not principal_approval(entry)):
+                entry.state != "approved" or (entry.steps and not principal_approval(entry))):
             raise DomainError("registers.phone_change.principal_first")
 
 
@@ -252,13 +254,18 @@ class PhoneBillHooks(RegisterHooks):
             errors.append(_err(entry, "team", "registers.phone_bill.team_required"))
         return errors
 
+    def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
+        return {"reconciled_by": signer(entry, 0) if entry.state in ("pending", "approved") else ""}
+
     def dues(self, entry: Entry, ctx: Ctx) -> Sequence[Due]:
         month = entry.values.get("month")
         if entry.state == "approved" or not isinstance(month, dt.date):
             return ()
         day = int(ctx.settings.get("registers.phone_bill.deadline_day") or 5)
         tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
-        kind = "phone_bill_pay" if entry.state == "pending" and reconciled(entry) else "phone_bill_reconcile"
+        # the inbox reads dues without steps: the stored 核对人 says the first step is signed
+        done = reconciled(entry) or is_set(entry.values.get("reconciled_by"))
+        kind = "phone_bill_pay" if entry.state == "pending" and done else "phone_bill_reconcile"
         return [Due(kind, bill_deadline(month, day, tz))]
 
 
@@ -359,8 +366,10 @@ REGISTERS = [
             _t("charged_amount", "money", quote="(◇) 私人/信息费金额"),
             _t("untraceable_amount", "money", quote="「按所在团队均摊处理」"),
             _t("team", "text", max_len=50, quote="所在团队"),
+            _t("reconciled_by", "text", max_len=50, derived=True, quote="行政管理中心…统计、核对 (核对人)"),
         ),
         create_titles=(ADMIN_CENTER,), read_scope="department", read_titles=(ADMIN_CENTER, FINANCE),
         chain_setting="registers.phone_bill.chain", lock="on_final_approval", title_field="findings",
+        self_approval=True,  # 行政管理中心 enters the statement it then reconciles
         hooks=PhoneBillHooks()),
 ]

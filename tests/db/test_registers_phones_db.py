@@ -1,0 +1,202 @@
+"""Office phones through the register services on SQLite and PostgreSQL (seed 002 #1; SPEC 5.1): S56, S57, P1–P4."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import session_scope
+from db.models import AuditEvent, OrgUnit, User
+from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
+from lib.services import accounts
+from lib.services import registers as R
+
+NOW = dt.datetime(2027, 3, 1, 2, 0, tzinfo=dt.timezone.utc)  # Monday 1 March 10:00 in Shanghai
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+
+PEOPLE = {  # name -> (department, role, titles)
+    "seller": ("销售部", "staff", ()),
+    "director": ("销售部", "staff", ("团队主任",)),
+    "head": ("销售部", "supervisor", ("部门主管",)),
+    "admin_center": ("行政部", "supervisor", ("行政主管",)),
+    "principal": ("行政部", "supervisor", ("校长",)),
+    "finance": ("行政部", "supervisor", ("综合部主管",)),
+    "admin": ("行政部", "admin", ()),
+}
+
+
+def make_people(engine) -> dict:
+    departments: dict[str, int] = {}
+    people = {}
+    with session_scope(engine) as session:
+        for name in sorted({d for d, _, _ in PEOPLE.values()}):
+            unit = OrgUnit(kind="department", name=name)
+            session.add(unit)
+            session.flush()
+            departments[name] = unit.id
+        for username, (department, role, titles) in PEOPLE.items():
+            user = User(username=username, name=username, password_hash="x", role=role, titles=list(titles),
+                        trained_posts=[], department_id=departments[department], created_at=NOW)
+            session.add(user)
+            session.flush()
+            people[username] = accounts.actor_of(user)
+    return people
+
+
+@pytest.fixture
+def office(engine):
+    return engine, make_people(engine)
+
+
+def test_S56_line_change_needs_a_reason_and_is_implemented_only_after_the_principal(office):
+    """S56: no 变动理由, no request; 部门主管 → 行政管理中心 → 校长, and 实施 refused until the 校长 approved."""
+    engine, p = office
+    request = {"kind": "add", "department": "销售部", "grounds": "", "requested_at": NOW}
+    with pytest.raises(ValidationFailed) as blank:
+        R.create_entry(engine, actor=p["seller"], register="phone_change", values=request, now=NOW)
+    assert blank.value.keys() == {"reg.phone_change.grounds": "field.required"}
+    entry_id = R.create_entry(engine, actor=p["seller"], register="phone_change", now=NOW,
+                              values={**request, "grounds": "新员工入职需新增一部座机"})
+    for n, who in enumerate(("head", "admin_center")):
+        R.approve_entry(engine, actor=p[who], register="phone_change", entry_id=entry_id, step_no=n, now=NOW + n * H)
+        with pytest.raises(DomainError):
+            R.edit_entry(engine, actor=p["seller"], register="phone_change", entry_id=entry_id,
+                         values={"implemented_at": NOW + 3 * H}, now=NOW + 3 * H)
+    with pytest.raises(NotAllowed):  # the 行政管理中心 cannot sign the 校长's step
+        R.approve_entry(engine, actor=p["admin_center"], register="phone_change", entry_id=entry_id, now=NOW + 4 * H)
+    R.approve_entry(engine, actor=p["principal"], register="phone_change", entry_id=entry_id, step_no=2,
+                    now=NOW + 5 * H)
+    R.edit_entry(engine, actor=p["seller"], register="phone_change", entry_id=entry_id,
+                 values={"implemented_at": NOW + 2 * D}, now=NOW + 2 * D)
+    done = R.get_entry(engine, actor=p["seller"], register="phone_change", entry_id=entry_id, now=NOW + 3 * D).entry
+    assert (done.state, done.values["approved_by"], done.values["implemented_at"]) == (
+        "approved", "principal", NOW + 2 * D)
+
+
+def test_S56_P2_sharing_is_assigned_by_the_team_director_and_calls_are_logged(office):
+    """S56 / P2: a person without the 团队主任 title cannot assign sharing; the director can, and the borrower logs
+    each 拨打电话号码 on the sheet (their own entries; 行政管理中心 reads them all)."""
+    engine, p = office
+    sharing = {"borrower_id": p["seller"].id, "host_line": "8002", "host_user_id": p["head"].id,
+               "cause": "座机线路故障,一时无法修复", "from_at": NOW}
+    for who in ("seller", "head", "admin_center"):
+        with pytest.raises(NotAllowed):
+            R.create_entry(engine, actor=p[who], register="phone_sharing", values=sharing, now=NOW)
+    with pytest.raises(DomainError) as admin:  # an admin may create entries, but is not the 团队主任
+        R.create_entry(engine, actor=p["admin"], register="phone_sharing", values=sharing, now=NOW)
+    assert admin.value.key == "registers.phone_sharing.director_only"
+    shared = R.create_entry(engine, actor=p["director"], register="phone_sharing", values=sharing, now=NOW)
+    assert R.get_entry(engine, actor=p["director"], register="phone_sharing", entry_id=shared,
+                       now=NOW + H).entry.state == "recorded"
+    with pytest.raises(ValidationFailed) as words:
+        R.create_entry(engine, actor=p["seller"], register="phone_call_log", now=NOW + H,
+                       values={"dialled": "客户", "called_at": NOW + H, "borrower_id": p["seller"].id})
+    assert words.value.keys() == {"reg.phone_call_log.dialled": "registers.phone_call_log.bad_number"}
+    R.create_entry(engine, actor=p["seller"], register="phone_call_log", now=NOW + H,
+                   values={"dialled": "021-6234 5678", "called_at": NOW + H, "borrower_id": p["seller"].id,
+                           "host_line": "8002", "sheet_no": "2027-03-01"})
+    query = R.Query(first=NOW.date(), last=NOW.date())
+    assert len(R.list_entries(engine, actor=p["admin_center"], register="phone_call_log", query=query).rows) == 1
+    assert R.list_entries(engine, actor=p["head"], register="phone_call_log", query=query).rows == ()
+
+
+def test_S57_february_unreconciled_or_unpaid_is_overdue_on_6_march(office):
+    """S57: February's bill, entered by 行政管理中心, is due by the end of 5 March (reconcile, then pay); on 6 March
+    unreconciled or unpaid it is overdue; reconciled and paid by the 5th it is not listed."""
+    engine, p = office
+    march_6 = dt.datetime(2027, 3, 6, 2, 0, tzinfo=dt.timezone.utc)
+    deadline = dt.datetime(2027, 3, 5, 16, 0, tzinfo=dt.timezone.utc)
+    with pytest.raises(NotAllowed):
+        R.create_entry(engine, actor=p["seller"], register="phone_bill", now=NOW,
+                       values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("800")})
+    feb = R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=deadline - 6 * H,
+                         values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40")})
+    (due,) = R.open_dues(engine, deadline - 5 * H, register="phone_bill")
+    assert (due.entry_id, due.kind, due.due_at, due.overdue) == (feb, "phone_bill_reconcile", deadline, False)
+    (late,) = R.open_dues(engine, march_6, register="phone_bill")
+    assert late.overdue and late.entry_id == feb
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_bill", entry_id=feb, step_no=0,
+                    now=deadline - 4 * H)
+    (unpaid,) = R.open_dues(engine, march_6, register="phone_bill")
+    assert (unpaid.kind, unpaid.overdue, unpaid.step_title) == ("phone_bill_pay", True, "综合部主管")
+    R.approve_entry(engine, actor=p["finance"], register="phone_bill", entry_id=feb, step_no=1, now=deadline - 3 * H)
+    assert R.open_dues(engine, march_6, register="phone_bill") == []
+    with pytest.raises(ValidationFailed) as twice:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=march_6,
+                       values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("1")})
+    assert twice.value.keys() == {"reg.phone_bill.month": "registers.duplicate"}
+
+
+def test_P1_an_assigned_line_blocks_its_user_until_suspended_or_reassigned(office):
+    """P1: the ledger is kept by 行政管理中心; a personal line names its user; a line in use in a person's name is a
+    departure blocker until a correction suspends or reassigns it."""
+    engine, p = office
+    line = {"number": "021-62345678", "kind": "desk", "team": "销售一组", "user_id": p["seller"].id,
+            "personal": True, "status": "in_use", "purchase_price": Decimal("168")}
+    with pytest.raises(NotAllowed):
+        R.create_entry(engine, actor=p["seller"], register="phone_line", values=line, now=NOW)
+    with pytest.raises(ValidationFailed) as personal:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_line", values={**line, "user_id": None},
+                       now=NOW)
+    assert personal.value.keys() == {"reg.phone_line.user_id": "registers.phone_line.personal_needs_user"}
+    line_id = R.create_entry(engine, actor=p["admin_center"], register="phone_line", values=line, now=NOW)
+    assert [(b.register, b.entry_id, b.key) for b in R.blockers(engine, person_id=p["seller"].id, now=NOW + H)] == [
+        ("phone_line", line_id, "registers.blocker.phone_line")]
+    R.correct_entry(engine, actor=p["admin_center"], register="phone_line", entry_id=line_id, now=NOW + 2 * H,
+                    values={**line, "user_id": p["head"].id}, reason="离职交接,改由部门主管使用")
+    assert R.blockers(engine, person_id=p["seller"].id, now=NOW + 3 * H) == []
+    assert [b.register for b in R.blockers(engine, person_id=p["head"].id, now=NOW + 3 * H)] == ["phone_line"]
+
+
+def test_P3_fault_report_moves_reported_repairing_repaired(office):
+    """P3: a fault is reported to 行政管理中心; repaired needs repairing first; the status follows."""
+    engine, p = office
+    fault = R.create_entry(engine, actor=p["seller"], register="phone_fault", now=NOW, values={
+        "line": "8001", "reporter_id": p["seller"].id, "reported_at": NOW, "description": "无拨号音"})
+
+    def status():
+        return R.get_entry(engine, actor=p["seller"], register="phone_fault", entry_id=fault,
+                           now=NOW + 5 * D).entry.values["status"]
+
+    assert status() == "reported"
+    with pytest.raises(ValidationFailed):
+        R.edit_entry(engine, actor=p["seller"], register="phone_fault", entry_id=fault,
+                     values={"repaired_at": NOW + H}, now=NOW + H)
+    R.edit_entry(engine, actor=p["seller"], register="phone_fault", entry_id=fault, values={"repairing_at": NOW + H},
+                 now=NOW + H)
+    assert status() == "repairing"
+    R.edit_entry(engine, actor=p["seller"], register="phone_fault", entry_id=fault, values={"shared_at": NOW + 2 * H},
+                 now=NOW + 2 * H)
+    assert status() == "sharing"
+    R.edit_entry(engine, actor=p["seller"], register="phone_fault", entry_id=fault, values={"repaired_at": NOW + D},
+                 now=NOW + D)
+    assert status() == "repaired"
+
+
+def test_P4_handover_blocks_the_leaver_until_received_and_audits_the_compensation(office):
+    """P4: the leaver's handover with a human-caused fault: compensation = purchase price; it blocks departure until
+    行政管理中心 receives it, then the PH3 charge is audited."""
+    engine, p = office
+    values = {"leaver_id": p["seller"].id, "line": "8001", "handset_ok": False, "fault": "话机摔裂",
+              "human_caused": True, "purchase_price": None, "handed_at": NOW}
+    with pytest.raises(ValidationFailed) as price:
+        R.create_entry(engine, actor=p["seller"], register="phone_handover", values=values, now=NOW)
+    assert price.value.keys() == {"reg.phone_handover.purchase_price": "registers.phone_handover.price_required"}
+    handover = R.create_entry(engine, actor=p["seller"], register="phone_handover", now=NOW,
+                              values={**values, "purchase_price": Decimal("168.00")})
+    assert [b.key for b in R.blockers(engine, person_id=p["seller"].id, now=NOW + H)] == [
+        "registers.blocker.phone_handover"]
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_handover", entry_id=handover, step_no=0,
+                    now=NOW + 2 * H)
+    assert R.blockers(engine, person_id=p["seller"].id, now=NOW + 3 * H) == []
+    entry = R.get_entry(engine, actor=p["admin_center"], register="phone_handover", entry_id=handover,
+                        now=NOW + 3 * H).entry
+    assert entry.values["compensation"] == Decimal("168.00")
+    with session_scope(engine, write=False) as session:
+        actions = session.execute(select(AuditEvent.action).where(
+            AuditEvent.entity_id == f"phone_handover:{handover}")).scalars().all()
+    assert "phone_compensation" in actions
