@@ -119,7 +119,15 @@ with edit_tab:
             flash("sessions.end_all_done")
             st.rerun()
     label = "users.deactivate" if target.active else "users.reactivate"
+    holds = accounts.departure_holds(engine, person_id=chosen) if target.active else []
+    if holds:  # what still holds the person (issue 16): deactivating anyway needs a reason, audited
+        st.warning(t("users.departure_holds", count=len(holds)))
+        for hold in holds[:50]:
+            st.markdown(f"- {plain(t(hold.key))} ({plain(hold.ref)})")
+        st.text_input(t("users.departure_reason"), key=f"leave_reason_{chosen}", max_chars=500)
     if confirm_button(label, key=f"toggle_{chosen}"):
-        if run_action(lambda: accounts.set_active(engine, actor=user, user_id=chosen, active=not target.active)):
+        reason = st.session_state.get(f"leave_reason_{chosen}", "")
+        if run_action(lambda: accounts.set_active(engine, actor=user, user_id=chosen, active=not target.active,
+                                                  reason=reason)):
             flash("users.saved")
             st.rerun()

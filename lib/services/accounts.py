@@ -395,12 +395,48 @@ def _ensure_other_admin(session, user_id: int) -> None:
         raise DomainError("account.last_admin")
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Something that still holds a leaver (issue 16 "Leaving the company"): a register entry's blocker (its
+    catalog key), an open ticket or a customer to hand over; ``ref`` names the entry (``phone_handover:3``)."""
+
+    key: str
+    ref: str
+
+
+def departure_holds(engine: Engine, *, person_id: int, now: dt.datetime | None = None) -> list[Hold]:
+    """What still holds ``person_id``: every register's ``blockers``, open tickets assigned to them and showroom
+    customers they own (each an indexed read)."""
+    from db.models_showroom import ShowroomCustomer
+    from db.models_tickets import Ticket
+    from lib.services import registers
+
+    holds = [Hold(b.key, f"{b.register}:{b.entry_id}")
+             for b in registers.blockers(engine, person_id=person_id, now=now or utcnow())]
+    with session_scope(engine, write=False) as session:
+        tickets = session.execute(select(Ticket.id).where(
+            or_(Ticket.assignee_id == person_id, Ticket.technician_id == person_id),
+            Ticket.state != "closed").order_by(Ticket.id).limit(200)).scalars().all()
+        customers = session.execute(select(ShowroomCustomer.id).where(
+            ShowroomCustomer.owner_id == person_id).order_by(ShowroomCustomer.id).limit(200)).scalars().all()
+    holds += [Hold("account.hold.open_ticket", f"ticket:{i}") for i in tickets]
+    holds += [Hold("account.hold.customer", f"customer:{i}") for i in customers]
+    return holds
+
+
 @acting
 def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool, reason: str = "") -> None:
-    """Deactivate (or reactivate) an account; history keeps the person. Nobody deactivates themself."""
+    """Deactivate (or reactivate) an account; history keeps the person. Nobody deactivates themself.
+
+    A person still held (:func:`departure_holds`: a phone not handed over, a laptop on loan, open tickets,
+    customers) is deactivated only with a reason, audited with what held them (issue 16)."""
     require(actor, ADMINS)
     if user_id == actor.id and not active:
         raise DomainError("account.not_self")
+    reason = str(reason or "").strip()[:500]
+    holds = departure_holds(engine, person_id=user_id) if not active else []
+    if holds and not reason:
+        raise DomainError("account.departure_blocked", count=len(holds))
     with session_scope(engine) as session:
         user = session.get(User, user_id)
         if user is None:
@@ -408,6 +444,9 @@ def set_active(engine: Engine, *, actor: Actor, user_id: int, active: bool, reas
         if not active and user.role == "admin":
             _ensure_other_admin(session, user_id)
         before = snapshot(user)
+        if holds:
+            audit(session, actor=actor, entity="user", entity_id=user_id, action="deactivate_despite_holds",
+                  after={"holds": [f"{h.ref} {h.key}" for h in holds[:100]]}, reason=reason)
         user.active = active
         session.add(user)
         if not active:
