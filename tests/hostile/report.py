@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-# examples per family and backend: 200 in CI, 50 locally (a quick run).
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or (200 if IN_CI else 50))
+# examples per family and backend: 1000 in CI (issue 12 R15), 50 locally (a quick run).
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or (1000 if IN_CI else 50))
 REPORT = Path(os.environ.get("HOSTILE_REPORT") or "/tmp/hostile_report.md")
 COLUMNS = ("tried", "refused", "stored as typed", "stored altered", "unhandled", "partial writes")
 _KEY = "hostile_report"
