@@ -62,7 +62,7 @@ def _item(item, level: str) -> None:
     with st.container(border=True):
         text, action = st.columns([5, 1])
         params = {k: plain(v) for k, v in item.params.items()}
-        text.markdown(tr(f"inbox.badge.{level}", kind=tr("inbox.kind." + item.kind)) + " "
+        text.markdown(t(f"inbox.badge.{level}", kind=tr("inbox.kind." + item.kind)) + " "
                       + t(item.title_key, **params))
         due = t("inbox.due", at=local_time(item.due_at, zone)) if item.due_at else tr("inbox.no_due")
         text.caption(due + " · " + tr(item.reason_key))
