@@ -12,6 +12,9 @@ engine = app_engine()
 st.title(t("nav.registers"))
 show_flash()
 names = family_names()
-for tab, family in zip(st.tabs([t(f"registers.family.{name}") for name in names]), names):
-    with tab:
-        render_family(engine, user, family)
+# Lazy tabs: only the open family runs (a register's form, list and exports cost a query and some widgets each).
+for tab, family in zip(st.tabs([t(f"registers.family.{name}") for name in names], key="rg.tabs", on_change="rerun"),
+                       names):
+    if tab.open is not False:
+        with tab:
+            render_family(engine, user, family)

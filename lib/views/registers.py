@@ -158,8 +158,11 @@ def _widget(engine, rdef: RegisterDef, f: FieldDef, form: str, user: Actor, zone
                       help=helptext)
         return
     if key not in st.session_state:
-        st.session_state[key] = initial if initial is not None else ("" if f.type in ("text", "long_text", "phone")
-                                                                      else None)
+        if f.type == "bool":  # a checkbox holds True or False, never None
+            st.session_state[key] = bool(initial)
+        else:
+            st.session_state[key] = initial if initial is not None else (
+                "" if f.type in ("text", "long_text", "phone") else None)
     if f.type == "long_text":
         container.text_area(label, key=key, max_chars=f.length, help=helptext)
     elif f.type in ("text", "phone"):

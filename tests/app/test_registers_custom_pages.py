@@ -21,6 +21,15 @@ from tests.app.conftest import open_page
 TODAY = dt.date.today()
 
 
+def registers_page(username):
+    """The register page on its 自定义登记 tab (tabs are lazy: only the open one runs)."""
+    at = open_page("pages/registers.py", username)
+    assert "rg.family.custom" not in {w.key for w in at.selectbox}  # a closed tab does not run
+    at.session_state["rg.tabs"] = "自定义登记"
+    at.run()
+    return at
+
+
 def press(at, label, last=False):
     buttons = [b for b in at.button if b.label == label]
     (buttons[-1] if last else buttons[0]).click().run()
@@ -69,7 +78,7 @@ def test_RG_custom_6_S59_define_enter_approve_export_and_no_edit_after_lock(app_
     assert at.session_state["ra_pick"] == definition.id
     key = definition.key
 
-    staff = open_page("pages/registers.py", "staff")
+    staff = registers_page("staff")
     assert not staff.exception
     assert "自定义登记" in [tab.label for tab in staff.tabs]
     assert staff.selectbox(key="rg.family.custom").value == key
@@ -88,7 +97,7 @@ def test_RG_custom_6_S59_define_enter_approve_export_and_no_edit_after_lock(app_
     assert (entry.values["paper"], entry.values["copies"], entry.state, entry.step_title) == (
         "人民日报", 3, "pending", "综合部主管")
 
-    approver = open_page("pages/registers.py", "supervisor")
+    approver = registers_page("supervisor")
     assert "有 1 条登记等待您处理。" in [w.value for w in approver.warning]
     approver.button(key=f"rg.{key}.await_{entry.id}").click().run()
     approver.button(key=f"rg.{key}.act_{entry.id}.approve").click().run()
@@ -96,7 +105,7 @@ def test_RG_custom_6_S59_define_enter_approve_export_and_no_edit_after_lock(app_
     detail = R.get_entry(engine, actor=lead, register=key, entry_id=entry.id)
     assert (detail.entry.state, detail.entry.locked) == ("approved", True)
 
-    staff = open_page("pages/registers.py", "staff")
+    staff = registers_page("staff")
     assert "导出 CSV" in {b.label for b in staff.get("download_button")}
     press(staff, "生成 Excel", last=True)
     assert not staff.exception and not staff.error
