@@ -53,6 +53,7 @@ from lib.services.visitors.register import LIST_LIMIT
 # Read at call time by the app: the auth layer refuses to run without a key; bench hashes need no strength.
 os.environ.setdefault("DUTYDESK_COOKIE_KEY", secrets.token_urlsafe(48)[:48])
 os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
+os.environ.setdefault("DUTYDESK_SWEEP_SECONDS", "0")  # no sweeper thread beside the timed pages (bench/inbox.py sweeps)
 
 
 class _BareModeNoise(logging.Filter):
