@@ -17,6 +17,11 @@ from tests.app.conftest import open_page
 from tests.db.helpers import make_user
 
 
+def board_button(at, name):
+    """A board button by its name; its key ends with the queue step the screen showed (``_s<seq>``, R10)."""
+    return next(b for b in at.button if (b.key or "").startswith(f"{name}_s"))
+
+
 def click(at, label):
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, at.exception
@@ -48,8 +53,8 @@ def test_S2_board_shows_positions_and_the_consultant_taps_received(showroom):
     captions = [c.value for c in at.caption]
     assert {"1 · 前台", "2 · 销售热线", "3 · 接待台电脑", "4 · 替补"} <= set(captions)
     assert any(m.label == "轮到接待" and m.value == "顾问1" for m in at.metric)
-    assert at.button(key=f"q_me_skip_{people[0].id}").disabled is False
-    at.button(key=f"q_me_received_new_{people[0].id}").click().run()
+    assert board_button(at, f"q_me_skip_{people[0].id}").disabled is False
+    board_button(at, f"q_me_received_new_{people[0].id}").click().run()
     assert not at.exception
     assert [s.value[:13] for s in at.success] == ["已记录：顾问1 接待新客户"]
     view = rotation.board(engine, actor=users["supervisor"])
@@ -60,13 +65,13 @@ def test_T7_the_result_of_a_press_stays_through_refreshes_until_the_next_press(s
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_queue.py", "c2")
-    at.button(key=f"q_me_served_old_{people[1].id}").click().run()
+    board_button(at, f"q_me_served_old_{people[1].id}").click().run()
     recorded = [s.value for s in at.success]
     assert len(recorded) == 1 and recorded[0].startswith("已记录：顾问2 接待老客户")
     rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="received_new")
     at.run()  # a refresh, and the board changed under it
     assert not at.exception and [s.value for s in at.success] == recorded
-    at.button(key=f"q_me_back_{people[1].id}").click().run()
+    board_button(at, f"q_me_back_{people[1].id}").click().run()
     assert len(at.success) == 1 and at.success[0].value.startswith("已记录：顾问2 回到队列")
 
 
@@ -94,7 +99,7 @@ def test_T18_my_buttons_come_before_the_board(showroom):
             keys.append(getattr(child, "key", None) or getattr(child, "value", None))
             walk(child)
     walk(at.main)
-    mine = keys.index(f"q_me_received_new_{people[3].id}")
+    mine = next(i for i, k in enumerate(keys) if isinstance(k, str) and k.startswith(f"q_me_received_new_{people[3].id}_s"))
     first_card = keys.index("1 · 前台")
     assert mine < first_card
 
@@ -103,10 +108,10 @@ def test_S5_consultant_not_due_cannot_skip_and_staff_outside_the_queue_gets_no_b
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_queue.py", "c2")
-    assert at.button(key=f"q_me_skip_{people[1].id}").disabled
+    assert board_button(at, f"q_me_skip_{people[1].id}").disabled
     assert not [b for b in at.button if b.key and b.key.startswith("q_due_")]
     at = open_page("pages/rotation_queue.py", "c3")  # 接待台电脑 records for the person due
-    assert at.button(key=f"q_due_received_new_{people[0].id}").disabled is False
+    assert board_button(at, f"q_due_received_new_{people[0].id}").disabled is False
     at = open_page("pages/rotation_queue.py", "staff")
     assert [i.value for i in at.info][0].startswith("您不在今天的排队中")
     assert not [b for b in at.button if b.key and b.key.startswith("q_")]
@@ -116,19 +121,19 @@ def test_S9_T6_out_of_turn_is_refused_then_taken_only_with_a_reason_shown_to_the
     engine, users, people = showroom
     drawn(engine, users, people)
     at = open_page("pages/rotation_queue.py", "supervisor")
-    at.button(key=f"q_due_served_old_{people[0].id}").click().run()
+    board_button(at, f"q_due_served_old_{people[0].id}").click().run()
     at.selectbox(key="q_target").set_value(people[3].id).run()
-    at.button(key=f"q_other_received_new_{people[3].id}").click().run()
+    board_button(at, f"q_other_received_new_{people[3].id}").click().run()
     assert not at.exception
     assert any("现在轮到 顾问2" in e.value and "顾问4" in e.value for e in at.error)
     assert len(rotation.board(engine, actor=users["supervisor"]).events) == 1
-    at.button(key="q_oot_yes").click().run()  # no reason: refused, the box stays
+    board_button(at, "q_oot_yes").click().run()  # no reason: refused, the box stays
     assert "原因" in at.error[0].value and at.text_area(key="q_oot_reason") is not None
     at.text_area(key="q_oot_reason").set_value("客户指名找顾问4")
-    at.button(key="q_oot_yes").click().run()
+    board_button(at, "q_oot_yes").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("已记录：顾问4 接待新客户（未按顺序")
-    assert not [b for b in at.button if b.key == "q_oot_yes"]
+    assert not [b for b in at.button if (b.key or "").startswith("q_oot_yes_s")]
     review = open_page("pages/rotation_draw.py", "supervisor")
     assert any("未按顺序接待：顾问4" in w.value and "客户指名找顾问4" in w.value for w in review.warning)
 
@@ -138,8 +143,33 @@ def test_stale_board_tap_is_refused_with_who_is_due_now(showroom):
     drawn(engine, users, people)
     at = open_page("pages/rotation_queue.py", "c1")
     rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="skip")
-    at.button(key=f"q_me_received_new_{people[0].id}").click().run()
+    board_button(at, f"q_me_received_new_{people[0].id}").click().run()
     assert [e.value for e in at.error] == ["排队刚刚有变化，现在轮到 顾问2。请看清最新排队后再点。"]
+
+
+def test_R10_T6_a_press_on_a_screen_older_than_the_last_rerun_is_dropped_not_judged_as_new(showroom):
+    """R10/T6: Streamlit calls a click's callback with the arguments of the session's latest run. 顾问2's
+    screen shows 顾问1 due; 顾问1 skips and 顾问2's session reruns before the browser draws it; the press
+    made on the old screen must not take the turn the new step gives 顾问2 (the button key carries the step,
+    so the old button no longer exists and the press is dropped)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    at = open_page("pages/rotation_queue.py", "c2")
+    stale_id = board_button(at, f"q_me_received_new_{people[1].id}").id
+    rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="skip")
+    at.run()  # a rerun the browser has not drawn yet (e.g. the login cookie's own rerun)
+    assert board_button(at, f"q_me_received_new_{people[1].id}").id != stale_id
+    states = WidgetStates()
+    states.CopyFrom(at._tree.get_widget_states())
+    press = states.widgets.add()
+    press.id, press.trigger_value = stale_id, True
+    at._run(states)
+    assert not at.exception
+    assert [e.type for e in rotation.board(engine, actor=users["supervisor"]).events] == ["skip"]
+    assert not at.success
+    assert any(m.label == "轮到接待" and m.value == "顾问2" for m in at.metric)
 
 
 def test_draw_desk_is_for_supervisors_and_a_random_draw_is_published(showroom):

@@ -56,7 +56,7 @@ def expect_card(page: Page, number: int, *texts: str) -> None:
 def tap(page: Page, key: str) -> None:
     """Click a board button (by role: a button with a help tooltip also has a hidden copy in the DOM; and
     while the auto-refresh reruns, the previous run's copy lingers marked ``data-stale``)."""
-    page.locator(f".st-key-{key}:not([data-stale='true'])").get_by_role("button").click()
+    page.locator(f"[class*='st-key-{key}_s']:not([data-stale='true'])").get_by_role("button").click()
 
 
 def open_at(page: Page, server, url_path: str, heading: str) -> None:
@@ -216,7 +216,7 @@ def test_T6_two_consultants_pressing_at_once_in_two_browsers_one_wins(browser, e
         for tab, (user, name) in zip(pages, (("c4", "顾问丁"), ("c1", "顾问甲"))):
             login(tab, e2e_server, user, "Consult-1234", name)
             open_at(tab, e2e_server, "queue", "展厅排队")
-        buttons = [tab.locator(f".st-key-q_me_received_new_{ids[name]}:not([data-stale='true'])").get_by_role("button")
+        buttons = [tab.locator(f"[class*='st-key-q_me_received_new_{ids[name]}_s']:not([data-stale='true'])").get_by_role("button")
                    for tab, name in zip(pages, ("顾问丁", "顾问甲"))]
         for button in buttons:
             expect(button).to_be_enabled()
@@ -242,7 +242,7 @@ def test_T7_presses_during_the_auto_refresh_are_never_lost_and_their_result_stay
         login(tab, e2e_server, "c2", "Consult-1234", "顾问乙")
         open_at(tab, e2e_server, "queue", "展厅排队")
         refresh_every(db, 2)  # from the first press on, the board re-reads itself every 2 s between presses
-        mine = tab.locator(f".st-key-q_me_served_old_{ids['顾问乙']}").first
+        mine = tab.locator(f"[class*='st-key-q_me_served_old_{ids['顾问乙']}_s']").first
         card = tab.locator(".st-key-q_card_1").first
         assert mine.bounding_box()["y"] < card.bounding_box()["y"]  # T18: own buttons above the board
         start = len(rotation.board(db, actor=admin).events)

@@ -303,7 +303,7 @@ def test_L3_T6_two_browsers_on_two_processes_press_at_once_and_one_wins(browser,
         pages: list[Page] = [first_tab[0], context.new_page()]
         login(pages[1], e2e_server, MANAGER[0], PASSWORD, MANAGER[1])
         open_at(pages[1], e2e_server, "queue", "展厅排队")
-        buttons = [tab.locator(f".st-key-{key}:not([data-stale='true'])").get_by_role("button")
+        buttons = [tab.locator(f"[class*='st-key-{key}_s']:not([data-stale='true'])").get_by_role("button")
                    for tab, key in zip(pages, (f"q_me_received_new_{due}", f"q_due_received_new_{due}"))]
         for tab, button in zip(pages, buttons):  # both screens at rest, showing 顾问甲 due, before either presses
             expect(button).to_be_enabled()

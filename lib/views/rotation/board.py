@@ -124,6 +124,17 @@ def _confirm_out_of_turn(engine, user: Actor, slot: SlotRow, seen_seq: int) -> N
         st.session_state[OUT_OF_TURN] = (slot.consultant_id, seen_seq)  # keep the box and the typed reason
 
 
+def step_key(name: str, seq: int) -> str:
+    """A board button's key carries the queue step its screen showed (R10, T6).
+
+    Streamlit runs a click's callback with the arguments of the *latest* script run of the session, which
+    may be newer than the screen that was clicked (a rerun the browser had not drawn yet): with a fixed key
+    a press on a stale screen would be judged against the new step and could win a turn the presser never
+    saw as theirs. With the step in the key, the stale button no longer exists after that rerun, the press
+    is dropped, and the person sees the current board with who is due now."""
+    return f"{name}_s{seq}"
+
+
 def out_of_turn_box(engine, user: Actor, view: BoardView) -> None:
     """T6: after a refusal, the consultant may take the customer out of turn only with a reason (audited)."""
     pending = st.session_state.get(OUT_OF_TURN)
@@ -135,7 +146,7 @@ def out_of_turn_box(engine, user: Actor, view: BoardView) -> None:
         st.text_area(t("field.rotation_reason") + " *", key=OOT_REASON, max_chars=rotation.REASON_MAX, height=68,
                      placeholder=t("rotation.queue.oot_placeholder"))
         left, right = st.columns(2)
-        left.button(t("rotation.queue.oot_confirm"), key="q_oot_yes", type="primary", width="stretch",
+        left.button(t("rotation.queue.oot_confirm"), key=step_key("q_oot_yes", view.seq), type="primary", width="stretch",
                     on_click=_confirm_out_of_turn, args=(engine, user, slot, view.seq))
         right.button(t("rotation.queue.oot_cancel"), key="q_oot_no", width="stretch",
                      on_click=lambda: st.session_state.pop(OUT_OF_TURN, None))
@@ -149,7 +160,8 @@ def buttons(engine, user: Actor, view: BoardView, slot: SlotRow, section: str) -
                                                          "secondary"),
             (EventType.back, not waiting, "secondary")]
     for col, (kind, enabled, style) in zip(st.columns(len(spec)), spec):
-        col.button(t(f"rotation.queue.button.{kind.value}"), key=f"q_{section}_{kind.value}_{slot.consultant_id}",
+        col.button(t(f"rotation.queue.button.{kind.value}"),
+                   key=step_key(f"q_{section}_{kind.value}_{slot.consultant_id}", view.seq),
                    type=style, disabled=not enabled, width="stretch", on_click=_tap,
                    help=t(f"rotation.queue.button_help.{kind.value}"), args=(engine, user, slot, kind.value, view.seq))
 
