@@ -84,7 +84,6 @@ PAGES = [
     PageSpec("pages/ledger.py", "nav.ledger", ":material/receipt_long:", "nav.section.kpi", WRITERS, "ledger"),
     PageSpec("pages/warning_cases.py", "nav.warnings", ":material/report:", "nav.section.kpi", SUPERVISORS, "warnings"),
     PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
-    PageSpec("pages/registers.py", "nav.registers", ":material/menu_book:", "nav.section.registers", WRITERS, "registers"),
     PageSpec("pages/admin_registers.py", "nav.admin_registers", ":material/edit_note:", "nav.section.admin", ADMINS,
              "register-definitions"),
     PageSpec("pages/catalogue.py", "nav.catalogue", ":material/rule:", "nav.section.admin", ADMINS, "catalogue"),
@@ -99,3 +98,23 @@ PAGES = [
 
 def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
+
+
+def menu_sections(role: str, jobs: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool, list[PageSpec]]]:
+    """The role's menu as ``(section key, under "all pages", pages)`` (issue 15 menus by job).
+
+    Without job pages: the role's sections as always. With them: first a section with home and the job's
+    pages (in the job's order), then every other page the role allows, in its own section marked "all
+    pages", so nothing the role may open goes out of reach."""
+    allowed = pages_for(role)
+    by_slug = {p.url_path: p for p in allowed}
+    first = [by_slug[s] for s in dict.fromkeys(["home", *jobs]) if s in by_slug]
+    if len(first) < 2:  # no job page this role may open: the role menu as before
+        first = []
+    shown = {p.url_path for p in first}
+    sections: dict[str, list[PageSpec]] = {}
+    for spec in allowed:
+        if spec.url_path not in shown:
+            sections.setdefault(spec.section_key, []).append(spec)
+    rest = [(key, bool(first), specs) for key, specs in sections.items()]
+    return ([("nav.section.job", False, first)] if first else []) + rest

@@ -1,11 +1,13 @@
 """Home: the inbox — every module's open work for this person, overdue first (issue 15 I2)."""
 
 import functools
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from lib.auth import require_role
+from lib.cache import per_run
 from lib.domain.errors import DomainError
 from lib.navigation import ALL, PAGES, SUPERVISORS
 from lib.services import inbox
@@ -34,11 +36,13 @@ if user.role in SUPERVISORS:
         options = [user.id, *members]
         person_id = st.selectbox(t("inbox.whose"), options, key="inbox_person",
                                  format_func=lambda i: t("inbox.me") if i == user.id else members[i])
-try:
-    view = inbox.inbox(engine, actor=user, person_id=person_id)
+try:  # the router counted this person's inbox for the menu's badge in this run: the same answer
+    view = per_run(("inbox_view", user.id, person_id), lambda: inbox.inbox(engine, actor=user, person_id=person_id))
 except DomainError as exc:
     show_error(exc)
     st.stop()
+if person_id == user.id:  # the badge follows what this page shows (the router keeps it a minute elsewhere)
+    st.session_state["_dd_inbox_count"] = (user.id, time.monotonic(), view.inbox.total)
 if view.person_id != user.id:
     st.caption(t("inbox.viewing", name=plain(view.person_name)))
 

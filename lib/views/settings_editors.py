@@ -12,6 +12,9 @@ import streamlit as st
 
 from lib.domain.access import SETTINGS as ACCESS_SETTINGS
 from lib.domain.access import Area, Category, EscortRule
+from lib.domain.menus import KEY as JOB_PAGES_KEY
+from lib.domain.menus import SLUGS as PAGE_SLUGS
+from lib.navigation import PAGES
 from lib.services.settings import MANAGED_TITLES, SettingRow
 from lib.ui import t
 from lib.services.limits import text_limit
@@ -148,6 +151,8 @@ def _json_editor(row: SettingRow, *, key: str, managed_titles: list[str]) -> Any
     value, default = row.value, row.default
     if row.key == MATRIX_KEY:
         return _matrix_editor(value, key=key, managed_titles=managed_titles)
+    if row.key == JOB_PAGES_KEY:
+        return _job_pages_editor(value, key=key, managed_titles=managed_titles)
     if row.unit == "dates":
         dates = [dt.date.fromisoformat(str(d)) for d in (value or []) if _is_date(d)]
         edited = st.data_editor(pd.DataFrame({"date": pd.Series(dates, dtype="object")}), num_rows="dynamic",
@@ -209,6 +214,34 @@ def _matrix_editor(value: dict, *, key: str, managed_titles: list[str]) -> dict:
                                                        format_func=lambda e: t(f"access.escort_rule.{e}")),
             "pair": st.column_config.CheckboxColumn(t("settings.matrix.pair"))})
     return rows_matrix(_records(edited))
+
+
+def job_pages_value(rows: list[dict]) -> list[dict]:
+    """The menu-by-job setting back from its grid: rows without titles dropped, pages each once, in order."""
+    out = []
+    for row in rows:
+        titles = [str(x).strip() for x in (row.get("titles") if isinstance(row.get("titles"), (list, tuple)) else [])
+                  if str(x).strip()]
+        pages = row.get("pages") if isinstance(row.get("pages"), (list, tuple)) else []
+        if titles:
+            out.append({"titles": list(dict.fromkeys(titles)), "pages": list(dict.fromkeys(str(p) for p in pages))})
+    return out
+
+
+def _job_pages_editor(value: list, *, key: str, managed_titles: list[str]) -> list[dict]:
+    """Menus by job (issue 15): one row per group of titles, the pages they see first picked by name."""
+    names = {p.url_path: t(p.title_key) for p in PAGES}
+    rows = [{"titles": list(r.get("titles") or []), "pages": list(r.get("pages") or [])} for r in value or []]
+    held = sorted({x for r in rows for x in r["titles"]} - set(managed_titles))
+    edited = st.data_editor(
+        pd.DataFrame(rows, columns=["titles", "pages"]), num_rows="dynamic", hide_index=True, key=key,
+        column_config={
+            "titles": st.column_config.MultiselectColumn(t("settings.job_pages.titles"),
+                                                         options=[*managed_titles, *held]),
+            "pages": st.column_config.MultiselectColumn(t("settings.job_pages.pages"), options=list(PAGE_SLUGS),
+                                                        format_func=lambda s: names.get(s, s))})
+    st.caption(t("settings.job_pages.help"))
+    return job_pages_value(_records(edited))
 
 
 def _is_date(value: object) -> bool:
