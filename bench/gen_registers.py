@@ -149,6 +149,12 @@ def measure(scale: float, runs: int, reuse: bool) -> dict:
         return lambda: R.list_entries(engine, actor=actor, register=REGISTER, query=query)
 
     out = {"scale": scale, "entries": total, "generated_s": seconds}
+    from bench.run import PAGES, Target, _use, page_name, time_page  # the page as bench/run.py times it
+    _use(Target("sqlite", str(engine.url)))
+    page = time_page(next(p for p in PAGES if page_name(p) == "registers"), runs)
+    if page.error:
+        raise SystemExit(f"registers page failed: {page.error}")
+    out["page_ms"], out["page_cpu_ms"] = page.ms, page.cpu_ms
     out["list_30d_ms"], out["list_30d_cpu_ms"] = median_ms(listing(month), runs)
     out["list_366d_ms"], _ = median_ms(listing(year), runs)
     out["search_30d_ms"], _ = median_ms(listing(R.Query(first=month.first, last=month.last, text=SEARCH)), runs)
@@ -188,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         for key in [k for k in small if k.endswith("_ms")]:
             ratio = large[key] / small[key] if small[key] else float("nan")
             print(f"{key:<28} {small[key]:>9.1f} ms → {large[key]:>9.1f} ms  ×{ratio:.2f}")
+        ratio = large["page_ms"] / small["page_ms"]
+        cpu_ratio = large["page_cpu_ms"] / small["page_cpu_ms"]
+        ok = large["page_ms"] < 150 and min(ratio, cpu_ratio) <= 1.3
+        print(f"registers page at {large['entries']:,} entries: {large['page_ms']:.1f} ms (CPU {large['page_cpu_ms']:.1f}),"
+              f" ×{ratio:.2f} (CPU ×{cpu_ratio:.2f}) of scale {small['scale']:g} → {'PASS' if ok else 'FAIL'}"
+              " (target < 150 ms, ≤ 1.3×)")
     return 0
 
 

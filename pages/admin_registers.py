@@ -45,7 +45,7 @@ p = f"ra{choice or 'new'}v{current.version if current else 0}_"
 fields = list(current.fields) if current else []
 rows_key = f"{p}rows"
 st.session_state.setdefault(rows_key, len(fields) + (1 if fields else 3))
-titles = list(settings_service.values(engine, ["org.titles"])["org.titles"] or [])
+titles = list(settings_service.values(engine, [C.TITLES_SETTING])[C.TITLES_SETTING] or [])
 
 
 def _save() -> None:

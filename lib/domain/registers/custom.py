@@ -18,6 +18,7 @@ from lib.domain.errors import FieldError
 from lib.domain.registers.model import COMMON_COLUMNS, FIELD_TYPES, LOCK_RULES, FieldDef, RegisterDef
 
 FAMILY = "custom"
+TITLES_SETTING = "org.titles"  # the titles an approval chain may name
 KEY_PREFIX = "custom_"
 NAME_MAX = 40
 LABEL_MAX = 40

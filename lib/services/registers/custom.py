@@ -96,7 +96,7 @@ def save_definition(engine: Engine, *, actor: Actor, name: str, fields: Iterable
     head = RegisterDefinition.__table__
     versions = RegisterDefinitionVersion.__table__
     with session_scope(engine) as session:
-        known = settings_service.current_values(session, ["org.titles"])["org.titles"] or []
+        known = settings_service.current_values(session, [C.TITLES_SETTING])[C.TITLES_SETTING] or []
         previous = None
         current = None
         if definition_id is not None:
