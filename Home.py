@@ -35,7 +35,7 @@ if user is None:
     # Every known address shows the login form, so a deep link survives logging in.
     login = [st.Page(auth.login_page, title=t("login.title"), url_path="login", default=True)]
     login += [st.Page(auth.login_page, title=t(p.title_key), url_path=p.url_path) for p in pages_for("admin")]
-    navigation(login, position="hidden").run()
+    guarded(navigation(login, position="hidden").run)  # a login during an outage or a lock: a message (R3)
     st.stop()
 
 MENU_KEY, COUNT_KEY = "_dd_menu", "_dd_inbox_count"

@@ -11,6 +11,7 @@ from lib.navigation import ADMINS
 from lib.notify import admin
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, plain, run_action, show_flash, t, table
+from lib.views.person_picker import person_select
 
 user = require_role(*ADMINS)
 engine = app_engine()
@@ -60,7 +61,10 @@ with prefs_tab:
                      format_func=lambda v: t(f"notify.pref.{'person' if v == 'user' else 'unit'}"))
     options = people if scope == "user" else units
     with st.form("np_form"):
-        ref_id = st.selectbox(t("notify.col.recipient"), list(options), format_func=options.get, key="np_ref")
+        if scope == "user":
+            ref_id = person_select(t("notify.col.recipient"), "staff", key="np_ref", only=people)
+        else:
+            ref_id = st.selectbox(t("notify.col.recipient"), list(options), format_func=options.get, key="np_ref")
         channels = st.multiselect(t("notify.pref.channels"), [c.value for c in Channel], format_func=channel_label)
         kinds = st.multiselect(t("notify.pref.kinds"), [k.value for k in Kind],
                                format_func=lambda k: t(f"inbox.kind.{k}"))

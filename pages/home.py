@@ -14,6 +14,7 @@ from lib.services import inbox
 from lib.services.dashboard import front_desk_summary
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, local_time, plain, show_error, t
+from lib.views.person_picker import person_select
 
 user = require_role(*ALL)
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,10 +33,8 @@ person_id = user.id
 if user.role in SUPERVISORS:
     members = dict(inbox.team(engine, actor=user))
     members.pop(user.id, None)
-    if members:
-        options = [user.id, *members]
-        person_id = st.selectbox(t("inbox.whose"), options, key="inbox_person",
-                                 format_func=lambda i: t("inbox.me") if i == user.id else members[i])
+    if members and st.toggle(t("inbox.whose"), key="inbox_team"):
+        person_id = person_select(t("inbox.whose"), "staff", key="inbox_person", only=members) or user.id
 try:  # the router counted this person's inbox for the menu's badge in this run: the same answer
     view = per_run(("inbox_view", user.id, person_id), lambda: inbox.inbox(engine, actor=user, person_id=person_id))
 except DomainError as exc:

@@ -41,7 +41,7 @@ def test_N3_N4_admin_sees_failures_and_masked_channels_never_the_secret(app_db, 
 def test_N3_a_preference_saved_through_the_form(app_db):
     engine, users = app_db
     at = open_page("pages/admin_notify.py", "admin")
-    at.selectbox(key="np_ref").set_value(users["staff"].id)
+    at.selectbox(key="pp.staff.np_ref").set_value(users["staff"].id)
     at.multiselect[0].set_value(["wecom", "email"])
     at.text_input[0].set_value("front")
     at.text_input[1].set_value("desk@example.com")

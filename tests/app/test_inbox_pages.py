@@ -74,7 +74,8 @@ def test_I5_a_supervisor_opens_a_team_members_inbox(app_db):
         for name in ("supervisor", "staff"):
             session.get(User, users[name].id).team_id = team.id
     boss = open_page("pages/home.py", "supervisor")
-    boss.selectbox(key="inbox_person").set_value(users["staff"].id).run()
+    boss.toggle(key="inbox_team").set_value(True).run()
+    boss.selectbox(key="pp.staff.inbox_person").set_value(users["staff"].id).run()
     assert not boss.exception
     assert "王\\*来电" in _texts(boss)
     assert any("staff用户" in c.value for c in boss.caption)
