@@ -66,7 +66,8 @@ def log_enquiry(engine: Engine, *, actor: Actor, question: str, status: str, pro
     caller_phone = optional_text("enquiry_caller_phone", caller_phone, column_max("customer_enquiry.caller_phone"),
                                  errors)
     question_errors: list[FieldError] = []
-    optional_text("enquiry_question", question, column_max("customer_enquiry.question"), question_errors)
+    question = optional_text("enquiry_question", question, column_max("customer_enquiry.question"),
+                             question_errors) or ""
     if errors or question_errors:
         raise ValidationFailed(question_errors + errors)
     with session_scope(engine) as session:
