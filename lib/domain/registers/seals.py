@@ -74,7 +74,7 @@ class SealHooks(RegisterHooks):
         return errors
 
     def guard(self, entry: Entry, action: str, actor_titles: frozenset[str], ctx: Ctx) -> None:
-        if action in ("edit", "submit"):
+        if action in ("create", "edit", "submit"):
             skipped = skipped_step(entry.values)
             if skipped is not None:
                 raise DomainError(f"registers.seal.skipped.{skipped[0]}")

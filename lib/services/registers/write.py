@@ -18,7 +18,7 @@ from sqlmodel import Session
 from db.engine import session_scope
 from lib.domain.errors import Conflict, FieldError, ValidationFailed
 from lib.domain.registers import life as L
-from lib.domain.registers.hooks import Audit, Ctx, OpenEntry
+from lib.domain.registers.hooks import Audit, Ctx, Entry, OpenEntry
 from lib.domain.registers.model import RegisterDef, coerce
 from lib.services import people
 from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, utcnow
@@ -139,7 +139,12 @@ def create_entry(engine: Engine, *, actor: Actor, register: str, values: Mapping
             if found is not None:
                 return found
         conf = store.settings_for(session)
-        merged = _check(session, rdef, typed, store.context(session, conf, now))
+        ctx = store.context(session, conf, now)
+        merged = _check(session, rdef, typed, ctx)
+        # the guard sees the draft before it is saved: a rule a draft may not break refuses it here (need 4)
+        draft = Entry(register=rdef.key, id=None, state=L.DRAFT, values=merged, created_by_id=actor.id,
+                      department_id=actor.department_id)
+        store.hooks(rdef).guard(draft, "create", frozenset(actor.titles), ctx)
         entry_id = _insert(session, rdef, merged, actor, now, conf, idem_key=idem_key)
         audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{entry_id}", action="create",
               after=snapshot(merged), at=now)
