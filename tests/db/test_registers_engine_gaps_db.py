@@ -5,14 +5,19 @@ EG3 late fields filled by a title, EG4 an effect-opened entry is derived."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models_registers import register_table
+from lib.domain import office as O
 from lib.domain.errors import DomainError
+from lib.domain.registers import life as L
+from lib.domain.registers.model import Cadence
 from lib.services import registers as R
+from lib.services import settings as S
 from tests.db.registers_family_kit import DAY, NOW, make_office
 
 D = dt.timedelta
@@ -42,3 +47,76 @@ def test_EG1_guard_on_create_refuses_a_draft_with_a_skipped_seal_step(office):
                            values={**values, "activated_on": None})
     entry = R.get_entry(engine, actor=p["admin_office"], register="seal", entry_id=draft, now=NOW).entry
     assert entry.state == "draft" and entry.values["status"] == "carved"
+
+
+SH = O.zone("Asia/Shanghai")
+UTC = dt.timezone.utc
+
+
+def test_EG2_cadence_due_adds_minutes_days_and_months_in_office_time():
+    """EG2 (pure): every 15 minutes (issue 14), every 7 days, monthly (Jan 31 -> Feb 28, office clock kept) and a
+    month kept in arrears due by the end of the 5th of the month after the next one (S57)."""
+    at = dt.datetime(2027, 1, 31, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+    assert L.cadence_due(Cadence("minutes", 15), at, every=15, day=None, tz=SH) == at + D(minutes=15)
+    assert L.cadence_due(Cadence("days", 7), at, every=7, day=None, tz=SH) == at + D(days=7)
+    assert L.cadence_due(Cadence("months"), at, every=1, day=None, tz=SH) == dt.datetime(2027, 2, 28, 1, 30, tzinfo=UTC)
+    assert L.cadence_due(Cadence("months"), at, every=6, day=None, tz=SH) == dt.datetime(2027, 7, 31, 1, 30, tzinfo=UTC)
+    jan = dt.date(2027, 1, 1)
+    assert L.cadence_due(Cadence("months", day_setting="x"), jan, every=1, day=5, tz=SH) == \
+        dt.datetime(2027, 3, 5, 16, 0, tzinfo=UTC)  # February's bill: by the end of 5 March, office time
+    assert L.cadence_due(Cadence("months", day_setting="x"), dt.date(2027, 11, 1), every=1, day=31, tz=SH) == \
+        dt.datetime(2028, 1, 31, 16, 0, tzinfo=UTC)  # December's bill by the end of 31 January, across the year
+    with pytest.raises(ValueError):
+        Cadence("weeks")
+    assert not L.cadence_listed(at + D(days=30), at, at + D(days=22), 7)
+    assert L.cadence_listed(at + D(days=30), at, at + D(days=23), 7)
+    assert L.cadence_listed(at + D(minutes=15), at, at + D(minutes=8), 7)  # half the period at most
+
+
+def _cadence(engine, register: str, now: dt.datetime):
+    return [d for d in R.open_dues(engine, now, register=register) if d.kind == "cadence"]
+
+
+def test_EG2_machine_inspection_is_due_monthly_after_the_latest_and_quarterly_by_setting(office):
+    """EG2 (seed 000 D10 「定期(如每月或每季度)…进行巡检」): nothing before the first inspection; the next is due a
+    month after the latest, listed a week before for the 信息中心经理 and overdue after; a new inspection moves it;
+    the setting makes it quarterly."""
+    engine, p = office
+    assert _cadence(engine, "machine_inspection", NOW) == []
+    first = R.create_entry(engine, actor=p["info_manager"], register="machine_inspection", now=NOW,
+                           values={"inspected_at": NOW, "inspector_id": p["info_manager"].id})
+    due_at = dt.datetime(2026, 12, 20, 2, 0, tzinfo=UTC)
+    assert _cadence(engine, "machine_inspection", NOW + D(days=1)) == []
+    (soon,) = _cadence(engine, "machine_inspection", due_at - D(days=6))
+    assert (soon.entry_id, soon.due_at, soon.overdue, soon.step_title) == (first, due_at, False, "信息中心经理")
+    (late,) = _cadence(engine, "machine_inspection", due_at + D(hours=1))
+    assert late.overdue
+    assert any(d.kind == "cadence" and d.register == "machine_inspection"
+               for d in R.open_dues(engine, due_at + D(hours=1)))  # every register's dues, as the inbox reads them
+    again = due_at + D(hours=2)
+    R.create_entry(engine, actor=p["info_manager"], register="machine_inspection", now=again,
+                   values={"inspected_at": again, "inspector_id": p["info_manager"].id})
+    assert _cadence(engine, "machine_inspection", again + D(minutes=1)) == []
+    (next_one,) = _cadence(engine, "machine_inspection", dt.datetime(2027, 1, 19, tzinfo=UTC))
+    assert next_one.due_at == dt.datetime(2027, 1, 20, 4, 0, tzinfo=UTC)
+    S.change_setting(engine, actor=p["admin"], key="registers.machine_inspection.every_months", value=3)
+    assert _cadence(engine, "machine_inspection", dt.datetime(2027, 1, 21, tzinfo=UTC)) == []
+    (quarterly,) = _cadence(engine, "machine_inspection", dt.datetime(2027, 3, 19, tzinfo=UTC))
+    assert quarterly.due_at == dt.datetime(2027, 3, 20, 4, 0, tzinfo=UTC)
+
+
+def test_EG2_S57_february_never_entered_is_overdue_on_6_march(office):
+    """EG2, S57 (seed 002 #1 「每月5日前」): January's bill entered, February's never: on 6 March the register is
+    overdue for 行政管理中心 (行政主管), due the end of 5 March; entering February moves it to 5 April."""
+    engine, p = office
+    R.create_entry(engine, actor=p["admin_office"], register="phone_bill", now=dt.datetime(2027, 2, 3, tzinfo=UTC),
+                   values={"month": dt.date(2027, 1, 1), "statement_total": Decimal("790.00")})
+    march_6 = dt.datetime(2027, 3, 6, 2, 0, tzinfo=UTC)
+    (missing,) = _cadence(engine, "phone_bill", march_6)
+    assert (missing.due_at, missing.overdue, missing.step_title) == \
+        (dt.datetime(2027, 3, 5, 16, 0, tzinfo=UTC), True, "行政主管")
+    R.create_entry(engine, actor=p["admin_office"], register="phone_bill", now=march_6,
+                   values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40")})
+    assert _cadence(engine, "phone_bill", march_6 + D(minutes=1)) == []
+    (april,) = _cadence(engine, "phone_bill", dt.datetime(2027, 4, 1, tzinfo=UTC))
+    assert (april.due_at, april.overdue) == (dt.datetime(2027, 4, 5, 16, 0, tzinfo=UTC), False)

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from lib.domain.errors import FieldError
 from lib.domain.registers.family_hooks import AfterApproval, is_set, not_before
 from lib.domain.registers.hooks import Blocker, Ctx, Due, Entry, RegisterHooks
-from lib.domain.registers.model import FieldDef, RegisterDef
+from lib.domain.registers.model import Cadence, FieldDef, RegisterDef
 from lib.domain.settings import SettingDef
 
 FAMILY = "equipment"
@@ -32,6 +32,9 @@ SETTINGS = [
                "seed 000 D10 「严禁非机房工作人员进入机房,特殊情况需经信息中心批准,并认真填写登记表后方可进入」"),
     SettingDef("registers.machine_change.chain", ["信息中心经理"], "titles", "titles",
                "seed 000 D10 「各类硬件设备的添加、更换必需经负责人书面批准后方可进行」 (负责人 read as 信息中心经理)"),
+    SettingDef("registers.machine_inspection.every_months", 1, "int", "months",
+               "seed 000 D10 「定期(如每月或每季度)对机房硬件设备设施进行巡检」 (monthly by default; 3 for quarterly)",
+               minimum=1, maximum=12),
 ]
 
 
@@ -193,7 +196,8 @@ REGISTERS = [
             _t("rodent_ok", "bool", quote="防鼠设施"),
             _t("findings", "long_text", max_len=1000, quote="(◇) 发现问题"),
         ),
-        lock="on_submit", date_field="inspected_at", title_field="findings"),
+        lock="on_submit", date_field="inspected_at", title_field="findings",
+        every=Cadence(unit="months", setting="registers.machine_inspection.every_months", title="信息中心经理")),
     RegisterDef(
         "machine_fault", FAMILY, "seed 000 D10 1.3, 3.1 [EQ-h] 重大故障 「及时上报和详细记录」",
         fields=(

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from lib.domain.errors import Conflict, DomainError, NotAllowed
-from lib.domain.registers.model import Access, ChainStep, RegisterDef, may_create, reads_all
+from lib.domain import office
+from lib.domain.registers.model import Access, Cadence, ChainStep, RegisterDef, may_create, reads_all
 from lib.domain.settings import SettingDef
 
 DRAFT, PENDING, APPROVED, REJECTED, RECORDED = "draft", "pending", "approved", "rejected", "recorded"
@@ -24,6 +25,9 @@ SETTINGS = [
                "seed 000 D14 「各部门主管负责对本部门人员所查询相关信息的审核批准监管」"),
     SettingDef("registers.step_hours", 24, "int", "h", "(assumed) how long an approval step may wait",
                minimum=1, maximum=720),
+    SettingDef("registers.cadence_notice_days", 7, "int", "days",
+               "(assumed) how long before a recurring register is due the inbox lists it (at most half its period)",
+               minimum=0, maximum=60),
 ]
 
 
@@ -193,3 +197,41 @@ def step_due(life: Life, last_step_at: dt.datetime | None, step_hours: int) -> d
     if life.current_step is None or last_step_at is None:
         return None
     return last_step_at + dt.timedelta(hours=step_hours)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+def cadence_due(cadence: Cadence, latest: dt.date | dt.datetime, *, every: int, day: int | None, tz
+                ) -> dt.datetime:
+    """When the next entry is due after the ``latest`` one (a date or an aware datetime), as aware UTC.
+
+    Minutes and days add to the latest time (a date counts from its office-local midnight); months keep the
+    day of the month (clamped) and the office-local clock. With ``day`` the latest entry names a period kept in
+    arrears: the next period is ``every`` months on, due by the end of ``day`` of the month after it."""
+    if isinstance(latest, dt.datetime):
+        start = latest.astimezone(dt.timezone.utc)
+    else:
+        start = office.local_to_utc(latest, dt.time(0, 0), tz)
+    if cadence.unit == "minutes":
+        return start + dt.timedelta(minutes=every)
+    if cadence.unit == "days":
+        return start + dt.timedelta(days=every)
+    local = start.astimezone(tz)
+    if day is not None:
+        period = _add_months(local.date().replace(day=1), every)
+        following = _add_months(period, 1)
+        last = (_add_months(following, 1) - dt.timedelta(days=1)).day
+        return office.local_to_utc(following.replace(day=min(day, last)) + dt.timedelta(days=1), dt.time(0, 0), tz)
+    return office.local_to_utc(_add_months(local.date(), every), local.time().replace(tzinfo=None), tz)
+
+
+def cadence_listed(due: dt.datetime, latest_at: dt.datetime, now: dt.datetime, notice_days: int) -> bool:
+    """A recurring due shows from ``notice_days`` before it (at most half its period before), and once overdue."""
+    notice = min(dt.timedelta(days=notice_days), (due - latest_at) / 2)
+    return now >= due - notice

@@ -65,6 +65,33 @@ class FieldDef:
         return self.max_len or TEXT_DEFAULT.get(self.type)
 
 
+CADENCE_UNITS = ("minutes", "days", "months")
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """A register due again ``every`` units after its latest entry (machine-room inspection monthly, seed 000 D10;
+    equipment stocktake half-yearly, seed 003 X6#23; the phone bill monthly by the 5th, seed 002 #1).
+
+    ``setting`` (an int setting) overrides ``every``. ``field`` is the column the latest entry is found by (one
+    indexed read; default the register's date field, else its creation time). With ``day_setting`` (months) the
+    entry names a period it is kept for in arrears: the next one is due by the end of that day of the month
+    after the next period. ``title`` is who it is for (the inbox's title)."""
+
+    unit: str = "days"
+    every: int = 1
+    setting: str | None = None
+    field: str | None = None
+    day_setting: str | None = None
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.unit not in CADENCE_UNITS or self.every < 1:
+            raise ValueError(f"cadence: unknown unit {self.unit!r} or period {self.every}")
+        if self.day_setting is not None and self.unit != "months":
+            raise ValueError("cadence: a day of the month needs a monthly cadence")
+
+
 @dataclass(frozen=True)
 class RegisterDef:
     """A register: SPEC M5 / REGISTERS.md §2.1 (fields, access, chain, lock, dues, numbering)."""
@@ -86,6 +113,8 @@ class RegisterDef:
     numbered: bool = True  # gap-free per stream (the counter row moves in the submit transaction)
     self_approval: bool = False
     hooks: "RegisterHooks | None" = None
+    every: Cadence | None = None  # due again a period after the latest entry (lib/services/registers open_dues)
+    late_titles: tuple[str, ...] = ()  # titles that may also fill ``editable_after_lock`` fields (印章管理员)
     # An admin-made register (lib/domain/registers/custom.py): its own title, chain and definition row; its
     # labels are plain text rather than catalog keys, and its entries live in ``reg_custom_entry``.
     title: str = ""
@@ -101,7 +130,8 @@ class RegisterDef:
         keys = [f.key for f in self.fields]
         if len(set(keys)) != len(keys):
             raise ValueError(f"register {self.key}: a field is declared twice")
-        for name in (*self.editable_after_lock, self.date_field, self.title_field):
+        cadence_field = self.every.field if self.every is not None else None
+        for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field):
             if name is not None and name not in keys:
                 raise ValueError(f"register {self.key}: unknown field {name!r}")
 

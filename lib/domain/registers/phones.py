@@ -29,7 +29,7 @@ from lib.domain import office
 from lib.domain.errors import DomainError, FieldError
 from lib.domain.registers.family_hooks import is_set, not_before, signer
 from lib.domain.registers.hooks import Audit, Blocker, Ctx, Due, Entry, RegisterHooks
-from lib.domain.registers.model import FieldDef, RegisterDef
+from lib.domain.registers.model import Cadence, FieldDef, RegisterDef
 from lib.domain.settings import SettingDef
 
 FAMILY = "phones"
@@ -359,7 +359,7 @@ REGISTERS = [
     RegisterDef(
         "phone_bill", FAMILY, "seed 002 #1 [PH-h, PH-i, PH-j] 话费核对/缴纳 「每月5日前」",
         fields=(
-            _t("month", "date", required=True, unique=True, quote="上月话费清单 (月份)"),
+            _t("month", "date", required=True, unique=True, indexed=True, quote="上月话费清单 (月份)"),
             _t("statement_total", "money", required=True, quote="查询、打印(营业厅)上月话费清单"),
             _t("findings", "long_text", max_len=1000, quote="统计、核对 「信息费、168、QQ等充值、网络游戏充值」"),
             _t("charged_id", "person", quote="(◇) 责任人"),
@@ -371,5 +371,8 @@ REGISTERS = [
         create_titles=(ADMIN_CENTER,), read_scope="department", read_titles=(ADMIN_CENTER, FINANCE),
         chain_setting="registers.phone_bill.chain", lock="on_final_approval", title_field="findings",
         self_approval=True,  # 行政管理中心 enters the statement it then reconciles
+        # the next month's bill is due by the 5th of the month after it, entered or not (S57)
+        every=Cadence(unit="months", field="month", day_setting="registers.phone_bill.deadline_day",
+                      title=ADMIN_CENTER),
         hooks=PhoneBillHooks()),
 ]

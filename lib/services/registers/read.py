@@ -335,7 +335,9 @@ def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, ca
 
 def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, limit: int = 500) -> list[DueItem]:
     """Open items with a deadline across the registers (or one), earliest first: loans due back, approval
-    steps waiting (for the inbox; ``overdue`` once passed). Reads the indexed ``due_at`` column only."""
+    steps waiting, a recurring register due again (kind ``cadence``, its ``step_title`` the title it is for;
+    ``entry_id`` its latest entry) — for the inbox; ``overdue`` once passed. Reads the indexed ``due_at`` column
+    and, for a recurring register, its latest entry by the indexed date column."""
     custom_id = C.id_of(register)
     keys = [] if custom_id is not None else [register] if register else list(REGISTRY)
     items: list[DueItem] = []
@@ -353,6 +355,10 @@ def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, 
                                      step_title=row.step_title, department_id=row.department_id))
         for key in keys:
             rdef = store.definition(key)
+            if rdef.every is not None:
+                item = _cadence_item(session, rdef, conf, now)
+                if item is not None:
+                    items.append(item)
             tbl = store.table(rdef)
             rows = session.execute(select(tbl).where(tbl.c.due_at.is_not(None), tbl.c.superseded_by_id.is_(None))
                                    .order_by(tbl.c.due_at).limit(limit)).all()
@@ -362,6 +368,36 @@ def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, 
                                      due_at=row.due_at, overdue=row.due_at <= now, keeper_id=row.created_by_id,
                                      step_title=row.step_title, department_id=row.department_id))
     return sorted(items, key=lambda i: (i.due_at, i.register, i.entry_id))[:limit]
+
+
+CADENCE = "cadence"
+
+
+def _cadence_item(session: Session, rdef: RegisterDef, conf: Mapping[str, object], now: dt.datetime
+                  ) -> DueItem | None:
+    """A recurring register's next due: one indexed read of its latest entry (never its history); listed from
+    ``registers.cadence_notice_days`` before it and once overdue. Nothing before the register's first entry."""
+    cadence = rdef.every
+    tbl = store.table(rdef)
+    column = tbl.c[cadence.field or rdef.date_field or "created_at"]
+    latest = session.execute(
+        select(column.label("latest"), tbl.c.id, tbl.c.created_by_id, tbl.c.department_id)
+        .where(column.is_not(None), tbl.c.superseded_by_id.is_(None), tbl.c.state.not_in((L.DRAFT, L.REJECTED)),
+               *store.scope(rdef))
+        .order_by(column.desc(), tbl.c.id.desc()).limit(1)).first()
+    if latest is None:
+        return None
+    tz = store.zone(conf)
+    every = int(conf.get(cadence.setting) or cadence.every) if cadence.setting else cadence.every
+    day = int(conf.get(cadence.day_setting) or 1) if cadence.day_setting else None
+    due = L.cadence_due(cadence, latest.latest, every=every, day=day, tz=tz)
+    start = latest.latest if isinstance(latest.latest, dt.datetime) \
+        else office.local_to_utc(latest.latest, dt.time(0, 0), tz)
+    if not L.cadence_listed(due, start, now, int(conf.get("registers.cadence_notice_days") or 0)):
+        return None
+    return DueItem(register=rdef.key, entry_id=latest.id, kind=CADENCE, due_at=due, overdue=due <= now,
+                   keeper_id=latest.created_by_id, step_title=cadence.title or None,
+                   department_id=latest.department_id)
 
 
 def blockers(engine: Engine, *, person_id: int, now: dt.datetime | None = None) -> list[Blocker]:
