@@ -13,12 +13,12 @@ from sqlalchemy import select
 from db.engine import session_scope
 from db.models_registers import register_table
 from lib.domain import office as O
-from lib.domain.errors import DomainError
+from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.registers import life as L
 from lib.domain.registers.model import Cadence
 from lib.services import registers as R
 from lib.services import settings as S
-from tests.db.registers_family_kit import DAY, NOW, make_office
+from tests.db.registers_family_kit import DAY, NOW, at, make_office
 
 D = dt.timedelta
 
@@ -120,3 +120,51 @@ def test_EG2_S57_february_never_entered_is_overdue_on_6_march(office):
     assert _cadence(engine, "phone_bill", march_6 + D(minutes=1)) == []
     (april,) = _cadence(engine, "phone_bill", dt.datetime(2027, 4, 1, tzinfo=UTC))
     assert (april.due_at, april.overdue) == (dt.datetime(2027, 4, 5, 16, 0, tzinfo=UTC), False)
+
+
+def _use(p) -> dict:
+    return {"department": "销售部", "requester_id": p["applicant"].id, "requested_at": NOW, "seal_type": "contract",
+            "seal": "合同专用章(一)", "document": "某公司采购合同", "purpose": "签订合同", "copies": 2}
+
+
+def test_EG3_the_seal_keeper_registers_the_use_after_review_late_titles(office):
+    """EG3 (needs 1, seed 001 D18 「用印审核、使用登记」): ``late_titles`` let the 印章管理员 fill 使用登记 (date,
+    keeper) on another's approved use, and only those late fields; no one else, and not on a draft."""
+    engine, p = office
+    draft = R.create_entry(engine, actor=p["applicant"], register="seal_use", values=_use(p), submit=False, now=NOW)
+    with pytest.raises(NotAllowed):
+        R.edit_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=draft, now=at(1),
+                     values={**_use(p), "copies": 3})
+    use = R.create_entry(engine, actor=p["applicant"], register="seal_use", values=_use(p), now=at(2))
+    R.approve_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=use, step_no=0, now=at(3))
+    detail = R.get_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=use, now=at(4))
+    assert detail.may_edit == ("used_at", "keeper_id")
+    assert R.get_entry(engine, actor=p["colleague"], register="seal_use", entry_id=use, now=at(4)).may_edit == ()
+    with pytest.raises(NotAllowed):
+        R.edit_entry(engine, actor=p["colleague"], register="seal_use", entry_id=use, now=at(5),
+                     values={"used_at": at(5), "keeper_id": p["seal_keeper"].id})
+    with pytest.raises(DomainError) as locked:
+        R.edit_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=use, now=at(5),
+                     values={"copies": 5})
+    assert locked.value.key == "registers.locked"
+    R.edit_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=use, now=at(6),
+                 values={"used_at": at(6), "keeper_id": p["seal_keeper"].id})
+    entry = R.get_entry(engine, actor=p["applicant"], register="seal_use", entry_id=use, now=at(7)).entry
+    assert (entry.values["used_at"], entry.values["keeper_id"]) == (at(6), p["seal_keeper"].id)
+
+
+def test_EG3_the_admin_centre_writes_a_phone_faults_progress(office):
+    """EG3 (phones need 5, seed 002 #1): 行政管理中心 (行政主管) writes 维修中/已修复 on a fault another reported."""
+    engine, p = office
+    fault = R.create_entry(engine, actor=p["applicant"], register="phone_fault", now=NOW,
+                           values={"line": "8001", "reporter_id": p["applicant"].id, "reported_at": NOW,
+                                   "description": "无拨号音"})
+    with pytest.raises(NotAllowed):
+        R.edit_entry(engine, actor=p["colleague"], register="phone_fault", entry_id=fault, now=at(1),
+                     values={"repairing_at": at(1)})
+    R.edit_entry(engine, actor=p["admin_office"], register="phone_fault", entry_id=fault, now=at(2),
+                 values={"repairing_at": at(2)})
+    R.edit_entry(engine, actor=p["admin_office"], register="phone_fault", entry_id=fault, now=at(3),
+                 values={"repaired_at": at(3)})
+    entry = R.get_entry(engine, actor=p["applicant"], register="phone_fault", entry_id=fault, now=at(4)).entry
+    assert entry.values["status"] == "repaired"

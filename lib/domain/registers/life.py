@@ -165,19 +165,26 @@ def _acting_step(register: RegisterDef, life: Life, who: Access) -> ChainStep:
 def check_edit(register: RegisterDef, life: Life, who: Access, *, fields: set[str], current: dict, now: dt.datetime
                ) -> None:
     """Before lock the keeper edits a draft or a rejected entry; after lock only ``editable_after_lock`` fields,
-    each set once (归还时间 when the loan comes back); anything else is a correction."""
+    each set once (归还时间 when the loan comes back), by the keeper or a title in ``late_titles`` (the 印章管理员's
+    使用登记); anything else is a correction."""
     if life.superseded:
         raise Conflict("registers.superseded")
-    if life.created_by_id != who.user_id and who.role != "admin":
+    late = life.locked(now) or life.state in (PENDING, APPROVED, RECORDED)
+    if life.created_by_id != who.user_id and who.role != "admin" and not (late and fills_late(register, who)):
         raise NotAllowed("registers.not_keeper")
     if not fields:
         raise DomainError("registers.nothing_changed")
-    if life.locked(now) or life.state in (PENDING, APPROVED, RECORDED):
+    if late:
         allowed = set(register.editable_after_lock)
         if not fields <= allowed:
             raise DomainError("registers.locked")
         if any(current.get(name) not in (None, "") for name in fields):
             raise Conflict("registers.already_set")
+
+
+def fills_late(register: RegisterDef, who: Access) -> bool:
+    """Whether ``who`` holds a title that may fill the register's late fields besides its keeper."""
+    return bool(register.editable_after_lock) and bool(who.titles_set & set(register.late_titles))
 
 
 def check_correct(life: Life, who: Access, *, reason: str, now: dt.datetime) -> None:

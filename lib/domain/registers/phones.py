@@ -326,7 +326,8 @@ REGISTERS = [
             _t("status", "choice", choices=FAULT_STATUSES, derived=True, indexed=True, quote="(◇) 状态"),
         ),
         read_scope="department", read_titles=(ADMIN_CENTER,), lock="on_submit",
-        editable_after_lock=("repairing_at", "repaired_at", "shared_at"), date_field="reported_at",
+        editable_after_lock=("repairing_at", "repaired_at", "shared_at"), late_titles=(ADMIN_CENTER,),
+        date_field="reported_at",
         title_field="line", hooks=PhoneFaultHooks()),
     RegisterDef(
         "phone_change", FAMILY, "seed 002 #1 [PH-f] 线路增改 「由行政管理中心上报校长进行审核批准后方可实施」",

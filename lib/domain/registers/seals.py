@@ -165,7 +165,8 @@ REGISTERS = [
             _t("keeper_id", "person", indexed=True, quote="(△) 保管人"),
         ),
         chain_setting="registers.seal_use.chain", read_scope="department", read_titles=("印章管理员", ADMIN_OFFICE),
-        lock="on_final_approval", editable_after_lock=("used_at", "keeper_id"), date_field="requested_at",
+        lock="on_final_approval", editable_after_lock=("used_at", "keeper_id"), late_titles=("印章管理员",),
+        date_field="requested_at",
         title_field="document", hooks=SealUseHooks()),
     RegisterDef(
         "seal_change", FAMILY, "seed 001 D18 [SL-k] 「提出印章更换、停用申请」",

@@ -254,8 +254,10 @@ def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
         entry = next(v for v in versions if v.id == row.id)
     keeper = row.created_by_id == actor.id or actor.role == "admin"
     open_edit = keeper and not life.superseded and life.state in (L.DRAFT, L.REJECTED) and not life.locked(now)
+    late_hand = keeper or (L.fills_late(rdef, who) and (life.locked(now) or life.state in (
+        L.PENDING, L.APPROVED, L.RECORDED)))
     late = tuple(k for k in rdef.editable_after_lock if entry.values.get(k) in (None, "")) \
-        if keeper and not life.superseded and life.state != L.DRAFT else ()
+        if late_hand and not life.superseded and life.state != L.DRAFT else ()
     return EntryDetail(
         entry=entry, steps=steps, versions=versions, may_act=L.may_act(rdef, who, life),
         may_submit=open_edit,
