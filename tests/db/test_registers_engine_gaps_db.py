@@ -168,3 +168,17 @@ def test_EG3_the_admin_centre_writes_a_phone_faults_progress(office):
                  values={"repaired_at": at(3)})
     entry = R.get_entry(engine, actor=p["applicant"], register="phone_fault", entry_id=fault, now=at(4)).entry
     assert entry.values["status"] == "repaired"
+
+
+def test_EG4_an_entry_opened_by_an_effect_is_derived(office):
+    """EG4 (need 7): the 印章配置申请 approval opens the new seals (OpenEntry) with their derived status
+    (``requested``: not carved yet), not NULL until someone edits them."""
+    engine, p = office
+    request = R.create_entry(engine, actor=p["applicant"], register="seal_config", now=NOW, values={
+        "requester_id": p["applicant"].id, "requested_at": NOW, "seal_type": "other", "name": "销售部业务专用章",
+        "quantity": 2, "grounds": "新设销售部门需要业务用章"})
+    R.approve_entry(engine, actor=p["admin_office"], register="seal_config", entry_id=request, step_no=0, now=at(2))
+    seal = register_table("seal")
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(select(seal.c.state, seal.c.status, seal.c.request_id)).all()
+    assert sorted(tuple(r) for r in rows) == [("draft", "requested", request)] * 2

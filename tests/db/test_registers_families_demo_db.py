@@ -29,7 +29,7 @@ def test_T14_demo_fills_the_seal_lost_found_equipment_and_minor_registers(engine
             register_table("laptop_loan").c.returned_at.is_(None))).one()
         uses = set(session.execute(select(register_table("seal_use").c.state)).scalars())
     assert all(counts[key] > 0 for key in keys), counts
-    assert {"issued", "active", "destroyed", None} <= statuses  # None: the new seal approved, not yet carved
+    assert {"issued", "active", "destroyed", "requested"} <= statuses  # requested: approved, not yet carved
     assert {"kept", "handed_in", "returned"} <= items and {"approved", "pending"} <= uses
     assert [b.key for b in R.blockers(engine, person_id=loan.borrower_id, now=now)] == \
         ["registers.blocker.open_laptop_loan"]

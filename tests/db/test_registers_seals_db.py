@@ -130,7 +130,7 @@ def test_SE3_a_new_seal_goes_through_the_admin_office_then_is_carved(office):
     with session_scope(engine, write=False) as session:
         (row,) = session.execute(select(seal_table)).all()
     assert (row.state, row.created_by_id, row.request_id, row.name, row.seal_type, row.status) == \
-        ("draft", p["admin_office"].id, request, "销售部业务专用章", "other", None)
+        ("draft", p["admin_office"].id, request, "销售部业务专用章", "other", "requested")
     draft = {"seal_type": "other", "name": "销售部业务专用章", "request_id": request, "carved_on": DAY + D(days=3)}
     R.edit_entry(engine, actor=p["admin_office"], register="seal", entry_id=row.id, values=draft, now=at(3))
     R.submit_entry(engine, actor=p["admin_office"], register="seal", entry_id=row.id, now=at(4))

@@ -99,7 +99,10 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
     for effect in store.hooks(rdef).effects(entry, action, ctx):
         if isinstance(effect, OpenEntry):
             target = store.definition(effect.register)
-            _insert(session, target, _typed(target, effect.values), actor, now, conf)
+            opened = _typed(target, effect.values)
+            # the new entry's derived fields are computed as for any other draft (need 7: a seal's status)
+            opened.update(store.hooks(target).derive(store.entry_of(target, None, opened), ctx))
+            _insert(session, target, opened, actor, now, conf)
         elif isinstance(effect, Audit):
             audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action=effect.action,
                   after=snapshot(dict(effect.detail)), at=now)
