@@ -182,3 +182,22 @@ def test_EG4_an_entry_opened_by_an_effect_is_derived(office):
     with session_scope(engine, write=False) as session:
         rows = session.execute(select(seal.c.state, seal.c.status, seal.c.request_id)).all()
     assert sorted(tuple(r) for r in rows) == [("draft", "requested", request)] * 2
+
+
+def test_EG2_I1_a_register_due_again_is_in_the_inbox_of_the_title_that_keeps_it(office):
+    """EG2 + issue 15 I1: the monthly machine-room inspection, overdue, is on the 信息中心经理's inbox whoever
+    entered the last one, and on nobody else's."""
+    from lib.services import inbox
+
+    engine, p = office
+    R.create_entry(engine, actor=p["admin"], register="machine_inspection", now=NOW,
+                   values={"inspected_at": NOW, "inspector_id": p["info_manager"].id})
+    late = dt.datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
+
+    def cadence_items(person):
+        view = inbox.inbox(engine, actor=person, now=late).inbox
+        return [i for i in view.overdue + view.soon + view.other if i.reason_key == "registers.due.cadence"]
+
+    (item,) = cadence_items(p["info_manager"])
+    assert item.due_at == dt.datetime(2026, 12, 20, 2, 0, tzinfo=UTC)
+    assert cadence_items(p["clerk"]) == [] and cadence_items(p["admin"]) == []

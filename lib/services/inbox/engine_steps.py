@@ -1,5 +1,5 @@
 """The register engine's open items in the inbox (issue 15 I1, issue 14): approval steps waiting for a title,
-loans and hand-ins due back from their keeper.
+loans and hand-ins due back from their keeper, registers due again (a cadence) for their title.
 
 One read of each register's indexed ``due_at`` column (``lib.services.registers.open_dues``), open rows only.
 A department-scoped step (its title listed in ``registers.department_titles``) is for holders of the title in
@@ -16,6 +16,7 @@ from lib.services import settings
 from lib.services.inbox.providers import LIMIT, Context
 
 STEP = "step"
+CADENCE = "cadence"  # a register-level recurring due: for the title that keeps the register
 
 
 def register_items(session: Session, ctx: Context) -> list[Item]:
@@ -34,6 +35,9 @@ def register_items(session: Session, ctx: Context) -> list[Item]:
             items.append(Item(Kind.register_step, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", "inbox.reason.register_step", for_titles=(due.step_title,),
                               title_units=units))
+        elif due.kind == CADENCE and due.step_title:  # a register due again (monthly inspection, the bill by the 5th)
+            items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
+                              "registers", f"registers.due.{due.kind}", for_titles=(due.step_title,)))
         elif due.kind != STEP:
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", f"registers.due.{due.kind}", for_user=due.keeper_id))
