@@ -142,16 +142,16 @@ def test_T13_user_titles_come_from_the_managed_list(engine):
     admin = first_admin(engine)
     with pytest.raises(ValidationFailed) as info:
         accounts.create_user(engine, actor=admin, password="password1", repeat="password1",
-                             form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("部门主管",)))
+                             form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("保洁领班",)))
     assert info.value.keys() == {"titles": "account.unknown_titles"}
-    assert info.value.errors[0].params == {"titles": "部门主管"}
+    assert info.value.errors[0].params == {"titles": "保洁领班"}
     user_id = accounts.create_user(engine, actor=admin, password="password1", repeat="password1",
                                    form=accounts.UserForm(username="u01", name="小张", role="staff",
                                                           titles=("客服部经理",)))
-    settings.change_setting(engine, actor=admin, key="org.titles", value=[*settings.managed_titles(engine), "部门主管"])
+    settings.change_setting(engine, actor=admin, key="org.titles", value=[*settings.managed_titles(engine), "保洁领班"])
     accounts.update_user(engine, actor=admin, user_id=user_id,
-                         form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("部门主管",)))
-    assert accounts.load_actor(engine, "u01").titles == ("部门主管",)
+                         form=accounts.UserForm(username="u01", name="小张", role="staff", titles=("保洁领班",)))
+    assert accounts.load_actor(engine, "u01").titles == ("保洁领班",)
 
 
 def test_T13_training_and_certificate_are_edited_with_the_account(engine):
