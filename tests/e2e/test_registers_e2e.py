@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from db.engine import make_engine
 from db.migrate import upgrade
 from lib.services.accounts import create_first_admin
+from lib.services.registers import custom
 from tests.db.helpers import make_user
 from tests.e2e.test_tickets import PASSWORD, choose, click_row, go, log_in, settle, shown, success, tick
 
@@ -92,7 +93,13 @@ def test_RG_custom_7_admin_defines_a_register(page: Page, e2e_server, office):
     shown(page.get_by_role("button", name="保存定义")).click()
     expect(success(page, "登记簿定义已保存")).to_be_visible()
     settle(page)
-    expect(shown(page.get_by_text("综合部主管", exact=True)).first).to_be_visible()
+    # the definitions list is a data grid (canvas, no text to find): the saved chain is read back from the store
+    engine = make_engine(f"sqlite:///{e2e_server.log.parent / 'e2e.db'}")
+    try:
+        (saved,) = [d for d in custom.list_definitions(engine) if d.name == NAME]
+    finally:
+        engine.dispose()
+    assert list(saved.chain) == ["综合部主管"]
 
 
 def test_RG_custom_7_staff_enter_after_a_validation_error(clerk: Page):

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.e2e
 
 WORKERS = 2
 LAUNCH_TIMEOUT_S = 120.0  # two Streamlit processes starting side by side on a busy 2-core machine
-BROWSER_TIMEOUT_MS = 45_000  # a worker's first script run imports every page: slow on a busy 2-core machine
+BROWSER_TIMEOUT_MS = 90_000  # a worker's first script run imports every page: slow on a busy 2-core machine
 MANAGER = ("manager", "吕经理")
 CONSULTANTS = [("c1", "顾问甲"), ("c2", "顾问乙"), ("c3", "顾问丙")]
 PASSWORD = "Serve-pass-2026"
