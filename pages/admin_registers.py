@@ -9,7 +9,7 @@ from lib.domain.registers.model import FIELD_TYPES, LOCK_RULES
 from lib.navigation import ADMINS
 from lib.services import settings as settings_service
 from lib.services.registers import custom as RC
-from lib.ui import app_engine, local_time, plain, show_flash, show_form_error, submit_callback, t
+from lib.ui import app_engine, local_time, show_flash, show_form_error, submit_callback, t
 from lib.services.settings import office_zone_now
 
 user = require_role(*ADMINS)
@@ -62,7 +62,7 @@ def _save() -> None:
 with st.form(f"ra_form_{p}"):
     st.text_input(t("field.regdef.name") + " *", value=current.name if current else "", key=f"{p}name",
                   max_chars=C.NAME_MAX)
-    st.markdown(f"**{t('regdef.fields_head')}**")
+    st.subheader(t('regdef.fields_head'))
     types = {k: t(f"regdef.type.{k}") for k in FIELD_TYPES}
     for i in range(st.session_state[rows_key]):
         f = fields[i] if i < len(fields) else {}

@@ -123,7 +123,7 @@ with edit_tab:
     if holds:  # what still holds the person (issue 16): deactivating anyway needs a reason, audited
         st.warning(t("users.departure_holds", count=len(holds)))
         for hold in holds[:50]:
-            st.markdown(f"- {plain(t(hold.key))} ({plain(hold.ref)})")
+            st.text(f"• {t(hold.key)} ({hold.ref})")  # a hold names user data: plain text, never Markdown
         st.text_input(t("users.departure_reason"), key=f"leave_reason_{chosen}", max_chars=500)
     if confirm_button(label, key=f"toggle_{chosen}"):
         reason = st.session_state.get(f"leave_reason_{chosen}", "")

@@ -25,7 +25,7 @@ def test_D5_users_page_lists_holds_and_asks_for_a_reason(app_db):
     at.session_state["u_table_rows"] = {"selection": {"rows": [index], "columns": []}}
     at.run()
     assert any("仍有 1 项未交接" in w.value for w in at.warning), [w.value for w in at.warning]
-    assert any("笔记本电脑" in m.value for m in at.markdown)
+    assert any("笔记本电脑" in m.value for m in at.text)  # shown as plain text, never Markdown
     click(at, "停用账号")
     click(at, "确定")
     assert not at.exception
