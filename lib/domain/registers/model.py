@@ -111,6 +111,7 @@ class RegisterDef:
     date_field: str | None = None  # the field lists filter by (else the entry's creation time)
     title_field: str | None = None  # the field an entry is named by in lists and steps
     numbered: bool = True  # gap-free per stream (the counter row moves in the submit transaction)
+    stream_field: str | None = None  # the field whose value names the entry's stream (numbered per post); None: ""
     self_approval: bool = False
     hooks: "RegisterHooks | None" = None
     every: Cadence | None = None  # due again a period after the latest entry (lib/services/registers open_dues)
@@ -131,7 +132,7 @@ class RegisterDef:
         if len(set(keys)) != len(keys):
             raise ValueError(f"register {self.key}: a field is declared twice")
         cadence_field = self.every.field if self.every is not None else None
-        for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field):
+        for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field, self.stream_field):
             if name is not None and name not in keys:
                 raise ValueError(f"register {self.key}: unknown field {name!r}")
 

@@ -264,6 +264,15 @@ def add_step(session: Session, rdef: RegisterDef, entry_id: int, step: L.Step, a
     return seq
 
 
+def stream_of(rdef: RegisterDef, values: Mapping[str, object]) -> str:
+    """The numbering stream of a new entry: the value of the register's ``stream_field`` (a duty log numbered per
+    post, seed 004 D2), else the register's one stream ""."""
+    if rdef.stream_field is None:
+        return ""
+    value = values.get(rdef.stream_field)
+    return "" if value is None else str(value)[:40]
+
+
 def next_number(session: Session, rdef: RegisterDef, stream: str = "") -> int:
     """The next number of the stream, moved in the caller's transaction: a rollback gives the number back,
     so numbers have no gaps (SQLite's write lock and PostgreSQL's row lock on the counter serialise writers)."""

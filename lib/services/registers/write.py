@@ -63,7 +63,8 @@ def _check(session: Session, rdef: RegisterDef, values: dict[str, object], ctx: 
 def _insert(session: Session, rdef: RegisterDef, values: dict[str, object], actor: Actor, now: dt.datetime,
             conf: Mapping[str, object], *, version: int = 1, supersedes_id: int | None = None, reason: str = "",
             idem_key: str | None = None) -> int:
-    row = {"stream": "", "state": L.DRAFT, "version": version, "supersedes_id": supersedes_id,
+    row = {"stream": store.stream_of(rdef, values), "state": L.DRAFT, "version": version,
+           "supersedes_id": supersedes_id,
            "created_by_id": actor.id, "department_id": actor.department_id, "created_at": now, "chain": [],
            "step_no": 0, "reason": reason[:500], "idem_key": idem_key,
            "locked_at": store.lock_deadline(rdef, conf, now), **store.insert_columns(rdef, values)}
@@ -89,7 +90,10 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
                "updated_at": now,
                "due_at": store.due_at(rdef, entry, new, conf, ctx, now)}
     if action == "submit" and rdef.numbered and row.no is None:
-        columns["no"] = store.next_number(session, rdef, row.stream)
+        stream = row.stream
+        if rdef.stream_field is not None:  # a draft may have changed the field its stream is named by
+            stream = columns["stream"] = store.stream_of(rdef, values)
+        columns["no"] = store.next_number(session, rdef, stream)
     tbl = store.table(rdef)
     result = session.execute(update(tbl).where(and_(tbl.c.id == row.id, tbl.c.state == old.state,
                                                     tbl.c.step_no == old.step_no,
