@@ -19,7 +19,7 @@ from lib.domain.registers import REGISTRY, families
 from lib.domain.registers import custom as C
 from lib.domain.registers.information import ME, NOW
 from lib.domain.registers.model import (Access, FieldDef, RegisterDef, choice_label, field_label, may_create,
-                                        register_title)
+                                        may_open, register_title)
 from lib.services import people
 from lib.services import registers as R
 from lib.services.base import Actor, utcnow
@@ -32,9 +32,16 @@ from lib.views.person_picker import key_for, person_select
 LIST_DAYS = 30
 
 
-def family_names() -> list[str]:
-    """The page's tabs: the code families, then the admin-made registers (自定义登记)."""
-    return [*families(), C.FAMILY]
+def family_names(user: Actor | None = None) -> list[str]:
+    """The page's tabs: the code families (for ``user``, those with a register open to them), then the admin-made
+    registers (自定义登记)."""
+    shown = [name for name, defs in families().items()
+             if user is None or any(may_open(d, _access(user)) for d in defs)]
+    return [*shown, C.FAMILY]
+
+
+def _access(user: Actor) -> Access:
+    return Access(user_id=user.id, role=user.role, titles=tuple(user.titles), department_id=user.department_id)
 
 
 def render_family(engine, user: Actor, family: str) -> None:
@@ -42,7 +49,10 @@ def render_family(engine, user: Actor, family: str) -> None:
     if family == C.FAMILY:
         _render_custom(engine, user)
         return
-    defs = families()[family]
+    defs = [d for d in families()[family] if may_open(d, _access(user))]
+    if not defs:
+        st.info(t("registers.may_not_open"))
+        return
     labels = {d.key: t(d.title_key) for d in defs}
     chosen = st.selectbox(t("registers.pick"), list(labels), format_func=labels.get, key=f"rg.family.{family}")
     render_register(engine, user, REGISTRY[chosen or defs[0].key])

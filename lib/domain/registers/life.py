@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from lib.domain.errors import Conflict, DomainError, NotAllowed
 from lib.domain import office
-from lib.domain.registers.model import Access, Cadence, ChainStep, RegisterDef, may_create, reads_all
+from lib.domain.registers.model import Access, Cadence, ChainStep, RegisterDef, may_create, may_open, reads_all
 from lib.domain.settings import SettingDef
 
 DRAFT, PENDING, APPROVED, REJECTED, RECORDED = "draft", "pending", "approved", "rejected", "recorded"
@@ -82,7 +82,10 @@ def check_may_create(register: RegisterDef, who: Access) -> None:
 
 
 def may_read(register: RegisterDef, who: Access, life: Life) -> bool:
-    """Keeper, everyone a register is open to, its department, or a title that acts on it now."""
+    """Keeper, everyone a register is open to, its department, or a title that acts on it now; a register with
+    ``open_titles`` only to those titles and the chain's titles."""
+    if not may_open(register, who):
+        return any(may_act_on(step, who, life) for step in life.chain)
     if reads_all(register, who) or life.created_by_id == who.user_id:
         return True
     if register.read_scope == "department" and who.department_id is not None \

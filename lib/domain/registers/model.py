@@ -116,6 +116,10 @@ class RegisterDef:
     hooks: "RegisterHooks | None" = None
     every: Cadence | None = None  # due again a period after the latest entry (lib/services/registers open_dues)
     late_titles: tuple[str, ...] = ()  # titles that may also fill ``editable_after_lock`` fields (印章管理员)
+    # When set, only these titles and admins open the register at all (list, export, create); anyone else reads an
+    # entry only while a step of its chain is theirs (涉密 registers kept by the 保密员, seed 001 D3).
+    open_titles: tuple[str, ...] = ()
+    audit_reads: bool = False  # every read of one entry writes an audit row (a 涉密人员's record, seed 001 D1)
     # An admin-made register (lib/domain/registers/custom.py): its own title, chain and definition row; its
     # labels are plain text rather than catalog keys, and its entries live in ``reg_custom_entry``.
     title: str = ""
@@ -295,10 +299,17 @@ class Access:
         object.__setattr__(self, "titles_set", frozenset(self.titles))
 
 
+def may_open(register: RegisterDef, who: Access) -> bool:
+    """Whether ``who`` may open the register at all: anyone, unless it names ``open_titles`` (then those and admins)."""
+    return not register.open_titles or who.role == "admin" or bool(who.titles_set & set(register.open_titles))
+
+
 def may_create(register: RegisterDef, who: Access) -> bool:
     """Create roles, then titles when the register names some (admins always)."""
     if who.role == "admin":
         return True
+    if not may_open(register, who):
+        return False
     if who.role not in register.create_roles:
         return False
     return not register.create_titles or bool(who.titles_set & set(register.create_titles))

@@ -25,9 +25,10 @@ from lib.domain.registers import REGISTRY
 from lib.domain.registers import custom as C
 from lib.domain.registers import life as L
 from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
-from lib.domain.registers.model import ChainStep, RegisterDef, choice_label, field_label, reads_all, register_title
+from lib.domain.registers.model import (ChainStep, RegisterDef, choice_label, field_label, may_open, reads_all,
+                                        register_title)
 from lib.i18n import translate
-from lib.services.base import Actor, utcnow
+from lib.services.base import Actor, audit, utcnow
 from lib.services.registers import store
 
 MAX_RANGE_DAYS = 366
@@ -150,6 +151,8 @@ def _date_column(rdef: RegisterDef):
 
 
 def _where(session: Session, rdef: RegisterDef, actor: Actor, query: Query) -> list:
+    if not may_open(rdef, store.access(actor)):
+        raise NotAllowed("registers.may_not_open")  # lists and exports of a closed register (open_titles)
     tbl = store.table(rdef)
     clauses: list = store.scope(rdef)
     if query.first is not None or query.last is not None:
@@ -252,6 +255,10 @@ def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
         steps = store.steps_of(session, rdef, row.id)
         versions = _rows(session, rdef, chain_rows, now)
         entry = next(v for v in versions if v.id == row.id)
+    if rdef.audit_reads:  # who opened a record the register keeps closely (涉密人员, seed 001 D1)
+        with session_scope(engine) as session:
+            audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action="read_entry",
+                  at=now)
     keeper = row.created_by_id == actor.id or actor.role == "admin"
     open_edit = keeper and not life.superseded and life.state in (L.DRAFT, L.REJECTED) and not life.locked(now)
     late_hand = keeper or (L.fills_late(rdef, who) and (life.locked(now) or life.state in (

@@ -237,6 +237,16 @@ class _Lookups:
     def name_of(self, user_id: int) -> str:
         return names(self.session, [user_id]).get(user_id, "")
 
+    def entries(self, register: str, **equals: object) -> tuple[Entry, ...]:
+        """Current entries of another code register whose fields (or ``id``) equal ``equals``, rejected ones left
+        out, at most 200 (a hook reading across registers: a person's 脱密期 before their resignation)."""
+        rdef = REGISTRY[register]
+        tbl = table(rdef)
+        where = [tbl.c[name] == value for name, value in equals.items()]
+        rows = self.session.execute(select(tbl).where(*where, tbl.c.superseded_by_id.is_(None),
+                                                      tbl.c.state != L.REJECTED).order_by(tbl.c.id).limit(200)).all()
+        return tuple(entry_of(rdef, row) for row in rows)
+
 
 def context(session: Session, conf: Mapping[str, object], now: dt.datetime) -> Ctx:
     return Ctx(now=now, settings=conf, lookups=_Lookups(session))
