@@ -351,43 +351,80 @@ def propose_entry(engine: Engine, *, actor: Actor, person_id: int | None, code: 
                 if code in lines:  # list the code's missing facts too, so one submit shows every problem
                     errors.extend(_fact_errors(code, lines, amounts, quantity, days, minutes, facts))
                 raise ValidationFailed(errors)
-            catalogue_rules = {c: line.rule for c, line in lines.items()}
-            disabled = {c for c, line in lines.items() if person.department_id in line.disabled_departments}
-            members = [] if facts.traceable else _team_members(session, person)
-            # Each stream's last seq is read before the history it is judged on: under READ COMMITTED a
-            # proposal committed in between then collides on (person_id, seq) instead of being missed.
-            seqs = {m: _last_seq(session, m) for m in {person.id, *members}}
-            history = [_domain(r) for r in session.exec(select(LedgerEntryRecord).where(
-                LedgerEntryRecord.person_id == person.id, LedgerEntryRecord.code == code))]
-            prior = rules.prior_occurrences(history, person.id, code, occurred_on, catalogue_rules)
-            try:
-                assessed = rules.assess(code, prior, catalogue=catalogue_rules, disabled_codes=disabled,
-                                        quantity=quantity, serious=facts.serious, traceable=facts.traceable,
-                                        team_members=members, minutes=minutes, days=days, **amounts)
-            except ValidationFailed as exc:
-                raise _prefixed(exc) from exc
-            shares = assessed.shares or ((person.id, None),)
-            ids = []
-            for member_id, share in shares:
-                member = person if member_id == person.id else session.get(User, member_id)
-                row = LedgerEntryRecord(
-                    person_id=member.id, seq=seqs[member.id] + 1, team_id=person.team_id,
-                    department_id=member.department_id, code=code, occurred_on=occurred_on,
-                    occurrence_no=assessed.occurrence_no,
-                    team_points=assessed.team_points if member.id == person.id else 0,
-                    fine=assessed.fine if share is None else Decimal(0),
-                    compensation=assessed.compensation if share is None else share,
-                    payer=assessed.payer.value, action=assessed.action.value if assessed.action else None,
-                    status=EntryStatus.PROPOSED.value,
-                    facts={**_facts_json(facts), "reported_person_id": person.id}, note=note,
-                    proposed_by_id=actor.id, proposed_at=now)
-                session.add(row)
-                session.flush()
-                audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=row.id, action="propose",
-                      after=plain(row), at=now)
-                open_case(session, actor=actor, row=row, now=now)
-                ids.append(row.id)
-            return ids
+            return _write_proposal(session, actor=actor, person=person, code=code, occurred_on=occurred_on,
+                                   facts=facts, amounts=amounts, quantity=quantity, days=days, minutes=minutes,
+                                   note=note, now=now, lines=lines)
+    except IntegrityError as exc:
+        raise Conflict("ledger.concurrent_entry") from exc
+
+
+def _write_proposal(session: Session, *, actor: Actor, person: User, code: str, occurred_on: dt.date,
+                    facts: ViolationFacts, amounts: Mapping[str, Decimal | None], quantity: int, days: int,
+                    minutes: int | None, note: str, now: dt.datetime, lines: dict[str, CatalogueLine],
+                    extra_facts: Mapping[str, object] | None = None) -> list[int]:
+    """Assess and write one proposal (or a team split) in the caller's transaction; returns the entry ids."""
+    catalogue_rules = {c: line.rule for c, line in lines.items()}
+    disabled = {c for c, line in lines.items() if person.department_id in line.disabled_departments}
+    members = [] if facts.traceable else _team_members(session, person)
+    # Each stream's last seq is read before the history it is judged on: under READ COMMITTED a
+    # proposal committed in between then collides on (person_id, seq) instead of being missed.
+    seqs = {m: _last_seq(session, m) for m in {person.id, *members}}
+    history = [_domain(r) for r in session.exec(select(LedgerEntryRecord).where(
+        LedgerEntryRecord.person_id == person.id, LedgerEntryRecord.code == code))]
+    prior = rules.prior_occurrences(history, person.id, code, occurred_on, catalogue_rules)
+    try:
+        assessed = rules.assess(code, prior, catalogue=catalogue_rules, disabled_codes=disabled,
+                                quantity=quantity, serious=facts.serious, traceable=facts.traceable,
+                                team_members=members, minutes=minutes, days=days, **amounts)
+    except ValidationFailed as exc:
+        raise _prefixed(exc) from exc
+    shares = assessed.shares or ((person.id, None),)
+    ids = []
+    for member_id, share in shares:
+        member = person if member_id == person.id else session.get(User, member_id)
+        row = LedgerEntryRecord(
+            person_id=member.id, seq=seqs[member.id] + 1, team_id=person.team_id,
+            department_id=member.department_id, code=code, occurred_on=occurred_on,
+            occurrence_no=assessed.occurrence_no,
+            team_points=assessed.team_points if member.id == person.id else 0,
+            fine=assessed.fine if share is None else Decimal(0),
+            compensation=assessed.compensation if share is None else share,
+            payer=assessed.payer.value, action=assessed.action.value if assessed.action else None,
+            status=EntryStatus.PROPOSED.value,
+            facts={**_facts_json(facts), **(extra_facts or {}), "reported_person_id": person.id}, note=note,
+            proposed_by_id=actor.id, proposed_at=now)
+        session.add(row)
+        session.flush()
+        audit(session, actor=actor, entity="kpi_ledger_entry", entity_id=row.id, action="propose",
+              after=plain(row), at=now)
+        open_case(session, actor=actor, row=row, now=now)
+        ids.append(row.id)
+    return ids
+
+
+def propose_in(session: Session, *, actor: Actor, person_id: int, code: str, occurred_on: dt.date,
+               amount: Decimal | None = None, quantity: int = 1, note: str = "", source: str = "",
+               now: dt.datetime) -> list[int]:
+    """A proposal made by a register's ``LedgerProposal`` effect, in the register's own transaction (issue 16).
+
+    The register's chain or create titles already decided who may act (a failed lounge item proposed when the
+    lounge's supervisor approves the check), so no ledger role is asked here; the proposal still waits for the
+    decider (seed 004 D14). ``source`` (``<register>:<entry id>``) is kept in the entry's facts. A code the
+    catalogue lacks or has switched off for the person's department, or a person who may not be picked, refuses
+    the whole register step; two proposals for one person at once are a Conflict, as in :func:`propose_entry`."""
+    person = session.get(User, person_id)
+    if person is None or not people.is_eligible(session, person_id, "staff"):
+        raise ValidationFailed([FieldError("ledger_person", "ledger.person_not_eligible")])
+    lines = _catalogue(session)
+    if code not in lines:
+        raise DomainError("ledger.unknown_code", code=code)
+    facts = ViolationFacts(amount=amount, quantity=quantity)
+    amounts = {"amount": amount, "day_pay": None, "month_pay": None, "month_bonus": None}
+    try:
+        return _write_proposal(session, actor=actor, person=person, code=code, occurred_on=occurred_on,
+                               facts=facts, amounts=amounts, quantity=quantity, days=1, minutes=None,
+                               note=str(note or "")[:500], now=now, lines=lines,
+                               extra_facts={"register": source} if source else None)
     except IntegrityError as exc:
         raise Conflict("ledger.concurrent_entry") from exc
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from db.engine import session_scope
-from db.models import AuditEvent, OrgUnit, User
+from db.models import LedgerEntryRecord, OrgUnit, User
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
 from lib.services import accounts
 from lib.services import registers as R
@@ -177,9 +177,9 @@ def test_P3_fault_report_moves_reported_repairing_repaired(office):
     assert status() == "repaired"
 
 
-def test_P4_handover_blocks_the_leaver_until_received_and_audits_the_compensation(office):
+def test_P4_handover_blocks_the_leaver_until_received_and_proposes_the_compensation(office):
     """P4: the leaver's handover with a human-caused fault: compensation = purchase price; it blocks departure until
-    行政管理中心 receives it, then the PH3 charge is audited."""
+    行政管理中心 receives it, then the PH3 charge is proposed in the ledger."""
     engine, p = office
     values = {"leaver_id": p["seller"].id, "line": "8001", "handset_ok": False, "fault": "话机摔裂",
               "human_caused": True, "purchase_price": None, "handed_at": NOW}
@@ -197,6 +197,7 @@ def test_P4_handover_blocks_the_leaver_until_received_and_audits_the_compensatio
                         now=NOW + 3 * H).entry
     assert entry.values["compensation"] == Decimal("168.00")
     with session_scope(engine, write=False) as session:
-        actions = session.execute(select(AuditEvent.action).where(
-            AuditEvent.entity_id == f"phone_handover:{handover}")).scalars().all()
-    assert "phone_compensation" in actions
+        charges = session.execute(select(LedgerEntryRecord)).scalars().all()
+    assert [(c.code, c.person_id, c.compensation, c.status, c.proposed_by_id, c.facts["register"])
+            for c in charges] == [("PH3", p["seller"].id, Decimal("168.00"), "proposed", p["admin_center"].id,
+                                   f"phone_handover:{handover}")]

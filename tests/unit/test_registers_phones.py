@@ -11,7 +11,7 @@ import pytest
 from lib.domain.errors import DomainError
 from lib.domain.people import DEFAULT_TITLES
 from lib.domain.registers import REGISTRY, families
-from lib.domain.registers.hooks import Audit, Blocker, Ctx, Entry, StepView
+from lib.domain.registers.hooks import Blocker, Ctx, Entry, LedgerProposal, StepView
 from lib.domain.registers.phones import bill_deadline, fault_status
 from lib.i18n import catalog
 from lib.services import settings as settings_service
@@ -188,7 +188,7 @@ def test_P3_fault_goes_reported_repairing_repaired_or_shared():
 
 def test_P4_handover_charges_a_human_caused_fault_at_the_purchase_price_and_blocks_until_received():
     """P4: a faulty handset says what is wrong; human-caused damage needs the purchase price, which is the
-    compensation (an audited PH3 charge on receipt); the handover blocks its leaver until approved."""
+    compensation (a PH3 ledger proposal on receipt); the handover blocks its leaver until approved."""
     h = hooks("phone_handover")
     assert keys(h.validate(Entry("phone_handover", 1, "draft", {"handset_ok": False}), CTX)) == {
         "reg.phone_handover.fault": "registers.phone_handover.fault_required"}
@@ -206,7 +206,7 @@ def test_P4_handover_charges_a_human_caused_fault_at_the_purchase_price_and_bloc
     received = Entry("phone_handover", 4, "approved", broken)
     assert list(h.blockers(received, CTX)) == []
     (charge,) = h.effects(received, "approve", CTX)
-    assert isinstance(charge, Audit) and charge.detail["code"] == "PH3" and charge.detail["amount"] == "168.00"
+    assert charge == LedgerProposal("PH3", 7, dt.date(2027, 3, 6), amount=Decimal("168.00"), note="8001")
 
 
 def test_P5_bill_month_is_a_first_day_and_charges_name_who_pays():

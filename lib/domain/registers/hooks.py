@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from lib.domain.errors import FieldError
@@ -72,7 +73,21 @@ class Audit:
     detail: Mapping[str, object] = field(default_factory=dict)
 
 
-Effect = OpenEntry | Audit
+@dataclass(frozen=True)
+class LedgerProposal:
+    """An effect: a proposed ledger entry (SPEC M4 4.4) for ``person_id`` under catalogue ``code``, made through
+    the ledger service in the register's transaction; the 总经理 confirms or waives it as any other proposal.
+    ``amount`` is the code's money fact (a loss, a purchase price), ``quantity`` its per-item multiplier."""
+
+    code: str
+    person_id: int
+    occurred_on: dt.date
+    amount: Decimal | None = None
+    quantity: int = 1
+    note: str = ""
+
+
+Effect = OpenEntry | Audit | LedgerProposal
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from decimal import Decimal
 from lib.domain import office
 from lib.domain.errors import DomainError, FieldError
 from lib.domain.registers.family_hooks import is_set, not_before, signer
-from lib.domain.registers.hooks import Audit, Blocker, Ctx, Due, Entry, RegisterHooks
+from lib.domain.registers.hooks import Blocker, Ctx, Due, Entry, LedgerProposal, RegisterHooks
 from lib.domain.registers.model import Cadence, FieldDef, RegisterDef
 from lib.domain.settings import SettingDef
 
@@ -211,9 +211,12 @@ class PhoneHandoverHooks(RegisterHooks):
         amount = compensation(entry.values)
         if action != "approve" or entry.state != "approved" or amount is None:
             return ()
-        # The PH3 ledger proposal needs an engine effect (engine_needs: ledger effect); the charge is audited.
-        return [Audit("phone_compensation", {"code": "PH3", "person_id": entry.values.get("leaver_id"),
-                                             "amount": str(amount), "line": entry.values.get("line")})]
+        # PH3 (「按电话机采购价格原价赔偿」) proposed in the ledger for the leaver, dated the handover's day
+        handed = entry.values.get("handed_at")
+        tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
+        day = office.local_day(handed if isinstance(handed, dt.datetime) else ctx.now, tz)
+        return [LedgerProposal("PH3", int(entry.values["leaver_id"]), day, amount=amount,
+                               note=str(entry.values.get("line") or ""))]
 
     def blockers(self, entry: Entry, ctx: Ctx) -> Sequence[Blocker]:
         if entry.state == "approved":

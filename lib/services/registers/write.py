@@ -18,9 +18,9 @@ from sqlmodel import Session
 from db.engine import session_scope
 from lib.domain.errors import Conflict, FieldError, ValidationFailed
 from lib.domain.registers import life as L
-from lib.domain.registers.hooks import Audit, Ctx, Entry, OpenEntry
+from lib.domain.registers.hooks import Audit, Ctx, Entry, LedgerProposal, OpenEntry
 from lib.domain.registers.model import RegisterDef, coerce
-from lib.services import people
+from lib.services import ledger, people
 from lib.services.base import WRITERS, Actor, acting, audit, require, snapshot, utcnow
 from lib.services.registers import store
 
@@ -110,6 +110,10 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
         elif isinstance(effect, Audit):
             audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action=effect.action,
                   after=snapshot(dict(effect.detail)), at=now)
+        elif isinstance(effect, LedgerProposal):
+            ledger.propose_in(session, actor=actor, person_id=effect.person_id, code=effect.code,
+                              occurred_on=effect.occurred_on, amount=effect.amount, quantity=effect.quantity,
+                              note=effect.note, source=f"{rdef.key}:{row.id}", now=now)
     audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action=action,
           before={"state": old.state, "step_no": old.step_no},
           after=snapshot({"state": new.state, "step_no": new.step_no, "title": step.title, **(extra or {})}),
