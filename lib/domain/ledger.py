@@ -165,6 +165,10 @@ CATALOGUE: dict[str, ViolationRule] = {
         ViolationRule("RR3", 0, _warn_then(50), "seed 004 D18"),
         ViolationRule("RR4", 0, _fine(100), "seed 004 D18"),
         ViolationRule("LG1", 0, _fine(20), "seed 004 D7"),
+        # 「因工作人员自身监管不严造成公司财物损失的,责任人自行负责赔偿并处以20元/次罚款」: the loss repaid plus ¥20
+        ViolationRule("LG2", 0, _fine(20), "seed 004 D7", MoneyRule.FINE_PLUS_LOSSES),
+        # 「由礼宾员忘记提醒客户导致的误车,礼宾员需承担所有责任」: no fine named; the attendant bears the losses
+        ViolationRule("VL1", 0, (Step(),), "seed 004 D15", MoneyRule.FINE_PLUS_LOSSES),
     )
 }
 

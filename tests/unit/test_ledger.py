@@ -116,7 +116,7 @@ def test_S54_sun_at_educated_commits_a_second_violation_and_is_listed_for_the_cs
 def test_catalogue_matches_the_spec_table_points():
     points = {code: rule.team_points for code, rule in CATALOGUE.items() if rule.team_points}
     assert points == {"PH1": -2, "PH2": -2, "PH3": -5, "PH4": -5}
-    assert len(CATALOGUE) == 19
+    assert len(CATALOGUE) == 21  # + LG2 lounge loss, VL1 missed train (issue 16)
 
 
 def test_handset_damage_repays_purchase_price_without_fine():
