@@ -10,7 +10,7 @@ import importlib
 
 from lib.domain.registers.model import RegisterDef
 
-FAMILY_MODULES = ("information", "seals", "lost_found", "equipment", "minor", "phones")
+FAMILY_MODULES = ("information", "seals", "lost_found", "equipment", "minor", "phones", "control_room", "secrecy", "rest")
 
 
 def _load() -> dict[str, RegisterDef]:
