@@ -12,7 +12,7 @@ import datetime as dt
 
 from lib.demo.office import CONTROL_POSTS, FIRE_POST, FRONT_DESK_POST, Office
 from lib.domain.handover import ChecklistItem, FiveHandover
-from lib.services import handover, rotation, roster
+from lib.services import handover, registers, rotation, roster
 
 # post -> (preset, shifts in order of the day); seed 004 D2 (中控室), D20 (消防控制室), seed 000 D13 (前台)
 PRESETS = {"中控室": ("three_crew_two_shift", ("day", "night")), FIRE_POST: ("fire_room", ("day", "night")),
@@ -183,6 +183,10 @@ def _handover(office: Office, post: str, start, out_shift, in_shift, outgoing, i
         handover.refuse(engine, actor=inc, handover_id=hid, reason="tools_incomplete", note="对讲机少一台，未交代去向",
                         now=start - dt.timedelta(minutes=2))
         return
+    if post == FIRE_POST:  # the outgoing shift's 消防监控系统运行情况记录表, required before the handover (H4)
+        registers.create_entry(engine, actor=out, register="cr_fire_record", now=start - dt.timedelta(minutes=10),
+                               values={"post": post, "shift": out_shift, "recorded_at": start - dt.timedelta(minutes=10),
+                                       "system_ok": True, "findings": "消防主机运行正常"})
     handover.submit_checklist(engine, actor=inc, handover_id=hid, checks=CHECKS, fire_record=post == FIRE_POST,
                               instructions="按值班经理要求加强夜间巡视", now=start - dt.timedelta(minutes=3))
     handover.sign(engine, actor=out, handover_id=hid, now=start - dt.timedelta(minutes=1))

@@ -22,6 +22,7 @@ from db.engine import session_scope
 from db.models import HandoverLogEntry, HandoverRecord, OrgUnit, RosterPeriod, ShiftTemplateRecord, User
 from lib.domain import handover as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
+from lib.domain.registers import control_room
 from lib.domain.handover import (CheckResult, ChecklistItem, FiveHandover, Handover, HandoverState, OpenItem,
                                  Refusal, RefusalReason)
 from lib.domain.roster.rules import RosterSettings
@@ -242,6 +243,20 @@ def log(engine: Engine, *, actor: Actor, post_id: int, now: dt.datetime | None =
     return [LogRow(e.id, e.at, authors.get(e.author_id, ""), e.text, e.abnormal, e.shift) for e in reversed(entries)]
 
 
+def shift_at(session: Session, post: str, at: dt.datetime) -> str:
+    """The shift responsible at ``at`` on the post named ``post``, from its handovers of the two days around it
+    (the control-room duty log's lookup: S19, seed 004 D12); "" for an unknown post or none."""
+    post_id = session.exec(select(OrgUnit.id).where(OrgUnit.kind == "post", OrgUnit.name == post)
+                           .order_by(OrgUnit.id).limit(1)).first()
+    if post_id is None:
+        return ""
+    window = dt.timedelta(hours=2 * LOOKBACK_H)
+    rows = session.exec(select(HandoverRecord.out_shift, HandoverRecord.in_shift, HandoverRecord.completed_at).where(
+        HandoverRecord.post_id == post_id, HandoverRecord.is_current == True,  # noqa: E712
+        HandoverRecord.shift_start >= at - window, HandoverRecord.shift_start <= at + window)).all()
+    return control_room.shift_at([tuple(r) for r in rows], at)
+
+
 # ---- writing ---------------------------------------------------------------------------------------
 
 @acting
@@ -361,13 +376,38 @@ def _handed_over(customers: object, prospects: object, instructions: object) -> 
     return typed
 
 
+def _fire_record_filed(engine: Engine, handover_id: int, now: dt.datetime) -> bool:
+    """On a fire post: the outgoing shift's record is in the register (recorded since a day before the shift
+    change), else a DomainError; elsewhere False (nothing is required)."""
+    from lib.domain.registers import REGISTRY
+    from lib.services.registers import store as register_store
+
+    with session_scope(engine, write=False) as session:
+        row = session.get(HandoverRecord, handover_id)
+        if row is None or not row.data.get("requires_fire_record"):
+            return False
+        post = session.get(OrgUnit, row.post_id)
+        tbl = register_store.table(REGISTRY["cr_fire_record"])
+        found = session.execute(select(tbl.c.id).where(
+            tbl.c.post == post.name, tbl.c.shift == row.out_shift,
+            tbl.c.recorded_at >= row.shift_start - dt.timedelta(hours=LOOKBACK_H), tbl.c.recorded_at <= now,
+            tbl.c.superseded_by_id.is_(None), tbl.c.state.in_(("recorded", "approved"))).limit(1)).first()
+    if found is None:
+        raise DomainError("registers.cr_fire_record.missing_for_handover")
+    return True
+
+
 @acting
 def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
                      checks: Mapping[str, tuple[bool, str]], fire_record: bool = False,
                      customers: str = "", prospects: str = "", instructions: str = "",
                      now: dt.datetime | None = None) -> None:
-    """The six checklist points and 五交, each OK or with a note; then both sign (seed 004 D12; seed 001 D8, D22)."""
+    """The six checklist points and 五交, each OK or with a note; then both sign (seed 004 D12; seed 001 D8, D22).
+
+    On a fire post the outgoing shift's 消防监控系统运行情况记录表 must be in the control-room register
+    (``cr_fire_record``) first: without it the handover cannot go on to the signatures (H4, seed 004 D20)."""
     typed = _handed_over(customers, prospects, instructions)
+    fire_record = _fire_record_filed(engine, handover_id, now or utcnow()) or fire_record
 
     def change(h: Handover, _at: dt.datetime) -> Handover:
         errors = []

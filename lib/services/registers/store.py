@@ -237,6 +237,12 @@ class _Lookups:
     def name_of(self, user_id: int) -> str:
         return names(self.session, [user_id]).get(user_id, "")
 
+    def shift_at(self, post: str, at: dt.datetime) -> str:
+        """The shift responsible on ``post`` at ``at``, from the handover times (the duty log's, S19)."""
+        from lib.services import handover  # late: the handover service is not part of the engine
+
+        return handover.shift_at(self.session, post, at)
+
     def entries(self, register: str, **equals: object) -> tuple[Entry, ...]:
         """Current entries of another code register whose fields (or ``id``) equal ``equals``, rejected ones left
         out, at most 200 (a hook reading across registers: a person's 脱密期 before their resignation)."""
