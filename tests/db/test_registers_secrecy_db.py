@@ -1,0 +1,241 @@
+"""涉密人员与涉密载体 through the register services on SQLite and PostgreSQL (seed 001 D1–D3; SPEC 5.2): S58, K2,
+K5, K9–K12, K14, K15."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import session_scope
+from db.models import AuditEvent, OrgUnit, User
+from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
+from lib.services import accounts
+from lib.services import registers as R
+
+NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Shanghai
+H = dt.timedelta(hours=1)
+LEFT = dt.date(2024, 1, 15)
+
+PEOPLE = {  # name -> (department, role, titles)
+    "officer": ("办公室", "staff", ("保密员",)),
+    "group": ("办公室", "supervisor", ("保密工作领导小组",)),
+    "office": ("办公室", "supervisor", ("行政主管",)),
+    "leader": ("办公室", "supervisor", ("总经理",)),
+    "head": ("机要科", "supervisor", ("部门主管",)),
+    "clerk": ("机要科", "staff", ()),
+    "courier": ("机要科", "staff", ()),
+    "admin": ("办公室", "admin", ()),
+}
+
+
+def make_people(engine) -> dict:
+    departments: dict[str, int] = {}
+    people = {}
+    with session_scope(engine) as session:
+        for name in sorted({d for d, _, _ in PEOPLE.values()}):
+            unit = OrgUnit(kind="department", name=name)
+            session.add(unit)
+            session.flush()
+            departments[name] = unit.id
+        for username, (department, role, titles) in PEOPLE.items():
+            user = User(username=username, name=username, password_hash="x", role=role, titles=list(titles),
+                        trained_posts=[], department_id=departments[department], created_at=NOW)
+            session.add(user)
+            session.flush()
+            people[username] = accounts.actor_of(user)
+    return people
+
+
+@pytest.fixture
+def office(engine):
+    return engine, make_people(engine)
+
+
+def carrier(engine, p, *, classification="top_secret", holder=None, serial="001") -> int:
+    entry_id = R.create_entry(engine, actor=p["officer"], register="secrecy_carrier", now=NOW, values={
+        "title": "年度保密工作要点", "classification": classification, "term": "10年", "distribution": "局领导班子",
+        "copies": 5, "serial_no": serial, "media": "paper", "storage": "保密室", "holder_id": holder})
+    return entry_id
+
+
+def number(engine, p, register: str, entry_id: int) -> int:
+    return R.get_entry(engine, actor=p["officer"], register=register, entry_id=entry_id, now=NOW).entry.no
+
+
+def reads(engine, register: str, entry_id: int) -> list[str]:
+    with session_scope(engine, write=False) as session:
+        return list(session.execute(select(AuditEvent.username).where(
+            AuditEvent.entity == "register", AuditEvent.entity_id == f"{register}:{entry_id}",
+            AuditEvent.action == "read_entry").order_by(AuditEvent.id)).scalars())
+
+
+def test_K14_only_the_officer_the_group_and_admins_open_the_registers_and_reads_are_audited(office):
+    """K14: a department head can neither list, export nor create, nor read a record; the 保密员 registers a person,
+    the 办公室 (行政主管) reads only the record it signs; every read of the record is audited with who read it."""
+    engine, p = office
+    query = R.Query(first=NOW.date(), last=NOW.date())
+    for who in ("head", "office"):
+        with pytest.raises(NotAllowed):
+            R.list_entries(engine, actor=p[who], register="secrecy_person", query=query, now=NOW)
+        with pytest.raises(NotAllowed):
+            b"".join(R.export_csv(engine, actor=p[who], register="secrecy_carrier", query=query, now=NOW))
+    with pytest.raises(NotAllowed):
+        R.create_entry(engine, actor=p["head"], register="secrecy_carrier", now=NOW, values={"title": "x"})
+    person = R.create_entry(engine, actor=p["officer"], register="secrecy_person", now=NOW, values={
+        "person_id": p["clerk"].id, "level": "core", "post": "机要员", "since": dt.date(2020, 5, 1),
+        "employment": "regular", "key_post": True, "proposal": "机要科 2026 年初审名单", "head_id": p["head"].id})
+    with pytest.raises(NotAllowed):
+        R.get_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, now=NOW)
+    assert [e.id for e in R.awaiting(engine, actor=p["office"], register="secrecy_person", now=NOW)] == [person]
+    R.get_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, now=NOW)
+    R.approve_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, step_no=0, now=NOW + H)
+    R.approve_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, step_no=1, now=NOW + 2 * H)
+    for who in ("officer", "group", "admin"):
+        seen = R.get_entry(engine, actor=p[who], register="secrecy_person", entry_id=person, now=NOW + 3 * H)
+        assert (seen.entry.state, seen.entry.values["level"]) == ("approved", "core")
+    page = R.list_entries(engine, actor=p["group"], register="secrecy_person", query=query, now=NOW + 3 * H)
+    assert page.rows == ()  # listed by 上岗日期 (2020): today's range holds none, but the list opens
+    assert reads(engine, "secrecy_person", person) == ["office", "officer", "group", "admin"]
+    assert reads(engine, "secrecy_carrier", 1) == []  # only the person record audits its reads
+
+
+def test_S58_K2_the_period_starts_when_carriers_are_returned_and_a_core_person_cannot_resign(office):
+    """S58 / K2: the clerk still holds a carrier: recording the return is refused; once the 保密员 records the carrier
+    returned, the 脱密期 (approved by the 保密工作领导小组) runs 2024-01-15 → 2027-01-15 and a resignation before then
+    is refused; a 5-month general period is refused."""
+    engine, p = office
+    held = carrier(engine, p, holder=p["clerk"].id)
+    values = {"person_id": p["clerk"].id, "level": "core", "left_post_on": LEFT, "returned_on": LEFT}
+    with pytest.raises(ValidationFailed) as holding:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_period", values=values, now=NOW)
+    assert holding.value.keys() == {"reg.secrecy_period.returned_on": "registers.secrecy_period.still_holds"}
+    period = R.create_entry(engine, actor=p["officer"], register="secrecy_period", now=NOW,
+                            values={**values, "returned_on": None})
+    R.approve_entry(engine, actor=p["group"], register="secrecy_period", entry_id=period, step_no=0, now=NOW + H)
+    assert R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period,
+                       now=NOW + H).entry.values["ends_on"] is None
+    R.edit_entry(engine, actor=p["officer"], register="secrecy_carrier", entry_id=held, values={"returned_on": LEFT},
+                 now=NOW + 2 * H)
+    R.edit_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period, values={"returned_on": LEFT},
+                 now=NOW + 2 * H)
+    ends = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period, now=NOW + 3 * H).entry
+    assert (ends.values["starts_on"], ends.values["ends_on"]) == (LEFT, dt.date(2027, 1, 15))
+    ask = {"person_id": p["clerk"].id, "kind": "resignation", "requested_on": NOW.date(), "special_reason": "出国定居",
+           "file_noted": True, "commitment_signed": True}
+    with pytest.raises(ValidationFailed) as core:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_exit", values=ask, now=NOW + 3 * H)
+    assert core.value.keys() == {"reg.secrecy_exit.kind": "registers.secrecy_exit.core_resignation_blocked"}
+    after = R.create_entry(engine, actor=p["officer"], register="secrecy_exit", now=NOW + 3 * H,
+                           values={**ask, "requested_on": dt.date(2027, 1, 15)})
+    assert R.get_entry(engine, actor=p["officer"], register="secrecy_exit", entry_id=after,
+                       now=NOW + 3 * H).entry.step_title == "保密工作领导小组"
+    with pytest.raises(ValidationFailed) as short:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_period", now=NOW, values={
+            "person_id": p["courier"].id, "level": "general", "left_post_on": LEFT, "period_months": 5})
+    assert short.value.keys() == {"reg.secrecy_period.period_months": "registers.secrecy.below_floor"}
+
+
+def test_K5_no_key_post_without_letter_training_and_rating(office):
+    """K5: the assignment is refused until a 保密责任书 and a passed training are on record before the start, with a
+    rating of 称职 or better."""
+    engine, p = office
+    day = NOW.date()
+    post = {"person_id": p["clerk"].id, "department": "机要室", "rating": "competent", "conditions_checked": True,
+            "assigned_on": day}
+    with pytest.raises(ValidationFailed) as blocked:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_key_post", values=post, now=NOW)
+    assert {e.key for e in blocked.value.errors} == {"registers.secrecy_key_post.no_letter",
+                                                      "registers.secrecy_key_post.not_trained"}
+    R.create_entry(engine, actor=p["officer"], register="secrecy_letter", now=NOW, values={
+        "person_id": p["clerk"].id, "document": "responsibility", "stage": "joining", "signed_on": day,
+        "countersigned_id": p["head"].id})
+    R.create_entry(engine, actor=p["officer"], register="secrecy_training", now=NOW, values={
+        "person_id": p["clerk"].id, "trained_on": day, "topic": "保密法规", "result": "pass"})
+    with pytest.raises(ValidationFailed) as rating:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_key_post", values={**post, "rating": "basic"},
+                       now=NOW)
+    assert rating.value.keys() == {"reg.secrecy_key_post.rating": "registers.secrecy_key_post.rating_too_low"}
+    assigned = R.create_entry(engine, actor=p["officer"], register="secrecy_key_post", values=post, now=NOW)
+    assert R.get_entry(engine, actor=p["officer"], register="secrecy_key_post", entry_id=assigned,
+                       now=NOW).entry.state == "recorded"
+
+
+def test_K10_a_copy_inherits_level_term_and_scope_and_the_leader_approves(office):
+    """K10: copying a 绝密 carrier needs the authority's approval reference; the copy carries the original's 密级,
+    保密期限 and 发放范围 whatever was typed, and waits for the 主管领导 (总经理)."""
+    engine, p = office
+    original = number(engine, p, "secrecy_carrier", carrier(engine, p))
+    ask = {"carrier_no": original, "copies": 2, "issuer_permits": True, "sealed": True, "requested_on": NOW.date(),
+           "classification": "confidential", "term": "1年"}
+    with pytest.raises(ValidationFailed) as authority:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_copy", values=ask, now=NOW)
+    assert authority.value.keys() == {"reg.secrecy_copy.approval_ref": "registers.secrecy_copy.authority_required"}
+    copy = R.create_entry(engine, actor=p["officer"], register="secrecy_copy", now=NOW,
+                          values={**ask, "approval_ref": "市保〔2026〕3号"})
+    R.approve_entry(engine, actor=p["leader"], register="secrecy_copy", entry_id=copy, step_no=0, now=NOW + H)
+    done = R.get_entry(engine, actor=p["officer"], register="secrecy_copy", entry_id=copy, now=NOW + H).entry
+    assert {k: done.values[k] for k in ("classification", "term", "distribution", "approved_by", "copies")} == {
+        "classification": "top_secret", "term": "10年", "distribution": "局领导班子", "approved_by": "leader",
+        "copies": 2}
+    assert done.state == "approved"
+
+
+def test_K9_K11_K12_top_secret_goes_with_two_people_and_destruction_waits_for_approval(office):
+    """K9 收发 of 绝密 with two different escorts; K11 绝密 never abroad, carried by two; K12 a paper mill with two
+    escorts, 销毁 recorded only after the 主管领导 approved."""
+    engine, p = office
+    dispatch = {"direction": "out", "title": "会议纪要", "classification": "top_secret", "number": "J-2026-01",
+                "counterpart": "市委办公室", "count": 3, "channel": "courier", "signed_by_id": p["officer"].id,
+                "escort_id": p["courier"].id, "at": NOW}
+    with pytest.raises(ValidationFailed) as one:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_dispatch", values=dispatch, now=NOW)
+    assert one.value.keys() == {"reg.secrecy_dispatch.second_escort_id": "registers.secrecy_dispatch.two_escorts"}
+    R.create_entry(engine, actor=p["officer"], register="secrecy_dispatch", now=NOW,
+                   values={**dispatch, "second_escort_id": p["clerk"].id})
+    no = number(engine, p, "secrecy_carrier", carrier(engine, p))
+    carry = {"carrier_no": no, "purpose": "abroad", "carrier_id": p["clerk"].id, "companion_id": p["courier"].id,
+             "destination": "香港", "out_on": NOW.date()}
+    with pytest.raises(ValidationFailed) as abroad:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_carry", values=carry, now=NOW)
+    assert abroad.value.keys() == {"reg.secrecy_carry.purpose": "registers.secrecy_carry.top_secret_never"}
+    R.create_entry(engine, actor=p["officer"], register="secrecy_carry", now=NOW,
+                   values={**carry, "purpose": "work", "destination": "市保密局"})
+    destroy = {"carriers": f"{no} 年度保密工作要点", "count": 5, "method": "paper_mill", "escort_id": p["courier"].id,
+               "requested_on": NOW.date()}
+    with pytest.raises(ValidationFailed) as escorts:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_destruction", values=destroy, now=NOW)
+    assert escorts.value.keys() == {
+        "reg.secrecy_destruction.second_escort_id": "registers.secrecy_destruction.two_escorts"}
+    entry = R.create_entry(engine, actor=p["officer"], register="secrecy_destruction", now=NOW,
+                           values={**destroy, "second_escort_id": p["clerk"].id})
+    with pytest.raises(DomainError):
+        R.edit_entry(engine, actor=p["officer"], register="secrecy_destruction", entry_id=entry,
+                     values={"destroyed_on": NOW.date()}, now=NOW + H)
+    R.approve_entry(engine, actor=p["leader"], register="secrecy_destruction", entry_id=entry, step_no=0, now=NOW + H)
+    R.edit_entry(engine, actor=p["officer"], register="secrecy_destruction", entry_id=entry,
+                 values={"destroyed_on": NOW.date()}, now=NOW + 2 * H)
+    done = R.get_entry(engine, actor=p["officer"], register="secrecy_destruction", entry_id=entry, now=NOW + 2 * H)
+    assert (done.entry.values["destroyed_on"], done.entry.values["approved_by"]) == (NOW.date(), "leader")
+
+
+def test_K15_carriers_not_returned_hold_a_leaver(office):
+    """K15: leaving the company lists a carrier kept in the clerk's name and one out to read; once both are back the
+    clerk is held by nothing."""
+    engine, p = office
+    kept = carrier(engine, p, holder=p["clerk"].id)
+    no = number(engine, p, "secrecy_carrier", carrier(engine, p, classification="confidential", serial=None))
+    read = R.create_entry(engine, actor=p["officer"], register="secrecy_use", now=NOW, values={
+        "carrier_no": no, "kind": "read", "user_id": p["clerk"].id, "out_at": NOW})
+    assert R.get_entry(engine, actor=p["officer"], register="secrecy_use", entry_id=read,
+                       now=NOW).entry.values["classification"] == "confidential"
+    holds = accounts.departure_holds(engine, person_id=p["clerk"].id, now=NOW + H)
+    assert sorted((h.ref, h.key) for h in holds) == sorted([
+        (f"secrecy_carrier:{kept}", "registers.blocker.secrecy_carrier"),
+        (f"secrecy_use:{read}", "registers.blocker.secrecy_use")])
+    R.edit_entry(engine, actor=p["officer"], register="secrecy_carrier", entry_id=kept, values={"returned_on": NOW.date()},
+                 now=NOW + H)
+    R.edit_entry(engine, actor=p["officer"], register="secrecy_use", entry_id=read, values={"returned_at": NOW + H},
+                 now=NOW + H)
+    assert accounts.departure_holds(engine, person_id=p["clerk"].id, now=NOW + 2 * H) == []
