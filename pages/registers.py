@@ -11,7 +11,7 @@ user = require_role(*WRITERS)
 engine = app_engine()
 st.title(t("nav.registers"))
 show_flash()
-names = family_names(user)
+names = family_names(user, engine)
 # Lazy tabs: only the open family runs (a register's form, list and exports cost a query and some widgets each).
 for tab, family in zip(st.tabs([t(f"registers.family.{name}") for name in names], key="rg.tabs", on_change="rerun"),
                        names):

@@ -32,12 +32,20 @@ from lib.views.person_picker import key_for, person_select
 LIST_DAYS = 30
 
 
-def family_names(user: Actor | None = None) -> list[str]:
-    """The page's tabs: the code families (for ``user``, those with a register open to them), then the admin-made
+def family_names(user: Actor | None = None, engine=None) -> list[str]:
+    """The page's tabs: the code families (for ``user``, those with a register they may see), then the admin-made
     registers (自定义登记)."""
     shown = [name for name, defs in families().items()
-             if user is None or any(may_open(d, _access(user)) for d in defs)]
+             if user is None or any(_shown(engine, user, d) for d in defs)]
     return [*shown, C.FAMILY]
+
+
+def _shown(engine, user: Actor, rdef: RegisterDef) -> bool:
+    """A register open to the user, or a closed one (``open_titles``) with an entry waiting on a title they hold."""
+    if may_open(rdef, _access(user)):
+        return True
+    return bool(engine is not None and rdef.has_chain and user.titles
+                and R.awaiting(engine, actor=user, register=rdef.key, limit=1))
 
 
 def _access(user: Actor) -> Access:
@@ -49,7 +57,7 @@ def render_family(engine, user: Actor, family: str) -> None:
     if family == C.FAMILY:
         _render_custom(engine, user)
         return
-    defs = [d for d in families()[family] if may_open(d, _access(user))]
+    defs = [d for d in families()[family] if _shown(engine, user, d)]
     if not defs:
         st.info(t("registers.may_not_open"))
         return
@@ -113,6 +121,11 @@ def render_register(engine, user: Actor, rdef: RegisterDef) -> None:
     zone, today = office_zone_now(engine)
     st.caption(t("registers.source", source=plain(rdef.source)))
     _awaiting(engine, user, rdef, zone)
+    if not may_open(rdef, _access(user)):  # a closed register: its approvers see only the entries awaiting them
+        opened = st.session_state.get(f"rg.{rdef.key}.open")
+        if opened is not None:
+            _detail(engine, user, rdef, opened, zone)
+        return
     if may_create(rdef, Access(user_id=user.id, role=user.role, titles=tuple(user.titles),
                                department_id=user.department_id)):
         with st.expander(t("registers.new", register=plain(register_title(rdef, t))), expanded=False):
