@@ -263,3 +263,18 @@ def test_RR12_a_missed_train_without_a_reminder_is_the_attendants_VL1():
     assert h.effects(Entry("vip_missed_train", 1, "recorded", {**values, "reminded": True}), "submit", CTX) == ()
     charge = assess("VL1", 0, amount=Decimal("300.00"))
     assert (charge.fine, charge.compensation) == (Decimal(0), Decimal("300.00"))
+
+
+def test_RR13_a_day_a_ledger_proposal_is_dated_by_is_not_in_the_future():
+    """RR13: the inspection, the lounge check, the loss and the missed train date their ledger proposals, and the
+    ledger takes no future day: tomorrow (office time) is refused on the field, today is fine."""
+    tomorrow, today = dt.date(2024, 6, 4), dt.date(2024, 6, 3)
+    cases = {"rest_inspection": "inspected_on", "lounge_check": "checked_on", "lounge_loss": "found_on",
+             "vip_missed_train": "missed_at"}
+    for register, field in cases.items():
+        base = {k: True for k in LOUNGE_ITEMS} if register == "lounge_check" else {"passed": True}
+        late = local(4, 0, 30) if field == "missed_at" else tomorrow
+        assert keys(hooks(register).validate(Entry(register, 1, "draft", {**base, field: late}), CTX)) == {
+            f"reg.{register}.{field}": "registers.rest.in_future"}, register
+        fine = local(3, 23, 59) if field == "missed_at" else today
+        assert hooks(register).validate(Entry(register, 1, "draft", {**base, field: fine}), CTX) == [], register

@@ -122,6 +122,15 @@ def _settled(entry: Entry) -> bool:
     return entry.state in ("recorded", "approved")
 
 
+def _not_future(entry: Entry, field_key: str, ctx: Ctx) -> list[FieldError]:
+    """A day a ledger proposal is dated by has happened (the ledger refuses a future day, SPEC 4.4)."""
+    value = entry.values.get(field_key)
+    day = office.local_day(value, _tz(ctx)) if isinstance(value, dt.datetime) else value
+    if isinstance(day, dt.date) and day > office.local_day(ctx.now, _tz(ctx)):
+        return [_err(entry, field_key, "registers.rest.in_future")]
+    return []
+
+
 # ---------------------------------------------------------------------------------------------- allocation
 def move_out_due(leave_date: dt.date, days: int, tz) -> dt.datetime:
     """The end of the ``days``-th office day after leaving (seed 004 D4 「离职一周之内」): leaving 1 June, moved out by
@@ -233,7 +242,8 @@ class InspectionHooks(RegisterHooks):
             errors.append(_err(entry, "rectify_by", "registers.rest_inspection.deadline_required"))
         if is_set(v.get("rectified_at")) and outcome != "rectify":
             errors.append(_err(entry, "rectified_at", "registers.rest_inspection.nothing_to_rectify"))
-        return errors + not_before(entry, "rectify_by", "inspected_on", "registers.rest_inspection.before_inspection")
+        return (errors + _not_future(entry, "inspected_on", ctx)
+                + not_before(entry, "rectify_by", "inspected_on", "registers.rest_inspection.before_inspection"))
 
     def effects(self, entry: Entry, action: str, ctx: Ctx):
         v = entry.values
@@ -265,9 +275,10 @@ class LoungeCheckHooks(RegisterHooks):
         return {"failed": len(failed_items(entry.values))}
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        errors = _not_future(entry, "checked_on", ctx)
         if failed_items(entry.values) and not is_set(entry.values.get("remarks")):
-            return [_err(entry, "remarks", "registers.lounge_check.remarks_required")]
-        return []
+            errors.append(_err(entry, "remarks", "registers.lounge_check.remarks_required"))
+        return errors
 
     def effects(self, entry: Entry, action: str, ctx: Ctx):
         v = entry.values
@@ -298,9 +309,10 @@ class LoungeLossHooks(RegisterHooks):
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
         loss = entry.values.get("loss")
+        errors = _not_future(entry, "found_on", ctx)
         if isinstance(loss, Decimal) and loss <= 0:
-            return [_err(entry, "loss", "registers.lounge_loss.loss_positive")]
-        return []
+            errors.append(_err(entry, "loss", "registers.lounge_loss.loss_positive"))
+        return errors
 
     def effects(self, entry: Entry, action: str, ctx: Ctx):
         v = entry.values
@@ -360,6 +372,9 @@ class VipVisitHooks(RegisterHooks):
 
 class MissedTrainHooks(RegisterHooks):
     """A missed train without a reminder is the attendant's: VL1 (the losses, no fine) is proposed on record."""
+
+    def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        return _not_future(entry, "missed_at", ctx)
 
     def effects(self, entry: Entry, action: str, ctx: Ctx):
         v = entry.values
