@@ -239,3 +239,25 @@ def test_K15_carriers_not_returned_hold_a_leaver(office):
     R.edit_entry(engine, actor=p["officer"], register="secrecy_use", entry_id=read, values={"returned_at": NOW + H},
                  now=NOW + H)
     assert accounts.departure_holds(engine, person_id=p["clerk"].id, now=NOW + 2 * H) == []
+
+
+def test_K3_the_period_is_extended_once_after_approval_and_a_correction_cannot_shorten_it(office):
+    """K3: an important person's 2-year period (everything returned on leaving) is extended by 6 months after the
+    保密工作领导小组 approved it; a corrected version ending earlier is refused, one ending later goes to the chain."""
+    engine, p = office
+    period = R.create_entry(engine, actor=p["officer"], register="secrecy_period", now=NOW, values={
+        "person_id": p["clerk"].id, "level": "important", "left_post_on": LEFT, "returned_on": LEFT})
+    R.approve_entry(engine, actor=p["group"], register="secrecy_period", entry_id=period, step_no=0, now=NOW + H)
+    R.edit_entry(engine, actor=p["group"], register="secrecy_period", entry_id=period,
+                 values={"extension_months": 6}, now=NOW + 2 * H)
+    entry = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period, now=NOW + 2 * H).entry
+    assert (entry.values["extension_months"], entry.values["ends_on"]) == (6, dt.date(2026, 7, 15))
+    base = {"person_id": p["clerk"].id, "level": "important", "left_post_on": LEFT, "returned_on": LEFT}
+    with pytest.raises(ValidationFailed) as shorter:
+        R.correct_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period,
+                        values={**base, "period_months": 24}, reason="按两年计", now=NOW + 3 * H)
+    assert shorter.value.keys() == {"reg.secrecy_period.period_months": "registers.secrecy.extend_only"}
+    longer = R.correct_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=period,
+                             values={**base, "period_months": 36}, reason="工作需要延长", now=NOW + 3 * H)
+    fixed = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=longer, now=NOW + 3 * H).entry
+    assert (fixed.values["ends_on"], fixed.version, fixed.step_title) == (dt.date(2027, 1, 15), 2, "保密工作领导小组")
