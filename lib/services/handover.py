@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -22,6 +23,7 @@ from db.engine import session_scope
 from db.models import HandoverLogEntry, HandoverRecord, OrgUnit, RosterPeriod, ShiftTemplateRecord, User
 from lib.domain import handover as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
+from db.models_registers import register_table
 from lib.domain.registers import control_room
 from lib.domain.handover import (CheckResult, ChecklistItem, FiveHandover, Handover, HandoverState, OpenItem,
                                  Refusal, RefusalReason)
@@ -32,8 +34,10 @@ from lib.domain.text import clean, optional_text, required_text
 from lib.services import people, settings
 from lib.services.limits import text_limit
 from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, acting, audit, require, utcnow
+from lib.services.registers.write import create_in
 
 LOOKBACK_H = 24
+DUTY_POST_LEN = 40  # the duty-log register's post column (its numbering stream)
 RECENT = 5
 _OPEN = [s.value for s in HandoverState if s != HandoverState.completed]
 
@@ -149,10 +153,33 @@ def _latest(session: Session, post_id: int, *, completed: bool | None = None) ->
     return session.exec(query.order_by(HandoverRecord.shift_start.desc(), HandoverRecord.id.desc()).limit(1)).first()
 
 
-def _log_since(session: Session, post_id: int, since: dt.datetime) -> list[HandoverLogEntry]:
-    return list(session.exec(select(HandoverLogEntry).where(HandoverLogEntry.post_id == post_id,
-                                                            HandoverLogEntry.at >= since)
-                             .order_by(HandoverLogEntry.at)).all())
+@dataclass(frozen=True)
+class _LogItem:
+    """One page of a post's duty log as the handover reads it."""
+
+    id: int
+    at: dt.datetime
+    author_id: int | None
+    text: str
+    abnormal: bool
+    shift: str
+
+
+def _log_since(session: Session, post_id: int, since: dt.datetime) -> list[_LogItem]:
+    """The post's duty log since ``since``: its pages in the control-room register (``cr_duty_log``, every version:
+    a corrected page stays beside its correction) and, read-only, the entries of the old ``handover_log`` written
+    before the register kept the log (their ids negated, migration 0055). One duty log, not two (seed 004 D2)."""
+    items = [_LogItem(-e.id, e.at, e.author_id, e.text, e.abnormal, e.shift) for e in session.exec(
+        select(HandoverLogEntry).where(HandoverLogEntry.post_id == post_id, HandoverLogEntry.at >= since)).all()]
+    post = session.get(OrgUnit, post_id)
+    if post is not None:
+        tbl = register_table("cr_duty_log")
+        rows = session.execute(sa_select(tbl.c.id, tbl.c.occurred_at, tbl.c.created_by_id, tbl.c.description,
+                                         tbl.c.type, tbl.c.responsible_shift).where(
+            tbl.c.post == post.name[:DUTY_POST_LEN], tbl.c.occurred_at >= since, tbl.c.state == "recorded")).all()
+        items += [_LogItem(r.id, r.occurred_at, r.created_by_id, r.description, r.type != "other",
+                           r.responsible_shift or "") for r in rows]
+    return sorted(items, key=lambda e: (e.at, e.id))
 
 
 def _outgoing_log(session: Session, row: HandoverRecord) -> list[HandoverLogEntry]:
@@ -522,12 +549,14 @@ def add_log_entry(engine: Engine, *, actor: Actor, post_id: int | None, text: st
                   now: dt.datetime | None = None) -> str:
     """Log an entry on the post's duty log; it belongs to the incoming shift once the handover completed (S19, H2).
 
-    An abnormal entry logged before the incoming person has acknowledged joins the list they must acknowledge.
-    Returns the responsible shift.
+    The page is written into the control-room register (``cr_duty_log``: numbered per post, never deleted,
+    corrected by versions, seed 004 D2) in the same transaction: one duty log, not two. An abnormal entry logged
+    before the incoming person has acknowledged joins the list they must acknowledge. Returns the responsible
+    shift.
     """
     require(actor, WRITERS)
-    text = clean(text)
-    errors = [FieldError(f, "field.required") for f, v in (("handover_post", post_id), ("handover_log_text", text)) if not v]
+    errors = [FieldError("handover_post", "field.required")] if not post_id else []
+    text = required_text("handover_log_text", text, text_limit("handover_log.text"), errors, multiline=True)
     if errors:
         raise ValidationFailed(errors)
     now = now or utcnow()
@@ -539,20 +568,20 @@ def add_log_entry(engine: Engine, *, actor: Actor, post_id: int | None, text: st
         latest = _latest(session, post_id)
         record = _load(latest, tz) if latest else None
         shift = rules.responsible_shift(record, _local(now, tz)) if record else ""
-        entry = HandoverLogEntry(post_id=post_id, at=now, author_id=actor.id, text=text, abnormal=abnormal,
-                                 shift=shift)
-        session.add(entry)
-        session.flush()
+        entry_id = create_in(session, actor=actor, register="cr_duty_log", now=now, values={
+            "post": post.name[:DUTY_POST_LEN], "occurred_at": now, "shift": shift[:20],
+            "type": "abnormal" if abnormal else "other", "description": text})
         if record and abnormal and record.state in (HandoverState.scheduled, HandoverState.precheck,
                                                     HandoverState.no_relief):
-            grown = replace(record, abnormal_entry_ids=(*record.abnormal_entry_ids, entry.id))
+            grown = replace(record, abnormal_entry_ids=(*record.abnormal_entry_ids, entry_id))
             result = session.execute(update(HandoverRecord).where(
                 HandoverRecord.id == latest.id, HandoverRecord.version == latest.version)
                 .values(version=latest.version + 1, data=_dump(grown, tz)))
             if result.rowcount != 1:
                 raise Conflict("rotation.handover.error.changed_meanwhile")
-        audit(session, actor=actor, entity="handover_log", entity_id=entry.id, action="log", at=now,
-              after={"post_id": post_id, "text": text, "abnormal": abnormal, "shift": shift})
+        audit(session, actor=actor, entity="handover_log", entity_id=entry_id, action="log", at=now,
+              after={"post_id": post_id, "text": text, "abnormal": abnormal, "shift": shift,
+                     "register": f"cr_duty_log:{entry_id}"})
         return shift
 
 

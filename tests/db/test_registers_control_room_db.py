@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import session_scope
-from db.models import OrgUnit, User
+from db.models import HandoverLogEntry, OrgUnit, User
 from db.models_registers import register_table
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
 from lib.services import accounts, handover, inbox
@@ -315,3 +315,38 @@ def test_C9_a_recording_is_kept_at_least_one_month(office):
                  now=later)
     kept = R.get_entry(engine, actor=p["op1"], register="cr_recording", entry_id=entry_id, now=later).entry
     assert (kept.values["retain_until"], kept.values["erased_at"]) == (end + 31 * DAY, later)
+
+
+# ---------------------------------------------------------------------------------------------- one duty log
+def test_C11_one_duty_log_the_handover_page_writes_the_register_and_reads_it_back(office):
+    """C11: 「一份值班记录」 — an entry from the handover page is a numbered page of the register; a fault entered in
+    the register is an abnormal entry the incoming operator acknowledges at the handover; a page of the old
+    handover_log (before 0055) is still read, read-only."""
+    engine, p, posts = office
+    with session_scope(engine) as session:
+        session.add(HandoverLogEntry(post_id=posts[CONTROL], at=NOW - 4 * 60 * MIN, author_id=p["op1"].id,
+                                     text="旧记录: 巡视正常"))
+    handover.add_log_entry(engine, actor=p["op1"], post_id=posts[CONTROL], text="配电柜温度偏高", abnormal=True,
+                           now=NOW - 3 * 60 * MIN)
+    handover.add_log_entry(engine, actor=p["op1"], post_id=posts[CONTROL], text="巡视一次", now=NOW - 2 * 60 * MIN)
+    fault = R.create_entry(engine, actor=p["op1"], register="cr_duty_log", now=NOW - 60 * MIN,
+                           values=log_values(type="fault", occurred_at=NOW - 60 * MIN, description="2号泵故障"))
+    pages = R.list_entries(engine, actor=p["chief"], register="cr_duty_log",
+                           query=R.Query(first=NOW.date() - DAY, last=NOW.date())).rows
+    assert sorted((e.no, e.values["description"], e.values["type"]) for e in pages) == [
+        (1, "配电柜温度偏高", "abnormal"), (2, "巡视一次", "other"), (3, "2号泵故障", "fault")]
+    log = handover.log(engine, actor=p["op1"], post_id=posts[CONTROL], now=NOW)
+    assert [(r.text, r.abnormal) for r in log] == [("2号泵故障", True), ("巡视一次", False),
+                                                   ("配电柜温度偏高", True), ("旧记录: 巡视正常", False)]
+    assert log[-1].id < 0  # the old table's page, read with its id negated
+    hid = handover.schedule(engine, actor=p["op1"], post_id=posts[CONTROL], out_shift="night", in_shift="day",
+                            shift_start=NOW, incoming_id=p["op2"].id, now=NOW - 30 * MIN)
+    handover.check_in(engine, actor=p["op2"], handover_id=hid, now=NOW - 15 * MIN)
+    view = handover.get(engine, actor=p["op2"], handover_id=hid)
+    abnormal = [e.id for e in view.previous_log if e.abnormal]
+    assert fault in abnormal and len(abnormal) == 2
+    with pytest.raises(DomainError, match="unacknowledged_abnormal"):
+        handover.acknowledge(engine, actor=p["op2"], handover_id=hid, entry_ids=[fault])
+    handover.acknowledge(engine, actor=p["op2"], handover_id=hid, entry_ids=abnormal)
+    assert all(e.acknowledged for e in handover.get(engine, actor=p["op2"], handover_id=hid).previous_log
+               if e.abnormal)

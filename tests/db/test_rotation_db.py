@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from db.engine import session_scope
-from db.models import AuditEvent, OrgUnit, QueueDay, QueueEventRecord, RosterEntryRecord, User
+from db.models import AuditEvent, HandoverLogEntry, OrgUnit, QueueDay, QueueEventRecord, RosterEntryRecord, User
 from lib.domain.errors import Conflict, DomainError, Locked, NotAllowed, ValidationFailed
 from lib.services import handover, roster, rotation
 from tests.db.helpers import audit_actions, count, make_user, race
@@ -285,9 +285,13 @@ def test_queue_events_and_the_duty_log_are_append_only_in_the_database(engine, s
     tap(engine, people[0], people[0], "received_new", at(DAY1, 10))
     post = make_post(engine, "中控室")
     handover.add_log_entry(engine, actor=boss, post_id=post, text="正常", now=at(DAY1, 10))
+    # the duty log is the control-room register since 0055 (its pages never deleted, corrected by versions);
+    # the old handover_log, read-only now, stays append-only
+    with session_scope(engine) as session:
+        session.add(HandoverLogEntry(post_id=post, at=at(DAY1, 9), author_id=boss.id, text="旧记录"))
     for statement in ("UPDATE queue_event SET consultant_id = NULL", "DELETE FROM queue_event",
-                      "UPDATE handover_log SET text = 'x'", "DELETE FROM handover_log"):
-        with pytest.raises(DBAPIError, match="append-only"):
+                      "UPDATE handover_log SET text = 'x'", "DELETE FROM handover_log", "DELETE FROM reg_cr_duty_log"):
+        with pytest.raises(DBAPIError, match="append-only|never deleted"):
             with session_scope(engine) as session:
                 session.execute(text(statement))
     assert count(engine, QueueEventRecord) == 1

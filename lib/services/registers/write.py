@@ -164,6 +164,28 @@ def create_entry(engine: Engine, *, actor: Actor, register: str, values: Mapping
     return entry_id
 
 
+def create_in(session: Session, *, actor: Actor, register: str, values: Mapping[str, object],
+              now: dt.datetime) -> int:
+    """A new entry, submitted at once, inside the caller's transaction: another service keeping its record in a
+    register in one step with its own rows (the handover page's duty log is the control-room register,
+    seed 004 D2). The caller re-read the actor (``@acting``) and holds the session."""
+    require(actor, WRITERS)
+    rdef = store.definition(register, session)
+    L.check_may_create(rdef, store.access(actor))
+    typed = _typed(rdef, values)
+    conf = store.settings_for(session)
+    ctx = store.context(session, conf, now)
+    merged = _check(session, rdef, typed, ctx)
+    draft = Entry(register=rdef.key, id=None, state=L.DRAFT, values=merged, created_by_id=actor.id,
+                  department_id=actor.department_id)
+    store.hooks(rdef).guard(draft, "create", frozenset(actor.titles), ctx)
+    entry_id = _insert(session, rdef, merged, actor, now, conf)
+    audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{entry_id}", action="create",
+          after=snapshot(merged), at=now)
+    _submit(session, rdef, entry_id, actor, conf, now)
+    return entry_id
+
+
 @acting
 def submit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, now: dt.datetime | None = None) -> None:
     """A draft, or a rejected entry after its keeper changed it, goes (again) to its chain."""
