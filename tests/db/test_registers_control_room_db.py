@@ -350,3 +350,43 @@ def test_C11_one_duty_log_the_handover_page_writes_the_register_and_reads_it_bac
     handover.acknowledge(engine, actor=p["op2"], handover_id=hid, entry_ids=abnormal)
     assert all(e.acknowledged for e in handover.get(engine, actor=p["op2"], handover_id=hid).previous_log
                if e.abnormal)
+
+
+def test_C11_migration_0055_names_the_old_log_pages_by_negated_ids_and_gives_them_back(office):
+    """C11: the handovers' abnormal and acknowledged entries of the old handover_log keep pointing at them once
+    they are read with negated ids; the downgrade gives the ids back."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from db.models import HandoverRecord
+
+    engine, p, posts = office
+    with session_scope(engine) as session:
+        row = HandoverRecord(post_id=posts[CONTROL], out_shift="night", in_shift="day", shift_start=NOW,
+                             outgoing_id=p["op1"].id, state="checklist", created_at=NOW,
+                             data={"abnormal_entry_ids": [4, 7], "acknowledged_ids": [4], "fire_record_filed": False})
+        plain = HandoverRecord(post_id=posts[FIRE], out_shift="night", in_shift="day", shift_start=NOW,
+                               outgoing_id=p["op1"].id, state="scheduled", created_at=NOW, data={})
+        session.add_all([row, plain])
+        session.flush()
+        ids = (row.id, plain.id)
+    path = Path("db/migrations/versions/0055_registers_control_room.py")
+    spec = importlib.util.spec_from_file_location("migration_0055", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    def run() -> dict:
+        with engine.begin() as connection:
+            with Operations.context(MigrationContext.configure(connection)):
+                migration._negate_legacy_log_ids()
+        with session_scope(engine, write=False) as session:
+            return {i: session.get(HandoverRecord, i).data for i in ids}
+
+    upgraded = run()
+    assert (upgraded[ids[0]]["abnormal_entry_ids"], upgraded[ids[0]]["acknowledged_ids"]) == ([-4, -7], [-4])
+    assert upgraded[ids[1]] == {} and upgraded[ids[0]]["fire_record_filed"] is False
+    downgraded = run()
+    assert (downgraded[ids[0]]["abnormal_entry_ids"], downgraded[ids[0]]["acknowledged_ids"]) == ([4, 7], [4])
