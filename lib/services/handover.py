@@ -174,11 +174,14 @@ def _log_since(session: Session, post_id: int, since: dt.datetime) -> list[_LogI
     post = session.get(OrgUnit, post_id)
     if post is not None:
         tbl = register_table("cr_duty_log")
+        # by the (occurred_at, id) index only: the post and state are one value for years of pages, so they are
+        # checked on the range's rows rather than offered to the planner (bench/gen_control_room.py)
         rows = session.execute(sa_select(tbl.c.id, tbl.c.occurred_at, tbl.c.created_by_id, tbl.c.description,
-                                         tbl.c.type, tbl.c.responsible_shift).where(
-            tbl.c.post == post.name[:DUTY_POST_LEN], tbl.c.occurred_at >= since, tbl.c.state == "recorded")).all()
+                                         tbl.c.type, tbl.c.responsible_shift, tbl.c.post, tbl.c.state).where(
+            tbl.c.occurred_at >= since)).all()
+        name = post.name[:DUTY_POST_LEN]
         items += [_LogItem(r.id, r.occurred_at, r.created_by_id, r.description, r.type != "other",
-                           r.responsible_shift or "") for r in rows]
+                           r.responsible_shift or "") for r in rows if r.post == name and r.state == "recorded"]
     return sorted(items, key=lambda e: (e.at, e.id))
 
 

@@ -226,7 +226,9 @@ REGISTERS = [
     RegisterDef(
         "cr_duty_log", FAMILY, "seed 004 D2 [CR-a, CR-ae, CR-af, CR-b] 值班记录 「不得有乱涂乱画或缺页、丢页现象」",
         fields=(
-            _t("post", "text", required=True, max_len=40, indexed=True, quote="(◇) 岗位 (编号按岗位连续)"),
+            # not indexed: a post's log is read by its (occurred_at, id) range, which an index on the post (one
+            # value for years of pages) would displace (bench/gen_control_room.py)
+            _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 (编号按岗位连续)"),
             _t("occurred_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 时间"),
             _t("shift", "text", max_len=20, quote="(◇) 班次"),
             _t("type", "choice", required=True, choices=ENTRY_TYPES, indexed=True,

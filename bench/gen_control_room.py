@@ -1,0 +1,139 @@
+"""Bench history for the control room's duty log (issue 16, seed 004 D2, D12; lib/domain/registers/control_room.py).
+
+The duty log grows fastest of the control-room registers: a page every 15 minutes (the video browse noted in the
+log, 「每15分钟对视频进行一次浏览」), 96 a day, ``PER_YEAR`` = 35,040 a year on the post 中控室 (scale 10: ten years,
+about 350,000 pages), recorded on submit and numbered gap-free in the post's stream as the service leaves them.
+Rows go in by executemany through ``bench.generate`` (no service calls).
+
+Standalone, it times the register list of the duty log (30 and 366 days), the handover page's 24-hour duty log and
+the dues the inbox reads, at two scales on a SQLite file of its own:
+
+    .venv/bin/python -m bench.gen_control_room --compare 1,10
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from bench.generate import Context, Row, generator
+from db.models import OrgUnit, User
+from db.models_registers import RegisterCounter, register_table
+
+REGISTER = "cr_duty_log"
+POST = "中控室"
+EVERY_MIN = 15
+PER_YEAR = 365 * 24 * 60 // EVERY_MIN  # 35,040
+PAGE_DAYS = 30
+T = register_table(REGISTER)
+COUNTER = RegisterCounter.__table__
+ABNORMAL = ("3号泵异响", "配电柜温度偏高", "监控画面 12 号探头黑屏,已报弱电班", "B1 烟感报警,误报已复位")
+
+
+def _slots(ctx: Context, day: dt.date) -> list[float]:
+    """Minutes after local midnight of the day's pages (today only up to now)."""
+    end = 24 * 60
+    if day == ctx.today:
+        local = ctx.now.astimezone(ctx.tz)
+        end = local.hour * 60 + local.minute
+    return [float(m) for m in range(0, end, EVERY_MIN)]
+
+
+@generator("control_room")
+def control_room(ctx: Context) -> Iterator[list[Row]]:
+    """A duty-log page every 15 minutes for ``scale`` years (the last day up to now), one in fifty abnormal."""
+    operators = ctx.staff[:6] or ctx.desk
+    wanted = round(PER_YEAR * ctx.scale)
+    first_day = max(0, len(ctx.days) - 1 - wanted // (24 * 60 // EVERY_MIN))
+    number = 0
+    for index, day in enumerate(ctx.days):
+        rows: list[Row] = []
+        if index >= first_day:
+            for minute in _slots(ctx, day):
+                at = ctx.at(day, minute)
+                who = operators[(index * 2 + (minute >= 8 * 60) + (minute >= 17 * 60)) % len(operators)]
+                odd = ctx.rng.random() < 0.02
+                number += 1
+                rows.append((T, {
+                    "id": ctx.new_id(T), "no": number, "stream": POST, "state": "recorded", "version": 1,
+                    "supersedes_id": None, "superseded_by_id": None, "created_by_id": who.id, "department_id": None,
+                    "created_at": at, "submitted_at": at, "decided_at": at, "locked_at": at, "updated_at": at,
+                    "due_at": None, "chain": [], "step_no": 0, "step_title": None, "reason": "", "idem_key": None,
+                    "post": POST, "occurred_at": at, "shift": "day" if 8 * 60 <= minute < 17 * 60 else "night",
+                    "type": "abnormal" if odd else "other",
+                    "description": ctx.rng.choice(ABNORMAL) if odd else "视频浏览一次,运行正常",
+                    "action": "已报告当班领导" if odd else None, "reported_to": None, "reported_at": None,
+                    "auto_cleared_at": None, "closed_at": None,
+                    "responsible_shift": "day" if 8 * 60 <= minute < 17 * 60 else "night"}))
+        if index == len(ctx.days) - 1 and number:
+            rows.append((COUNTER, {"register": REGISTER, "stream": POST, "last": number}))
+        yield rows
+
+
+# ---- standalone: the duty log's list, the handover's 24 hours and the dues at two scales -------------------
+
+def measure(scale: float, runs: int, reuse: bool) -> dict:
+    os.environ.setdefault("DUTYDESK_COOKIE_KEY", secrets.token_urlsafe(48)[:48])
+    os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
+    from bench.standalone import median_ms, module_db
+    from db.engine import session_scope
+    from lib.services import handover
+    from lib.services import registers as R
+    from lib.services.base import fresh_actor, utcnow
+    from lib.services.settings import office_zone_now
+
+    engine, seconds = module_db("control_room", scale, reuse=reuse, marker=T)
+    with session_scope(engine) as session:
+        total = session.execute(select(func.count()).select_from(T)).scalar_one()
+        admin = session.execute(select(User).where(User.role == "admin")).scalars().first()
+        actor = fresh_actor(session, admin)
+        post = session.execute(select(OrgUnit.id).where(OrgUnit.kind == "post", OrgUnit.name == POST)).scalar()
+        if post is None:  # the demo office has the post; a bare office gets it
+            unit = OrgUnit(kind="post", name=POST, min_staff=1)
+            session.add(unit)
+            session.flush()
+            post = unit.id
+    _, today = office_zone_now(engine)
+    month = R.Query(first=today - dt.timedelta(days=PAGE_DAYS), last=today)
+    year = R.Query(first=today - dt.timedelta(days=365), last=today)
+
+    def listing(query):
+        return lambda: R.list_entries(engine, actor=actor, register=REGISTER, query=query)
+
+    out = {"scale": scale, "pages": total, "generated_s": seconds}
+    out["list_30d_ms"], out["list_30d_cpu_ms"] = median_ms(listing(month), runs)
+    out["list_366d_ms"], _ = median_ms(listing(year), runs)
+    out["handover_log_24h_ms"], _ = median_ms(lambda: handover.log(engine, actor=actor, post_id=post), runs)
+    out["open_dues_ms"], _ = median_ms(lambda: R.open_dues(engine, utcnow()), runs)
+    engine.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compare", default="1,10", help="two scales, e.g. 1,10")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args(argv)
+    results = [measure(float(s), args.runs, args.reuse) for s in args.compare.split(",")]
+    for result in results:
+        print(result, flush=True)
+    if len(results) == 2:
+        small, large = results
+        for key in [k for k in small if k.endswith("_ms")]:
+            ratio = large[key] / small[key] if small[key] else float("nan")
+            print(f"{key:<24} {small[key]:>9.1f} ms → {large[key]:>9.1f} ms  ×{ratio:.2f}")
+        ratio = large["list_30d_ms"] / small["list_30d_ms"]
+        ok = large["list_30d_ms"] < 150 and ratio <= 1.3
+        print(f"duty log list at {large['pages']:,} pages: {large['list_30d_ms']:.1f} ms, ×{ratio:.2f} of scale "
+              f"{small['scale']:g} → {'PASS' if ok else 'FAIL'} (target < 150 ms, ≤ 1.3×)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
