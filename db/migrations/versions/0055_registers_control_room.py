@@ -168,7 +168,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_check_detectors_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_check_detectors_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_detectors_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_check_detectors_post'), ['post'], unique=False)
         batch_op.create_index('ix_reg_cr_check_detectors_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_detectors_step_title', ['step_title', 'state'], unique=False)
 
@@ -211,7 +210,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_check_devices_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_check_devices_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_devices_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_check_devices_post'), ['post'], unique=False)
         batch_op.create_index('ix_reg_cr_check_devices_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_devices_step_title', ['step_title', 'state'], unique=False)
 
@@ -255,7 +253,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_check_pumps_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_check_pumps_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_pumps_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_check_pumps_post'), ['post'], unique=False)
         batch_op.create_index('ix_reg_cr_check_pumps_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_pumps_step_title', ['step_title', 'state'], unique=False)
 
@@ -298,7 +295,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_check_supervisor_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_check_supervisor_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_supervisor_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_check_supervisor_post'), ['post'], unique=False)
         batch_op.create_index('ix_reg_cr_check_supervisor_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_supervisor_step_title', ['step_title', 'state'], unique=False)
 
@@ -341,7 +337,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_check_video_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_check_video_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_video_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_check_video_post'), ['post'], unique=False)
         batch_op.create_index('ix_reg_cr_check_video_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_check_video_step_title', ['step_title', 'state'], unique=False)
 
@@ -393,7 +388,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_duty_log_keeper_created', ['created_by_id', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_duty_log_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_duty_log_step_title', ['step_title', 'state'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_duty_log_type'), ['type'], unique=False)
 
     op.create_table('reg_cr_fire_record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -435,8 +429,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_reg_cr_fire_record_dept_created', ['department_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reg_cr_fire_record_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_reg_cr_fire_record_keeper_created', ['created_by_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_fire_record_post'), ['post'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reg_cr_fire_record_shift'), ['shift'], unique=False)
         batch_op.create_index('ix_reg_cr_fire_record_state_created', ['state', 'created_at'], unique=False)
         batch_op.create_index('ix_reg_cr_fire_record_step_title', ['step_title', 'state'], unique=False)
 
@@ -525,8 +517,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_fire_record', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_fire_record_step_title')
         batch_op.drop_index('ix_reg_cr_fire_record_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_fire_record_shift'))
-        batch_op.drop_index(batch_op.f('ix_reg_cr_fire_record_post'))
         batch_op.drop_index('ix_reg_cr_fire_record_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_fire_record_due_at'))
         batch_op.drop_index('ix_reg_cr_fire_record_dept_created')
@@ -534,7 +524,6 @@ def downgrade() -> None:
 
     op.drop_table('reg_cr_fire_record')
     with op.batch_alter_table('reg_cr_duty_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reg_cr_duty_log_type'))
         batch_op.drop_index('ix_reg_cr_duty_log_step_title')
         batch_op.drop_index('ix_reg_cr_duty_log_state_created')
         batch_op.drop_index('ix_reg_cr_duty_log_keeper_created')
@@ -546,7 +535,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_check_video', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_check_video_step_title')
         batch_op.drop_index('ix_reg_cr_check_video_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_check_video_post'))
         batch_op.drop_index('ix_reg_cr_check_video_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_check_video_due_at'))
         batch_op.drop_index('ix_reg_cr_check_video_dept_created')
@@ -556,7 +544,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_check_supervisor', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_check_supervisor_step_title')
         batch_op.drop_index('ix_reg_cr_check_supervisor_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_check_supervisor_post'))
         batch_op.drop_index('ix_reg_cr_check_supervisor_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_check_supervisor_due_at'))
         batch_op.drop_index('ix_reg_cr_check_supervisor_dept_created')
@@ -566,7 +553,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_check_pumps', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_check_pumps_step_title')
         batch_op.drop_index('ix_reg_cr_check_pumps_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_check_pumps_post'))
         batch_op.drop_index('ix_reg_cr_check_pumps_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_check_pumps_due_at'))
         batch_op.drop_index('ix_reg_cr_check_pumps_dept_created')
@@ -576,7 +562,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_check_devices', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_check_devices_step_title')
         batch_op.drop_index('ix_reg_cr_check_devices_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_check_devices_post'))
         batch_op.drop_index('ix_reg_cr_check_devices_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_check_devices_due_at'))
         batch_op.drop_index('ix_reg_cr_check_devices_dept_created')
@@ -586,7 +571,6 @@ def downgrade() -> None:
     with op.batch_alter_table('reg_cr_check_detectors', schema=None) as batch_op:
         batch_op.drop_index('ix_reg_cr_check_detectors_step_title')
         batch_op.drop_index('ix_reg_cr_check_detectors_state_created')
-        batch_op.drop_index(batch_op.f('ix_reg_cr_check_detectors_post'))
         batch_op.drop_index('ix_reg_cr_check_detectors_keeper_created')
         batch_op.drop_index(batch_op.f('ix_reg_cr_check_detectors_due_at'))
         batch_op.drop_index('ix_reg_cr_check_detectors_dept_created')

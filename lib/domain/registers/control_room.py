@@ -209,7 +209,7 @@ def _t(key: str, type_: str, **kw) -> FieldDef:
 
 def _check_fields(extra: tuple[FieldDef, ...] = ()) -> tuple[FieldDef, ...]:
     return (
-        _t("post", "text", required=True, max_len=40, indexed=True, quote="(◇) 岗位 中控室/消防控制室"),
+        _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 中控室/消防控制室"),
         _t("done_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 检查时间"),
         _t("result", "choice", required=True, default="ok", choices=RESULTS, quote="(◇) 结果 「是否正常」"),
         _t("findings", "long_text", max_len=500, quote="「遇系统故障及时记录并报修」; 「有异常报弱电班」"),
@@ -226,12 +226,12 @@ REGISTERS = [
     RegisterDef(
         "cr_duty_log", FAMILY, "seed 004 D2 [CR-a, CR-ae, CR-af, CR-b] 值班记录 「不得有乱涂乱画或缺页、丢页现象」",
         fields=(
-            # not indexed: a post's log is read by its (occurred_at, id) range, which an index on the post (one
-            # value for years of pages) would displace (bench/gen_control_room.py)
+            # post, type and shift are not indexed here: lists and the handover read a date range by its
+            # (date, id) index, which an index on a column of few values would displace (bench/gen_control_room.py)
             _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 (编号按岗位连续)"),
             _t("occurred_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 时间"),
             _t("shift", "text", max_len=20, quote="(◇) 班次"),
-            _t("type", "choice", required=True, choices=ENTRY_TYPES, indexed=True,
+            _t("type", "choice", required=True, choices=ENTRY_TYPES,
                quote="异常、故障、报警、可疑、火灾 「一切异常情况」"),
             _t("description", "long_text", required=True, max_len=1000, quote="「对发现的情况…做好详细记录」"),
             _t("action", "long_text", max_len=1000, quote="「处理办法」"),
@@ -264,8 +264,8 @@ REGISTERS = [
     RegisterDef(
         "cr_fire_record", FAMILY, "seed 004 D20 [CR-q] 消防监控系统运行情况记录表 「每班应认真填写」",
         fields=(
-            _t("post", "text", required=True, max_len=40, indexed=True, quote="(◇) 岗位 消防控制室"),
-            _t("shift", "text", required=True, max_len=20, indexed=True, quote="「每班」 班次"),
+            _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 消防控制室"),
+            _t("shift", "text", required=True, max_len=20, quote="「每班」 班次"),
             _t("recorded_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 填写时间"),
             _t("system_ok", "bool", default=True, quote="(△) 消防监控系统运行正常 (表的栏目原文未给出)"),
             _t("findings", "long_text", max_len=1000, quote="(△) 运行情况"),
