@@ -640,6 +640,12 @@ def requests_list(engine: Engine, *, actor: Actor, pending_only: bool = False, m
 
 # ---- on duty now and check-in ---------------------------------------------------------------------
 
+def on_duty_ids(session: Session, at: dt.datetime) -> frozenset[int]:
+    """Who a published roster has on duty at ``at``, on any post (the control-room alarm's two responders,
+    seed 004 D20); empty when no roster covers that moment."""
+    return frozenset(r.staff_id for r in _on_duty_records(session, settings.office_zone(session), at))
+
+
 def _on_duty_records(session: Session, tz, now: dt.datetime, post_id: int | None = None) -> list[RosterEntryRecord]:
     local = _local(now, tz)
     query = (select(RosterEntryRecord, ShiftTemplateRecord).join(RosterPeriod, RosterPeriod.id == RosterEntryRecord.period_id)

@@ -14,7 +14,7 @@ from db.engine import session_scope
 from db.models import HandoverLogEntry, OrgUnit, User
 from db.models_registers import register_table
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
-from lib.services import accounts, handover, inbox
+from lib.services import accounts, handover, inbox, roster
 from lib.services import registers as R
 from lib.services import settings as settings_service
 
@@ -203,6 +203,30 @@ def test_C3_C4_alarm_two_people_then_a_reset_or_a_confirmed_fire(office):
     outcomes = {e.id: e.values["outcome"] for e in R.list_entries(
         engine, actor=p["chief"], register="cr_alarm", query=R.Query(first=NOW.date(), last=NOW.date())).rows}
     assert outcomes == {entry_id: "fire", reset: "reset"}
+
+
+def test_C3_alarm_responders_must_be_on_the_published_roster(office):
+    """C3: with a published roster covering the alarm, someone not on duty then cannot be the one on site."""
+    engine, p, _posts = office
+    with session_scope(engine) as session:
+        unit = OrgUnit(kind="post", name="保安岗", min_staff=1)
+        session.add(unit)
+        session.flush()
+        guard_post = unit.id
+    template = roster.create_template(engine, actor=p["chief"], preset="call_centre_24h", name="保安岗班次")
+    period = roster.create_period(engine, actor=p["chief"], post_id=guard_post, template_id=template,
+                                  first_day=dt.date(2027, 3, 1), last_day=dt.date(2027, 3, 1))
+    for who in ("guard", "op1"):
+        roster.add_entries(engine, actor=p["chief"], period_id=period, staff_id=p[who].id, shift="day",
+                           days=[dt.date(2027, 3, 1)])
+    roster.change_status(engine, actor=p["chief"], period_id=period, target="published")
+    at = NOW + 2 * 60 * MIN  # 10:00, the day shift (08:00–20:00)
+    alarm = {"zone": "3F 烟感", "received_at": at, "onsite_id": p["clerk"].id, "console_id": p["op1"].id}
+    with pytest.raises(ValidationFailed) as off_duty:
+        R.create_entry(engine, actor=p["op1"], register="cr_alarm", values=alarm, now=at)
+    assert off_duty.value.keys() == {"reg.cr_alarm.onsite_id": "registers.cr_alarm.not_on_duty"}
+    assert R.create_entry(engine, actor=p["op1"], register="cr_alarm", now=at,
+                          values={**alarm, "onsite_id": p["guard"].id})
 
 
 # ---------------------------------------------------------------------------------------------- check calendar

@@ -141,6 +141,33 @@ def test_C3_alarm_needs_two_different_people_one_on_site_one_at_the_console():
     assert {f.key for f in REGISTRY["cr_alarm"].fields if f.required} >= {"onsite_id", "console_id"}
 
 
+class OnDuty:
+    """A fake ``Ctx.lookups``: who a published roster has on duty (nobody: no roster)."""
+
+    def __init__(self, ids) -> None:
+        self.ids = frozenset(ids)
+
+    def name_of(self, user_id: int) -> str:
+        return f"u{user_id}"
+
+    def on_duty(self, at: dt.datetime) -> frozenset[int]:
+        return self.ids
+
+
+def test_C3_alarm_responders_are_on_duty_when_a_roster_says_who_is():
+    """C3: 「出现报警信号后,一人负责出现场确认,一人仍在消防控制室执机」 — two of those on duty; a later edit (the
+    outcome) is not checked again, and without a roster covering the moment nothing is checked (assumed)."""
+    hooks = REGISTRY["cr_alarm"].hooks
+    alarm = {"zone": "B1 配电房", "received_at": NOW, "onsite_id": 7, "console_id": 8}
+    roster = Ctx(now=NOW, settings={}, lookups=OnDuty({8, 9}))
+    assert keys(hooks.validate(entry("cr_alarm", state="draft", **alarm), roster)) == {
+        "reg.cr_alarm.onsite_id": "registers.cr_alarm.not_on_duty"}
+    assert keys(hooks.validate(entry("cr_alarm", state="draft", **{**alarm, "onsite_id": 9}), roster)) == {}
+    assert keys(hooks.validate(entry("cr_alarm", state="recorded", **alarm), roster)) == {}
+    no_roster = Ctx(now=NOW, settings={}, lookups=OnDuty(()))
+    assert keys(hooks.validate(entry("cr_alarm", state="draft", **alarm), no_roster)) == {}
+
+
 def test_C4_alarm_ends_in_a_reset_or_a_confirmed_fire_with_119_and_the_head_told():
     """C4: 误报 → 复位; 火灾 → 119 and the 部门主管 told; no end without an outcome."""
     alarm = {"zone": "3F 烟感", "received_at": NOW, "onsite_id": 7, "console_id": 8}

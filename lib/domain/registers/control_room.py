@@ -25,8 +25,8 @@ engine hooks.
   earlier is refused.
 
 Assumed: "a shift" for the per-shift dues is at most 12 hours (「每班连续工作时间不超过12小时」, D20), a setting; a
-post is named as the handover page names it (the post's name); the two alarm responders are checked as two
-different eligible staff, not against the roster of the hour (the roster check is left to the roster module).
+post is named as the handover page names it (the post's name); the two alarm responders are two different people
+on duty when the alarm came (a published roster's, on any post; unchecked where no roster covers that moment).
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class AlarmHooks(RegisterHooks):
                   + not_before(entry, "fire_called_at", "received_at", "registers.cr_alarm.before_received"))
         if is_set(v.get("onsite_id")) and v.get("onsite_id") == v.get("console_id"):
             errors.append(_err(entry, "console_id", "registers.cr_alarm.two_people"))
+        errors += self._on_duty(entry, ctx)
         outcome = v.get("outcome")
         if is_set(v.get("ended_at")) and not is_set(outcome):
             errors.append(_err(entry, "outcome", "registers.cr_alarm.outcome_required"))
@@ -137,6 +138,20 @@ class AlarmHooks(RegisterHooks):
         if outcome == "reset" and is_set(v.get("fire_called_at")):
             errors.append(_err(entry, "outcome", "registers.cr_alarm.reset_but_called"))
         return errors
+
+    @staticmethod
+    def _on_duty(entry: Entry, ctx: Ctx) -> list[FieldError]:
+        """When the alarm is entered, both responders are among those a published roster has on duty then (on any
+        post: 「派保安员到现场查看」). Assumed: with no roster covering that moment nothing is checked."""
+        lookup = getattr(ctx.lookups, "on_duty", None)
+        received = entry.values.get("received_at")
+        if entry.state != "draft" or lookup is None or not isinstance(received, dt.datetime):
+            return []
+        present = lookup(received)
+        if not present:
+            return []
+        return [_err(entry, key, "registers.cr_alarm.not_on_duty") for key in ("onsite_id", "console_id")
+                if is_set(entry.values.get(key)) and entry.values.get(key) not in present]
 
 
 # ---------------------------------------------------------------------------------------------- records, checks

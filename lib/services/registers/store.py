@@ -243,6 +243,12 @@ class _Lookups:
 
         return handover.shift_at(self.session, post, at)
 
+    def on_duty(self, at: dt.datetime) -> frozenset[int]:
+        """Who a published roster has on duty at ``at`` (empty: no roster covers it; the alarm's responders)."""
+        from lib.services import roster  # late: the roster service is not part of the engine
+
+        return roster.on_duty_ids(self.session, at)
+
     def entries(self, register: str, **equals: object) -> tuple[Entry, ...]:
         """Current entries of another code register whose fields (or ``id``) equal ``equals``, rejected ones left
         out, at most 200 (a hook reading across registers: a person's 脱密期 before their resignation)."""
