@@ -37,7 +37,7 @@ from lib.services.base import SUPERVISORS, SYSTEM, WRITERS, Actor, acting, audit
 from lib.services.registers.write import create_in
 
 LOOKBACK_H = 24
-DUTY_POST_LEN = 40  # the duty-log register's post column (its numbering stream)
+DUTY_POST_LEN = 100  # the duty-log register's post column (an org unit's name; the stream keeps its first 40)
 RECENT = 5
 _OPEN = [s.value for s in HandoverState if s != HandoverState.completed]
 

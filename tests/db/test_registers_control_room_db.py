@@ -150,6 +150,11 @@ def test_C1_duty_log_is_numbered_per_post_without_gaps_under_two_writers(office)
     with session_scope(engine, write=False) as session:
         streams = set(session.execute(select(tbl.c.stream)).scalars())
     assert streams == {CONTROL, FIRE}
+    for register, values in (("cr_duty_log", log_values("中控 室")),
+                             ("cr_fire_record", {"post": "消防室", "shift": "night", "recorded_at": NOW, "system_ok": True})):
+        with pytest.raises(ValidationFailed) as unknown:  # a page names a post of the office: its stream
+            R.create_entry(engine, actor=p["op1"], register=register, values=values, now=NOW)
+        assert unknown.value.keys() == {f"reg.{register}.post": "registers.cr.unknown_post"}
 
 
 def _hand_over(engine, out, inc, post_id, start, *, out_shift="night", in_shift="day"):

@@ -102,6 +102,31 @@ def test_S60_duty_log_is_numbered_per_post_and_a_fault_closes_only_cleared_or_re
         "reg.cr_duty_log.auto_cleared_at": "registers.cr_duty_log.before_occurred"}
 
 
+class Posts:
+    """A fake ``Ctx.lookups`` knowing the office's posts."""
+
+    def name_of(self, user_id: int) -> str:
+        return f"u{user_id}"
+
+    def is_post(self, name: str) -> bool:
+        return name in ("中控室", "消防控制室")
+
+
+def test_C1_a_page_names_a_post_of_the_office_when_it_is_made():
+    """C1: the post names the numbering stream and the handover's log, so it is a post of the office; checked when
+    the page is made (a later late-field edit is not refused for a post renamed since)."""
+    ctx = Ctx(now=NOW, settings={}, lookups=Posts())
+    page = {"post": "中控 室", "type": "other", "description": "巡视", "occurred_at": NOW}
+    hooks = REGISTRY["cr_duty_log"].hooks
+    assert keys(hooks.validate(entry("cr_duty_log", state="draft", **page), ctx)) == {
+        "reg.cr_duty_log.post": "registers.cr.unknown_post"}
+    assert keys(hooks.validate(entry("cr_duty_log", state="draft", **{**page, "post": "中控室"}), ctx)) == {}
+    assert keys(hooks.validate(entry("cr_duty_log", state="recorded", **page), ctx)) == {}
+    fire = {"post": "消防室", "shift": "夜班", "recorded_at": NOW, "system_ok": True}
+    assert keys(REGISTRY["cr_fire_record"].hooks.validate(entry("cr_fire_record", state="draft", **fire), ctx)) == {
+        "reg.cr_fire_record.post": "registers.cr.unknown_post"}
+
+
 class Handovers:
     """A fake ``Ctx.lookups`` giving the responsible shift the handover service would."""
 

@@ -86,6 +86,16 @@ def shift_at(handovers: Iterable[tuple[str, str, dt.datetime | None]], at: dt.da
     return later[0][1] if later else ""
 
 
+def unknown_post(entry: Entry, ctx: Ctx) -> list[FieldError]:
+    """A page names a post of the office (its numbering stream; the handover reads the post's log by it), checked
+    when the entry is made (the service's ``is_post`` lookup)."""
+    lookup = getattr(ctx.lookups, "is_post", None)
+    post = entry.values.get("post")
+    if entry.state != "draft" or lookup is None or not is_set(post) or lookup(str(post)):
+        return []
+    return [_err(entry, "post", "registers.cr.unknown_post")]
+
+
 def fault_may_close(values: Mapping[str, object]) -> bool:
     """S60: a fault closes once it cleared by itself or was reported (生产调度室, 工程部, 弱电班 …)."""
     return is_set(values.get("auto_cleared_at")) or is_set(values.get("reported_to"))
@@ -105,7 +115,8 @@ class DutyLogHooks(RegisterHooks):
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
         v = entry.values
-        errors = (not_before(entry, "closed_at", "occurred_at", "registers.cr_duty_log.before_occurred")
+        errors = (unknown_post(entry, ctx)
+                  + not_before(entry, "closed_at", "occurred_at", "registers.cr_duty_log.before_occurred")
                   + not_before(entry, "reported_at", "occurred_at", "registers.cr_duty_log.before_occurred")
                   + not_before(entry, "auto_cleared_at", "occurred_at", "registers.cr_duty_log.before_occurred"))
         if is_set(v.get("closed_at")) and v.get("type") == "fault" and not fault_may_close(v):
@@ -168,7 +179,12 @@ class FindingsHooks(RegisterHooks):
 
 
 class FireRecordHooks(FindingsHooks):
+    """As a check; and the record names a post of the office (the handover finds it by the post's name)."""
+
     flag = "system_ok"
+
+    def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        return [*unknown_post(entry, ctx), *super().validate(entry, ctx)]
 
 
 # ---------------------------------------------------------------------------------------------- CCTV
@@ -224,7 +240,7 @@ def _t(key: str, type_: str, **kw) -> FieldDef:
 
 def _check_fields(extra: tuple[FieldDef, ...] = ()) -> tuple[FieldDef, ...]:
     return (
-        _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 中控室/消防控制室"),
+        _t("post", "text", required=True, max_len=100, quote="(◇) 岗位 中控室/消防控制室"),
         _t("done_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 检查时间"),
         _t("result", "choice", required=True, default="ok", choices=RESULTS, quote="(◇) 结果 「是否正常」"),
         _t("findings", "long_text", max_len=500, quote="「遇系统故障及时记录并报修」; 「有异常报弱电班」"),
@@ -243,7 +259,7 @@ REGISTERS = [
         fields=(
             # post, type and shift are not indexed here: lists and the handover read a date range by its
             # (date, id) index, which an index on a column of few values would displace (bench/gen_control_room.py)
-            _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 (编号按岗位连续)"),
+            _t("post", "text", required=True, max_len=100, quote="(◇) 岗位 (编号按岗位连续)"),
             _t("occurred_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 时间"),
             _t("shift", "text", max_len=20, quote="(◇) 班次"),
             _t("type", "choice", required=True, choices=ENTRY_TYPES,
@@ -279,7 +295,7 @@ REGISTERS = [
     RegisterDef(
         "cr_fire_record", FAMILY, "seed 004 D20 [CR-q] 消防监控系统运行情况记录表 「每班应认真填写」",
         fields=(
-            _t("post", "text", required=True, max_len=40, quote="(◇) 岗位 消防控制室"),
+            _t("post", "text", required=True, max_len=100, quote="(◇) 岗位 消防控制室"),
             _t("shift", "text", required=True, max_len=20, quote="「每班」 班次"),
             _t("recorded_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 填写时间"),
             _t("system_ok", "bool", default=True, quote="(△) 消防监控系统运行正常 (表的栏目原文未给出)"),

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from db.models import User
+from db.models import OrgUnit, User
 from db.engine import session_scope
 from db.models_registers import (CUSTOM_ENTRY, REGISTER_TABLES, RegisterCounter, RegisterDefinition,
                                  RegisterDefinitionVersion, RegisterStep)
@@ -242,6 +242,11 @@ class _Lookups:
         from lib.services import handover  # late: the handover service is not part of the engine
 
         return handover.shift_at(self.session, post, at)
+
+    def is_post(self, name: str) -> bool:
+        """Whether ``name`` is an active post of the office (a duty log is numbered per post by its name)."""
+        return self.session.execute(select(OrgUnit.id).where(
+            OrgUnit.kind == "post", OrgUnit.name == name, OrgUnit.active.is_(True)).limit(1)).first() is not None
 
     def on_duty(self, at: dt.datetime) -> frozenset[int]:
         """Who a published roster has on duty at ``at`` (empty: no roster covers it; the alarm's responders)."""
