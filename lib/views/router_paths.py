@@ -1,6 +1,6 @@
 """The router's handling of addresses (T10): no Streamlit "Page not found" modal, ever.
 
-Two traps of Streamlit 1.67, each seen on the wall TV (which has no mouse to close a modal):
+Traps of Streamlit 1.67, the first two seen on the wall TV (which has no mouse to close a modal):
 
 1. ``st.navigation`` gives its default page the address ``/``; a browser on ``/home``
    (or ``/wall?token=…`` when the wall is the only page) asks for a path the navigation
@@ -14,13 +14,17 @@ Two traps of Streamlit 1.67, each seen on the wall TV (which has no mouse to clo
    switches that off for the process and reruns through the router. The router itself needs
    nothing: its own ``st.navigation`` call switches it off.
 
-Both reach into ``PagesManager``, which is internal to the pinned Streamlit; the e2e tests
+3. A rerun that names the main script rather than a page (a component answering before the page is known)
+   opens the default page: :func:`keep_page_through_an_early_rerun` reopens the session's page instead.
+
+All three reach into ``PagesManager``, which is internal to the pinned Streamlit; the e2e tests
 in ``tests/e2e/test_wall.py`` fail if an upgrade changes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -80,7 +84,44 @@ def role_menu(role: str) -> dict[str, list[StreamlitPage]]:
     return kept[1]
 
 
+_LAST_PAGE = "_dd_page"
+
+
+def _address_page() -> str:
+    """The page the browser's address names (``queue`` for ``http://host/queue``); "" when there is none."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest): no address to read
+        return ""
+    return urlsplit(url).path.strip("/").rsplit("/", 1)[-1]
+
+
+def keep_page_through_an_early_rerun(pages: Sequence | Mapping) -> str | None:
+    """A rerun that asks for the app's main script instead of a page reopens the page this session last ran.
+
+    Trap 3 (issue 13 L3, seen behind nginx on a busy server): a browser opening ``/queue`` gets the run's first
+    elements, among them the login cookie component, before the message that names the page; the component
+    answers at once, and that rerun carries the only page the browser knows yet, the main script's. Streamlit
+    then opened the default page and the address became ``/``: the deep link was lost. No menu link or widget
+    ever asks for the main script, so such a request means "the page I am on". Returns the page reopened.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    manager = ctx.pages_manager
+    if not manager.intended_page_script_hash or manager.intended_page_script_hash != manager.main_script_hash:
+        return None
+    last = st.session_state.get(_LAST_PAGE) or _address_page()  # the first run may not have got that far
+    if not last or last not in _paths(pages):
+        return None
+    manager.set_script_intent("", last)
+    return last
+
+
 def navigation(pages: Sequence | Mapping, **kwargs) -> StreamlitPage:
-    """``st.navigation`` that never shows "Page not found" (see the module docstring)."""
+    """``st.navigation`` that never shows "Page not found" and keeps a deep link (see the module docstring)."""
+    keep_page_through_an_early_rerun(pages)
     forget_unknown_path(pages)
-    return st.navigation(pages, **kwargs)
+    page = st.navigation(pages, **kwargs)
+    st.session_state[_LAST_PAGE] = page.url_path
+    return page

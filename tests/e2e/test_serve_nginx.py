@@ -290,6 +290,16 @@ def test_L3_a_logged_in_browser_stays_on_one_process_websocket_included(first_ta
     assert len(streams) >= 2 and set(streams) == {"101"}  # each closed page's WebSocket, upgraded by nginx
 
 
+def test_L3_a_deep_link_opens_its_page_every_time_on_a_busy_server(first_tab, e2e_server):
+    """Trap 3 of lib/views/router_paths.py: the login cookie component answered before the browser knew its page,
+    and that rerun opened the home page (5 of 12 deep links to /queue behind nginx, 10 of 12 straight to a
+    worker). Eight loads in a row, each a new WebSocket, each must stay on the page its address names."""
+    tab, _ = first_tab
+    for _ in range(8):
+        open_at(tab, e2e_server, "queue", "展厅排队")
+        assert tab.url.endswith("/queue")
+
+
 def test_L3_T6_two_browsers_on_two_processes_press_at_once_and_one_wins(browser, first_tab, e2e_server, db, office,
                                                                         sticky):
     """T6 across processes: 顾问甲 (due) on one worker and the manager on the other press 接待新客户 for 顾问甲 at
