@@ -10,6 +10,7 @@ steps run in file order (tests/e2e/conftest.py).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -109,9 +110,30 @@ def go(page: Page, link: str) -> None:
     settle(page)
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    shown(page.get_by_role("combobox", name=label)).click()
-    shown(page.get_by_role("option", name=option)).first.click()
+def choose(page: Page, label: str, option: str, tries: int = 3) -> None:
+    """Pick ``option`` in the select box (or multiselect) ``label`` and check that it shows there.
+
+    A click on a box while another box's list is still closing may only focus it (no list opens): the list is
+    asked for again, a bounded number of times."""
+    box = shown(page.get_by_role("combobox", name=label))
+    # the element around the box: a multiselect shows its picks there as tags, a select box in the box itself
+    widget = box.locator("xpath=ancestor::div[@data-testid='stElementContainer'][1]")
+    for _ in range(tries):
+        box.click()
+        listed = shown(page.get_by_role("option", name=option)).first
+        try:
+            expect(listed).to_be_visible(timeout=5_000)
+        except AssertionError:
+            page.keyboard.press("Escape")
+            continue
+        listed.click()
+        break
+    else:
+        raise AssertionError(f"the list of {label} never opened with {option}")
+    deadline = time.monotonic() + 10
+    while box.input_value() != option and option not in widget.inner_text():
+        assert time.monotonic() < deadline, f"{label} does not show {option} after it was picked"
+        page.wait_for_timeout(200)
     settle(page)
 
 
