@@ -65,9 +65,10 @@ with prefs_tab:
             ref_id = person_select(t("notify.col.recipient"), "staff", key="np_ref", only=people)
         else:
             ref_id = st.selectbox(t("notify.col.recipient"), list(options), format_func=options.get, key="np_ref")
-        channels = st.multiselect(t("notify.pref.channels"), [c.value for c in Channel], format_func=channel_label)
+        channels = st.multiselect(t("notify.pref.channels"), [c.value for c in Channel], format_func=channel_label,
+                                  placeholder=t("ui.choose_many"))
         kinds = st.multiselect(t("notify.pref.kinds"), [k.value for k in Kind],
-                               format_func=lambda k: t(f"inbox.kind.{k}"))
+                               format_func=lambda k: t(f"inbox.kind.{k}"), placeholder=t("ui.choose_many"))
         quiet = st.checkbox(t("notify.pref.quiet"))
         left, right = st.columns(2)
         quiet_start = left.time_input(t("notify.pref.quiet_start"), dt.time(22, 0))

@@ -78,7 +78,7 @@ with st.form(f"ra_form_{p}"):
                       max_chars=600, help=t("regdef.choices_help"))
     st.multiselect(t("field.regdef.chain"), titles, default=[x for x in (current.chain if current else ())
                                                             if x in titles],
-                   key=f"{p}chain", help=t("regdef.chain_help"))
+                   key=f"{p}chain", help=t("regdef.chain_help"), placeholder=t("ui.choose_many"))
     locks = {k: t(f"regdef.lock.{k}") for k in LOCK_RULES}
     st.selectbox(t("field.regdef.lock"), list(locks), format_func=locks.get, key=f"{p}lock",
                  index=list(locks).index(current.lock) if current else 0)

@@ -82,7 +82,7 @@ right.text_input(t("ledger.catalogue.label"), value=line.label if line else "", 
 left.number_input(t("field.ledger_team_points"), min_value=-100, max_value=0, step=1,
                   value=rule.team_points if rule else 0, key=k + "points")
 right.multiselect(t("ledger.catalogue.disabled"), list(depts), format_func=depts.get,
-                  default=list(line.disabled_departments) if line else [], key=k + "off")
+                  default=list(line.disabled_departments) if line else [], key=k + "off", placeholder=t("ui.choose_many"))
 edited = st.data_editor(initial_steps, num_rows="dynamic", key=k + "steps", width="stretch",
                         column_config={"fine": st.column_config.NumberColumn(t("ledger.col.fine"), min_value=0.0),
                                        "action": st.column_config.SelectboxColumn(t("ledger.col.action"),

@@ -27,7 +27,7 @@ def profile_widgets(prefix: str, profile) -> None:
     st.radio(t("wall.links.layout"), LAYOUTS, index=LAYOUTS.index(profile.layout.value), key=f"{prefix}_layout",
              format_func=lambda v: t(f"wall.layout.{v}"), horizontal=True)
     st.multiselect(t("wall.links.panels"), PANELS, default=[p.value for p in profile.panels], key=f"{prefix}_panels",
-                   format_func=lambda v: t(f"display.panel.{v}"), help=t("wall.links.panels_help"))
+                   format_func=lambda v: t(f"display.panel.{v}"), help=t("wall.links.panels_help"), placeholder=t("ui.choose_many"))
     st.checkbox(t("display.links.privacy"), value=profile.privacy, key=f"{prefix}_privacy",
                 help=t("display.links.privacy_help"))
     st.checkbox(t("wall.links.show_fund"), value=profile.show_fund, key=f"{prefix}_fund",

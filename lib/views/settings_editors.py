@@ -188,7 +188,8 @@ def _dict_editor(value: dict, default: dict, *, key: str, managed_titles: list[s
             out[field] = float(where.number_input(field, value=float(current), key=wkey))
         elif isinstance(sample, list):
             options = [*(managed_titles if field == "titles" else []), *[x for x in current if x not in managed_titles]]
-            out[field] = where.multiselect(field, options, default=list(current), key=wkey, accept_new_options=True)
+            out[field] = where.multiselect(field, options, default=list(current), key=wkey, accept_new_options=True,
+                                           placeholder=t("ui.choose_many"))
         else:
             out[field] = where.text_input(field, value=str(current), key=wkey, max_chars=text_limit("setting_value.value"))
     return out

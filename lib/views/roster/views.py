@@ -139,7 +139,7 @@ def entry_forms(engine, user: Actor, view: roster.PeriodView) -> None:
             b.date_input(t("field.roster_last_day"), value=p.last_day, min_value=p.first_day, max_value=p.last_day,
                          key="en_last")
             c.multiselect(t("field.roster_days"), list(weekdays), default=list(weekdays), format_func=weekdays.get,
-                          key="en_weekdays")
+                          key="en_weekdays", placeholder=t("ui.choose_many"))
             st.form_submit_button(t("rotation.roster.add_submit"), type="primary", on_click=submit_callback(
                 _add, success_key="rotation.roster.entries_added", error_slot="en_error"))
         show_form_error("en_error")

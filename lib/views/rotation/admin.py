@@ -38,7 +38,7 @@ def draw_form(engine, user: Actor) -> None:
     with st.form("draw_form"):
         label = "rotation.draw.order" if method == DrawMethod.recorded else "rotation.draw.participants"
         st.multiselect(t(label), list(names), format_func=names.get, key=f"pp.consultant.d_people_{method}",
-                       default=rotation.draw_defaults(people) if method == DrawMethod.random else [])
+                       default=rotation.draw_defaults(people) if method == DrawMethod.random else [], placeholder=t("ui.choose_many"))
         st.text_input(t("rotation.draw.note"), key="d_note", max_chars=text_limit("lottery_draw.note"))
         st.form_submit_button(t("rotation.draw.submit"), type="primary", on_click=submit_callback(
             _save, clear=[f"pp.consultant.d_people_{m}" for m in methods] + ["d_note"], success_key="rotation.draw.saved", error_slot="d_error"))
