@@ -167,6 +167,7 @@ def test_the_wall_refreshes_by_itself_and_a_new_figure_appears_without_a_click(p
 
 
 def test_T10_a_revoked_link_says_so_full_screen_at_its_next_refresh_not_a_login(page: Page, office):
+    page.bring_to_front()  # the earlier steps opened other tabs: a page behind them may have its timers slowed
     display.revoke_link(office["engine"], actor=office["admin"], link_id=office["link_id"], reason="电视搬走")
     expect(page.get_by_text("此大屏链接已停用")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("赵新人")).to_have_count(0)
