@@ -4,7 +4,8 @@ P (S56): a member of staff asks for a new line on 登记簿 → 办公电话 →
 it and keeps what was typed; the 部门主管 and the 行政主管 (行政管理中心) approve; the 实施时间 is refused on screen
 until the 校长 approved, then it is saved.
 D (D1, D2, D4): a leaver's phone handover waits for the 行政管理中心: the admin on 用户管理 sees it listed and cannot
-deactivate without a reason; once the 行政主管 has received the handover, the deactivation goes through without one.
+deactivate without a reason; once the 行政主管 has received the handover and suspended the line in 电话台账 (a
+correction), the deactivation goes through without one.
 
 The office (departments, people with their titles, the leaver's handover) is made through the services in the
 server's fresh database; each person keeps a browser context of their own, logged in once; steps run in file
@@ -25,6 +26,7 @@ from db.migrate import upgrade
 from db.models import AuditEvent, User
 from lib.services import accounts
 from lib.services import registers as R
+from tests.e2e.test_front_desk import settle as at_rest
 from tests.e2e.test_registers_e2e import _tab
 from tests.e2e.test_tickets import PASSWORD, choose, click_row, go, settle, shown, success
 
@@ -36,6 +38,9 @@ OFFICE_ZONE = ZoneInfo("Asia/Shanghai")  # the office.timezone setting's default
 GROUNDS = "新员工入职需新增一部座机"
 CHANGE = "线路增改申请"
 HANDOVER = "离职电话交接"
+LINE = "021-62345678"
+HOLD_LINE = "名下仍有办公电话,须交接或停机。 (phone_line:{})"
+HOLD_HANDOVER = "离职电话交接尚未经行政管理中心签收。 (phone_handover:{})"
 PEOPLE = {  # username -> (name, department, role, titles)
     "seller": ("销售小刘", "销售部", "staff", ()),
     "head": ("销售部老张", "销售部", "supervisor", ("部门主管",)),
@@ -51,7 +56,8 @@ def _engine(e2e_server):
 
 @pytest.fixture(scope="module")
 def office(e2e_server):
-    """Two departments, the chain's title holders, and a leaver whose phone handover waits for 行政管理中心."""
+    """Two departments, the chain's title holders, and a leaver with a line in their name and a phone
+    handover waiting for 行政管理中心."""
     engine = _engine(e2e_server)
     try:
         upgrade(engine)
@@ -67,12 +73,15 @@ def office(e2e_server):
                 form=accounts.UserForm(username=username, name=name, role=role, titles=titles,
                                        department_id=departments[department]))
         leaver = accounts.load_actor(engine, "leaver")
+        line = R.create_entry(engine, actor=accounts.load_actor(engine, "admin_center"), register="phone_line",
+                              values={"number": LINE, "kind": "desk", "team": "销售一组", "user_id": leaver.id,
+                                      "personal": True, "status": "in_use"})
         handover = R.create_entry(engine, actor=leaver, register="phone_handover", values={
             "leaver_id": leaver.id, "line": "8001", "handset_ok": True,
             "handed_at": dt.datetime.now(dt.timezone.utc)})
     finally:
         engine.dispose()
-    return {"ids": ids, "handover": handover}
+    return {"ids": ids, "handover": handover, "line": line}
 
 
 def _person(browser, e2e_server, username):
@@ -134,6 +143,28 @@ def open_phones(page: Page, register: str) -> None:
     choose(page, "登记簿", register)
 
 
+def pick(page: Page, label: str, option: str) -> None:
+    """A form's select box set from the keyboard: the option typed (the list filters to it), the arrow key onto it,
+    Enter. (A click on a box low in a long form scrolls the page, and the list it opens can close again or lie
+    under another field before its option is clicked.)"""
+    box = shown(page.get_by_role("combobox", name=label))
+    box.scroll_into_view_if_needed()
+    at_rest(page)
+    box.fill(option)
+    expect(shown(page.get_by_role("option", name=option, exact=True))).to_have_count(1)
+    box.press("ArrowDown")
+    box.press("Enter")
+    at_rest(page)
+    expect(box).to_have_value(option)
+
+
+def reload(page: Page) -> None:
+    """A fresh run of the page, once the login cookie has been read back (the menu answers only then)."""
+    page.reload()
+    expect(shown(page.get_by_role("button", name="退出登录"))).to_be_visible()
+    at_rest(page)
+
+
 def form_error(page: Page, text: str):
     return shown(page.get_by_test_id("stAlertContentError")).filter(has_text=text)
 
@@ -156,8 +187,7 @@ def tomorrow() -> str:
 
 def set_implemented(page: Page) -> None:
     """The seller opens their request from the list and fills 实施时间 (tomorrow, 00:00) in 补填 / 修改."""
-    page.reload()
-    settle(page)
+    reload(page)
     open_phones(page, CHANGE)
     click_row(page, 0)
     expect(shown(page.get_by_text("补填 / 修改"))).to_be_visible()
@@ -176,7 +206,7 @@ def test_P_S56_e2e_line_change_refused_without_a_reason_typed_values_stay(seller
     shown(seller.get_by_text(f"新登记：{CHANGE}")).click()
     expect(shown(seller.get_by_role("button", name="提交登记"))).to_be_in_viewport()  # the form has unfolded
     settle(seller)
-    choose(seller, "类别 *", "增加")
+    pick(seller, "类别 *", "增加")
     shown(seller.get_by_role("textbox", name="部门 *")).fill("销售部")
     shown(seller.get_by_role("button", name="提交登记")).click()
     expect(form_error(seller, "变动理由")).to_be_visible()
@@ -226,8 +256,7 @@ def test_P_S56_e2e_line_change_principal_approves_then_it_is_implemented(princip
 def open_leaver(page: Page, e2e_server) -> None:
     """用户管理: the leaver's row clicked in the users table (its place read from the same list the page shows),
     then 编辑用户."""
-    page.reload()
-    settle(page)
+    reload(page)
     go(page, "用户管理")
     engine = _engine(e2e_server)
     try:
@@ -262,21 +291,37 @@ def leaver_row(e2e_server) -> tuple[bool, list[str]]:
 def test_D1_D2_e2e_leaver_blocked_holds_listed_and_no_deactivation_without_a_reason(admin: Page, e2e_server,
                                                                                     office):
     open_leaver(admin, e2e_server)
-    expect(shown(admin.get_by_text("此人仍有 1 项未交接:"))).to_be_visible()
-    expect(shown(admin.get_by_text(f"离职电话交接尚未经行政管理中心签收。 (phone_handover:{office['handover']})"))
-           ).to_be_visible()
+    expect(shown(admin.get_by_text("此人仍有 2 项未交接:"))).to_be_visible()
+    expect(shown(admin.get_by_text(HOLD_LINE.format(office["line"])))).to_be_visible()
+    expect(shown(admin.get_by_text(HOLD_HANDOVER.format(office["handover"])))).to_be_visible()
     deactivate(admin)
     expect(shown(admin.get_by_test_id("stAlertContentError")).filter(
-        has_text="仍有 1 项未交接,须填写原因后才能停用。")).to_be_visible()
+        has_text="仍有 2 项未交接,须填写原因后才能停用。")).to_be_visible()
     active, actions = leaver_row(e2e_server)
     assert active and "deactivate" not in actions
 
 
-def test_D4_e2e_leaver_released_when_the_handover_is_received_then_deactivated(admin_center: Page, admin: Page,
-                                                                              e2e_server):
-    admin_center.reload()
-    settle(admin_center)
+def test_D4_e2e_handover_received_the_line_still_holds(admin_center: Page, admin: Page, e2e_server, office):
+    reload(admin_center)
     approve_waiting(admin_center, HANDOVER, "8001")
+    open_leaver(admin, e2e_server)
+    expect(shown(admin.get_by_text("此人仍有 1 项未交接:"))).to_be_visible()
+    expect(shown(admin.get_by_text(HOLD_LINE.format(office["line"])))).to_be_visible()
+    expect(shown(admin.get_by_text(HOLD_HANDOVER.format(office["handover"])))).to_have_count(0)
+
+
+def test_D4_e2e_line_suspended_then_deactivated_without_a_reason(admin_center: Page, admin: Page, e2e_server):
+    reload(admin_center)
+    open_phones(admin_center, "电话台账")
+    click_row(admin_center, 0)
+    shown(admin_center.get_by_text("提交更正（新版本）")).click()
+    expect(shown(admin_center.get_by_role("button", name="保存更正"))).to_be_visible()  # unfolded
+    settle(admin_center)
+    pick(admin_center, "状态 *", "停机")
+    shown(admin_center.get_by_role("textbox", name="更正原因 *")).fill("离职停机")
+    shown(admin_center.get_by_role("button", name="保存更正")).click()
+    expect(success(admin_center, "已更正")).to_be_visible()
+    settle(admin_center)
     open_leaver(admin, e2e_server)
     expect(shown(admin.get_by_role("button", name="停用账号"))).to_be_visible()
     expect(shown(admin.get_by_text("项未交接"))).to_have_count(0)
