@@ -28,7 +28,7 @@ from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
 from lib.domain.registers.model import (ChainStep, RegisterDef, choice_label, field_label, may_open, reads_all,
                                         register_title)
 from lib.i18n import translate
-from lib.services.base import Actor, audit, utcnow
+from lib.services.base import WRITERS, Actor, acting, audit, require, utcnow
 from lib.services.registers import store
 
 MAX_RANGE_DAYS = 366
@@ -235,9 +235,11 @@ def awaiting(engine: Engine, *, actor: Actor, register: str, limit: int = PAGE_S
         return _rows(session, rdef, rows, now)
 
 
+@acting  # a closely kept register audits every read (a write): the reader is re-read like any writer (R6)
 def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
               now: dt.datetime | None = None) -> EntryDetail:
-    """One entry with its steps, every version, and what the actor may do with it."""
+    """One entry with its steps, every version, and what the actor may do with it (never for a wall display)."""
+    require(actor, WRITERS)
     rdef = store.definition(register, engine)
     now = now or utcnow()
     who = store.access(actor)
