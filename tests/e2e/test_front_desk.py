@@ -31,7 +31,6 @@ ADMIN = {"username": "boss", "name": "王值班", "password": "Duty-Desk-2026"}
 VISITOR_A = {"phone": "13800138000", "name": "李来宾", "headcount": "2", "purpose": "商务洽谈", "company": "华东贸易有限公司"}
 VISITOR_B = {"phone": "010-62345678", "name": "赵访客", "purpose": "面试"}
 
-expect.set_options(timeout=15_000)
 OBSERVED: dict[str, bool] = {}  # what one step saw, for the known-bug step after it
 
 

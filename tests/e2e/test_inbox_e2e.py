@@ -25,10 +25,9 @@ from lib.notify import admin as notify_admin
 from lib.services.accounts import create_first_admin
 from lib.services.visitors.register import log_message
 from tests.db.helpers import make_user
-from tests.e2e.test_tickets import log_in, settle, shown
+from tests.e2e.test_tickets import log_in, shown
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
 
 PASSWORD = "password1"
 CALLER = "钱先生"

@@ -13,7 +13,6 @@ from lib.services import accounts
 from lib.services.visitors import kiosk as visitor_kiosk
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")

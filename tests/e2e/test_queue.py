@@ -22,7 +22,6 @@ from db.models import LotteryDraw, QueueDay
 from lib.services import accounts, rotation, settings
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
 
 MANAGER = {"username": "manager", "name": "吕经理", "password": "Queue-Desk-2026"}
 CONSULTANTS = ["顾问甲", "顾问乙", "顾问丙", "顾问丁"]

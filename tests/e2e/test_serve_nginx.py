@@ -34,7 +34,7 @@ from db.engine import make_engine
 from deploy import serve
 from lib.services import accounts, rotation, settings
 from tests.conftest import IN_CI, PG_URL, _drop_pg_database, _pg_admin, _pg_url
-from tests.e2e.conftest import ROOT, Server, _free_port, _wait_healthy, require_chromium
+from tests.e2e.conftest import ROOT, WAIT_MS, Server, _free_port, _wait_healthy, require_chromium
 from tests.e2e.test_queue import login, open_at, settle
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +126,7 @@ def e2e_server(tmp_path_factory, serve_database) -> Iterator[Launcher]:
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Launcher(url=f"http://127.0.0.1:{port}", log=log, process=process,
                       workers=tuple(f"127.0.0.1:{p}" for p in ports), run_dir=workdir / "run")
-    expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # this module's steps only; the other modules use 15 s
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # this module's steps only; the other modules use WAIT_MS
     try:
         _wait_healthy(server, LAUNCH_TIMEOUT_S)
         deadline = time.monotonic() + 15
@@ -134,7 +134,7 @@ def e2e_server(tmp_path_factory, serve_database) -> Iterator[Launcher]:
             time.sleep(0.1)  # nginx answers a moment before the launcher's own check says so; bounded
         yield server
     finally:
-        expect.set_options(timeout=15_000)
+        expect.set_options(timeout=WAIT_MS)
         if process.poll() is None:
             process.terminate()
             try:

@@ -23,7 +23,6 @@ from lib.services.showroom import read as showroom_read
 from tests.db.helpers import make_user
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
 
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 PASSWORD = "password1"  # tests.db.helpers.make_user's password

@@ -25,7 +25,6 @@ from lib.services.tickets.write import TicketForm
 from tests.db.helpers import make_user
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
 
 PASSWORD = "password1"
 CALLER = {"phone": "13800001234", "name": "王芳", "address": "幸福小区3号楼2单元501", "problem": "暖气片不热"}
