@@ -3,7 +3,6 @@ quiet hours … never shown back in full in the UI"; N4 "the failure shows on an
 
 from __future__ import annotations
 
-import datetime as dt
 
 from db.engine import session_scope
 from db.models import NotifyDelivery, NotifyOutbox

@@ -5,7 +5,6 @@ and audits what held them (D3), and needs nothing once everything is handed over
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select

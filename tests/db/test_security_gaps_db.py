@@ -3,7 +3,6 @@ raised a PostgreSQL DataError), and a demotion reason too long for the queue (it
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 

@@ -243,7 +243,6 @@ def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     rdef = store.definition(register, engine)
     now = now or utcnow()
     who = store.access(actor)
-    tbl = store.table(rdef)
     with session_scope(engine, write=False) as session:
         row = store.load(session, rdef, entry_id)
         life = store.life_of(row)
