@@ -201,3 +201,19 @@ def test_P4_handover_blocks_the_leaver_until_received_and_proposes_the_compensat
     assert [(c.code, c.person_id, c.compensation, c.status, c.proposed_by_id, c.facts["register"])
             for c in charges] == [("PH3", p["seller"].id, Decimal("168.00"), "proposed", p["admin_center"].id,
                                    f"phone_handover:{handover}")]
+
+
+def test_P6_a_charge_found_on_the_bill_is_a_PH5_proposal_at_twice_the_charges(office):
+    """P6: February's bill reconciled by 行政管理中心 with ¥36 of 信息费 found on the seller's line: one PH5 proposal
+    for the seller at 2× the charges (¥72, SPEC 4.4), waiting for the decider; 财务部's payment proposes nothing more."""
+    engine, p = office
+    bill = R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=NOW,
+                          values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40"),
+                                  "findings": "信息费 36 元", "charged_id": p["seller"].id,
+                                  "charged_amount": Decimal("36.00")})
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_bill", entry_id=bill, step_no=0, now=NOW + H)
+    R.approve_entry(engine, actor=p["finance"], register="phone_bill", entry_id=bill, step_no=1, now=NOW + 2 * H)
+    with session_scope(engine, write=False) as session:
+        charges = session.execute(select(LedgerEntryRecord)).scalars().all()
+    assert [(c.code, c.person_id, c.compensation, c.status, c.facts["register"]) for c in charges] == [
+        ("PH5", p["seller"].id, Decimal("72.00"), "proposed", f"phone_bill:{bill}")]

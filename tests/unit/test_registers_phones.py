@@ -218,3 +218,23 @@ def test_P5_bill_month_is_a_first_day_and_charges_name_who_pays():
     assert keys(h.validate(entry, CTX)) == {"reg.phone_bill.month": "registers.phone_bill.first_of_month",
                                            "reg.phone_bill.charged_id": "registers.phone_bill.who_pays",
                                            "reg.phone_bill.team": "registers.phone_bill.team_required"}
+
+
+def test_P6_a_charge_found_at_reconciliation_proposes_PH5_for_the_person_once_at_the_first_step():
+    """P6 (SPEC 4.4 PH5, seed 002 #1 「信息费、168…充值」): when 行政管理中心 signs the reconciliation (step 0), the
+    person charged gets a PH5 proposal for the charges found (the ledger doubles them); not again when 财务部 pays,
+    not for a bill without a charge, not for an untraceable amount alone (a team, not a person)."""
+    bill = {"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40"), "charged_id": 7,
+            "charged_amount": Decimal("36.00")}
+    reconciled = Entry("phone_bill", 3, "pending", bill,
+                       steps=(step(1, "submit"), step(2, "approve", "行政主管", "张行政", index=0)))
+    (proposal,) = hooks("phone_bill").effects(reconciled, "approve", CTX)
+    assert proposal == LedgerProposal("PH5", 7, dt.date(2027, 3, 6), amount=Decimal("36.00"), note="2027-02")
+    paid = Entry("phone_bill", 3, "approved", bill, steps=(*reconciled.steps,
+                                                           step(3, "approve", "综合部主管", "李财务", index=1)))
+    assert hooks("phone_bill").effects(paid, "approve", CTX) == ()
+    no_charge = Entry("phone_bill", 3, "pending", {**bill, "charged_id": None, "charged_amount": None,
+                                                   "untraceable_amount": Decimal("30"), "team": "销售一组"},
+                      steps=reconciled.steps)
+    assert hooks("phone_bill").effects(no_charge, "approve", CTX) == ()
+    assert hooks("phone_bill").effects(reconciled, "submit", CTX) == ()

@@ -260,6 +260,22 @@ class PhoneBillHooks(RegisterHooks):
     def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
         return {"reconciled_by": signer(entry, 0) if entry.state in ("pending", "approved") else ""}
 
+    def effects(self, entry: Entry, action: str, ctx: Ctx):
+        """PH5 (「信息费、168、QQ等充值、网络游戏充值」 found when the bill is checked): the person charged pays twice
+        the charges (SPEC 4.4 PH5), proposed in the ledger when 行政管理中心 signs the reconciliation (the chain's
+        first step), dated that day. An untraceable amount names a team only: it is not proposed here (left: the
+        ledger splits by a member's team, and the bill names the team as text)."""
+        approvals = [s for s in entry.steps if s.action == "approve"]
+        if action != "approve" or not approvals or approvals[-1].step_index != 0:
+            return ()
+        who, amount = entry.values.get("charged_id"), entry.values.get("charged_amount")
+        if not isinstance(who, int) or not isinstance(amount, Decimal) or amount <= 0:
+            return ()
+        tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
+        month = entry.values.get("month")
+        note = f"{month:%Y-%m}" if isinstance(month, dt.date) else ""
+        return [LedgerProposal("PH5", who, office.local_day(ctx.now, tz), amount=amount, note=note)]
+
     def dues(self, entry: Entry, ctx: Ctx) -> Sequence[Due]:
         month = entry.values.get("month")
         if entry.state == "approved" or not isinstance(month, dt.date):
