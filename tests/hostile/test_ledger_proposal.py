@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lib.domain.ledger import CATALOGUE
 from lib.services import ledger
 from lib.services.ledger import ViolationFacts
 from tests.db.helpers import make_user
 from tests.hostile import strategies as hs
 from tests.hostile.conftest import HOSTILE
 
-CODES = ["AT1", "AT2", "AT3", "CS1", "CS2", "LG1", "PH1", "PH2", "PH3", "PH4", "PH5", "RR1", "RR2", "RR3", "RR4",
-         "SQ1", "SQ2", "SQ3", "SQ4"]
+CODES = sorted(CATALOGUE)  # every code of the catalogue, those added later (LG2, VL1) included
 PAST = st.integers(min_value=1, max_value=200).map(lambda d: dt.date.today() - dt.timedelta(days=d))
 MONEY = st.none() | st.decimals(min_value=0, max_value=20000, places=2).map(str)
 HOSTILE_MONEY = st.one_of(hs.integer(0, 10**6), st.decimals().map(str), st.floats(),
