@@ -130,7 +130,7 @@ def _checklist_form(engine, user: Actor, view: handover.HandoverView) -> None:
         handover.submit_checklist(
             engine, actor=user, handover_id=view.id,
             checks={key: (s.get(f"hc_ok_{key}", True), s.get(f"hc_note_{key}", "")) for key, _ in items},
-            fire_record=s.get("hc_fire", False), customers=s.get("hc_customers", ""),
+            customers=s.get("hc_customers", ""),
             prospects=s.get("hc_prospects", ""), instructions=s.get("hc_instructions", ""))
 
     with st.form("handover_checklist"):
@@ -139,8 +139,8 @@ def _checklist_form(engine, user: Actor, view: handover.HandoverView) -> None:
             left.checkbox(t(label), value=True, key=f"hc_ok_{key}")
             right.text_input(t("rotation.handover.note"), key=f"hc_note_{key}", max_chars=text_limit("handover.check_note"), label_visibility="collapsed",
                              placeholder=t("rotation.handover.note_placeholder"))
-        if view.record.requires_fire_record:
-            st.checkbox(t("rotation.handover.fire_record"), key="hc_fire")
+        if view.record.requires_fire_record:  # the register decides, not a tick (seed 004 D20; issue 16)
+            st.caption(t("rotation.handover.fire_record_in_register"))
         st.text_area(t("rotation.handover.customers"), key="hc_customers", max_chars=text_limit("handover.customers"), height=68)
         st.text_area(t("rotation.handover.prospects"), key="hc_prospects", max_chars=text_limit("handover.prospects"), height=68)
         st.text_area(t("rotation.handover.instructions"), key="hc_instructions", max_chars=text_limit("handover.instructions"), height=68)
