@@ -15,6 +15,7 @@ order and a failed step stops the rest (tests/e2e/conftest.py).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -144,18 +145,18 @@ def open_phones(page: Page, register: str) -> None:
 
 
 def pick(page: Page, label: str, option: str) -> None:
-    """A form's select box set from the keyboard: the option typed (the list filters to it), the arrow key onto it,
-    Enter. (A click on a box low in a long form scrolls the page, and the list it opens can close again or lie
-    under another field before its option is clicked.)"""
+    """``choose`` for a box low in a long form, once it is scrolled into view and has stopped moving: a click that
+    first scrolls the page, or a grid above still growing, leaves the list it opens closed again or lying under
+    another field."""
     box = shown(page.get_by_role("combobox", name=label))
     box.scroll_into_view_if_needed()
     at_rest(page)
-    box.fill(option)
-    expect(shown(page.get_by_role("option", name=option, exact=True))).to_have_count(1)
-    box.press("ArrowDown")
-    box.press("Enter")
-    at_rest(page)
-    expect(box).to_have_value(option)
+    before, deadline = None, time.monotonic() + 10
+    while (where := box.bounding_box()) != before:  # polled until two reads agree (bounded), not a fixed sleep
+        assert time.monotonic() < deadline, f"{label} keeps moving"
+        before = where
+        page.wait_for_timeout(250)
+    choose(page, label, option)
 
 
 def open_row(page: Page, shows, row: int = 0) -> None:
@@ -335,6 +336,16 @@ def test_D4_e2e_line_suspended_then_deactivated_without_a_reason(admin_center: P
     shown(admin_center.get_by_role("button", name="保存更正")).click()
     expect(success(admin_center, "已更正")).to_be_visible()
     settle(admin_center)
+    engine = _engine(e2e_server)
+    try:
+        leaver = accounts.load_actor(engine, "leaver")
+        lines = R.list_entries(engine, actor=accounts.load_actor(engine, "admin_center"), register="phone_line",
+                               query=R.Query(first=dt.date.today() - dt.timedelta(days=2),
+                                             last=dt.date.today() + dt.timedelta(days=2))).rows
+        held = accounts.departure_holds(engine, person_id=leaver.id)
+    finally:
+        engine.dispose()
+    assert held == [], [(e.id, e.version, e.state, e.values.get("status")) for e in lines]
     open_leaver(admin, e2e_server)
     expect(shown(admin.get_by_role("button", name="停用账号"))).to_be_visible()
     expect(shown(admin.get_by_text("项未交接"))).to_have_count(0)
