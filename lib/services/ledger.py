@@ -404,7 +404,7 @@ def _write_proposal(session: Session, *, actor: Actor, person: User, code: str, 
 
 def propose_in(session: Session, *, actor: Actor, person_id: int, code: str, occurred_on: dt.date,
                amount: Decimal | None = None, quantity: int = 1, note: str = "", source: str = "",
-               now: dt.datetime) -> list[int]:
+               traceable: bool = True, now: dt.datetime) -> list[int]:
     """A proposal made by a register's ``LedgerProposal`` effect, in the register's own transaction (issue 16).
 
     The register's chain or create titles already decided who may act (a failed lounge item proposed when the
@@ -418,7 +418,7 @@ def propose_in(session: Session, *, actor: Actor, person_id: int, code: str, occ
     lines = _catalogue(session)
     if code not in lines:
         raise DomainError("ledger.unknown_code", code=code)
-    facts = ViolationFacts(amount=amount, quantity=quantity)
+    facts = ViolationFacts(amount=amount, quantity=quantity, traceable=traceable)  # untraceable: a team split
     amounts = {"amount": amount, "day_pay": None, "month_pay": None, "month_bonus": None}
     try:
         return _write_proposal(session, actor=actor, person=person, code=code, occurred_on=occurred_on,

@@ -217,3 +217,28 @@ def test_P6_a_charge_found_on_the_bill_is_a_PH5_proposal_at_twice_the_charges(of
         charges = session.execute(select(LedgerEntryRecord)).scalars().all()
     assert [(c.code, c.person_id, c.compensation, c.status, c.facts["register"]) for c in charges] == [
         ("PH5", p["seller"].id, Decimal("72.00"), "proposed", f"phone_bill:{bill}")]
+
+
+def test_P6_S49_an_untraceable_charge_is_shared_equally_by_the_team_on_the_bill(office):
+    """P6/S49: ¥30 nobody can be traced for, on 销售一组's line, with three in the team: each member gets a ¥10
+    share (team split) when 行政管理中心 signs the reconciliation; a team nobody is in is refused, nothing saved."""
+    engine, p = office
+    with session_scope(engine) as session:
+        sales = session.execute(select(OrgUnit.id).where(OrgUnit.name == "销售部")).scalar_one()
+        team = OrgUnit(kind="team", name="销售一组", parent_id=sales)
+        session.add(team)
+        session.flush()
+        for name in ("seller", "director", "head"):
+            session.get(User, p[name].id).team_id = team.id
+    values = {"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40"), "findings": "168 声讯 30 元",
+              "untraceable_amount": Decimal("30.00"), "team": "销售二组"}
+    with pytest.raises(ValidationFailed) as unknown:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=NOW, values=values)
+    assert unknown.value.keys() == {"reg.phone_bill.team": "registers.phone_bill.unknown_team"}
+    bill = R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=NOW,
+                          values={**values, "team": "销售一组"})
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_bill", entry_id=bill, step_no=0, now=NOW + H)
+    with session_scope(engine, write=False) as session:
+        shares = session.execute(select(LedgerEntryRecord).order_by(LedgerEntryRecord.person_id)).scalars().all()
+    assert sorted((c.code, c.person_id, c.compensation) for c in shares) == sorted(
+        ("PH5", p[name].id, Decimal("10.00")) for name in ("seller", "director", "head"))

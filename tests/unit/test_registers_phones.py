@@ -238,3 +238,28 @@ def test_P6_a_charge_found_at_reconciliation_proposes_PH5_for_the_person_once_at
                       steps=reconciled.steps)
     assert hooks("phone_bill").effects(no_charge, "approve", CTX) == ()
     assert hooks("phone_bill").effects(reconciled, "submit", CTX) == ()
+
+
+class Teams:
+    """A fake ``Ctx.lookups`` knowing one team, 销售一组, whose first member is user 21."""
+
+    def name_of(self, user_id: int) -> str:
+        return f"u{user_id}"
+
+    def team_member(self, name: str) -> int | None:
+        return 21 if name == "销售一组" else None
+
+
+def test_P6_S49_an_untraceable_charge_is_split_over_the_team_the_bill_names():
+    """P6/S49 (「按所在团队均摊处理」): an untraceable amount is one untraceable PH5 proposal through a member of the
+    named team (the ledger writes a share per member); a team nobody is in is refused on the field."""
+    ctx = Ctx(now=NOW, settings=CTX.settings, lookups=Teams())
+    bill = {"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40"), "untraceable_amount": Decimal("30"),
+            "team": "销售一组"}
+    reconciled = Entry("phone_bill", 3, "pending", bill,
+                       steps=(step(1, "submit"), step(2, "approve", "行政主管", "张行政", index=0)))
+    assert hooks("phone_bill").effects(reconciled, "approve", ctx) == (
+        LedgerProposal("PH5", 21, dt.date(2027, 3, 6), amount=Decimal("30"), note="2027-02", traceable=False),)
+    assert keys(hooks("phone_bill").validate(Entry("phone_bill", None, "draft", {**bill, "team": "不存在组"}), ctx)) == {
+        "reg.phone_bill.team": "registers.phone_bill.unknown_team"}
+    assert hooks("phone_bill").validate(Entry("phone_bill", None, "draft", bill), ctx) == []

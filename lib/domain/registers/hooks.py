@@ -85,6 +85,7 @@ class LedgerProposal:
     amount: Decimal | None = None
     quantity: int = 1
     note: str = ""
+    traceable: bool = True  # False: nobody is known; the ledger splits ``amount`` over ``person_id``'s team (PH5)
 
 
 Effect = OpenEntry | Audit | LedgerProposal

@@ -241,6 +241,16 @@ def reconciled(entry: Entry) -> bool:
     return any(s.action == "approve" and s.seq > since and s.step_index == 0 for s in entry.steps)
 
 
+def _team_member(ctx: Ctx, team: object) -> int | bool | None:
+    """A member of the named team (the ledger splits over that member's team); False when no such team has anyone;
+    None when the services gave no team lookup (a pure check without the database)."""
+    lookup = getattr(ctx.lookups, "team_member", None)
+    if lookup is None or not is_set(team):
+        return None
+    found = lookup(str(team))
+    return found if found is not None else False
+
+
 class PhoneBillHooks(RegisterHooks):
     """Month M is due by the 5th of M+1: reconciliation (first step) then payment (second step); both open after
     the deadline are overdue. Charges found name who pays; untraceable ones name the team that shares them."""
@@ -255,26 +265,34 @@ class PhoneBillHooks(RegisterHooks):
             errors.append(_err(entry, "charged_id", "registers.phone_bill.who_pays"))
         if is_set(v.get("untraceable_amount")) and not is_set(v.get("team")):
             errors.append(_err(entry, "team", "registers.phone_bill.team_required"))
+        elif is_set(v.get("untraceable_amount")) and _team_member(ctx, v.get("team")) is False:
+            errors.append(_err(entry, "team", "registers.phone_bill.unknown_team"))
         return errors
 
     def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
         return {"reconciled_by": signer(entry, 0) if entry.state in ("pending", "approved") else ""}
 
     def effects(self, entry: Entry, action: str, ctx: Ctx):
-        """PH5 (「信息费、168、QQ等充值、网络游戏充值」 found when the bill is checked): the person charged pays twice
-        the charges (SPEC 4.4 PH5), proposed in the ledger when 行政管理中心 signs the reconciliation (the chain's
-        first step), dated that day. An untraceable amount names a team only: it is not proposed here (left: the
-        ledger splits by a member's team, and the bill names the team as text)."""
+        """PH5 (「信息费、168、QQ等充值、网络游戏充值」 found when the bill is checked), proposed in the ledger when
+        行政管理中心 signs the reconciliation (the chain's first step), dated that day: the person charged pays twice
+        the charges; an untraceable amount is split equally over the team the bill names (「按所在团队均摊处理」,
+        SPEC 4.4 PH5, reading 22: the ledger writes one share per member)."""
         approvals = [s for s in entry.steps if s.action == "approve"]
         if action != "approve" or not approvals or approvals[-1].step_index != 0:
             return ()
-        who, amount = entry.values.get("charged_id"), entry.values.get("charged_amount")
-        if not isinstance(who, int) or not isinstance(amount, Decimal) or amount <= 0:
-            return ()
+        v = entry.values
         tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
-        month = entry.values.get("month")
+        day = office.local_day(ctx.now, tz)
+        month = v.get("month")
         note = f"{month:%Y-%m}" if isinstance(month, dt.date) else ""
-        return [LedgerProposal("PH5", who, office.local_day(ctx.now, tz), amount=amount, note=note)]
+        proposals = []
+        who, amount = v.get("charged_id"), v.get("charged_amount")
+        if isinstance(who, int) and isinstance(amount, Decimal) and amount > 0:
+            proposals.append(LedgerProposal("PH5", who, day, amount=amount, note=note))
+        shared, member = v.get("untraceable_amount"), _team_member(ctx, v.get("team"))
+        if isinstance(shared, Decimal) and shared > 0 and member not in (None, False):  # False is an int too
+            proposals.append(LedgerProposal("PH5", member, day, amount=shared, note=note, traceable=False))
+        return tuple(proposals)
 
     def dues(self, entry: Entry, ctx: Ctx) -> Sequence[Due]:
         month = entry.values.get("month")

@@ -248,6 +248,13 @@ class _Lookups:
         return self.session.execute(select(OrgUnit.id).where(
             OrgUnit.kind == "post", OrgUnit.name == name, OrgUnit.active.is_(True)).limit(1)).first() is not None
 
+    def team_member(self, name: str) -> int | None:
+        """An active member of the team named ``name`` (the ledger splits an untraceable charge over that member's
+        team); None when no active team has the name or nobody is in it."""
+        return self.session.execute(select(User.id).join(OrgUnit, OrgUnit.id == User.team_id).where(
+            OrgUnit.kind == "team", OrgUnit.name == name, OrgUnit.active.is_(True), User.active.is_(True),
+            User.role != "display").order_by(User.id).limit(1)).scalar()
+
     def on_duty(self, at: dt.datetime) -> frozenset[int]:
         """Who a published roster has on duty at ``at`` (empty: no roster covers it; the alarm's responders)."""
         from lib.services import roster  # late: the roster service is not part of the engine

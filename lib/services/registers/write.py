@@ -113,7 +113,7 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
         elif isinstance(effect, LedgerProposal):
             ledger.propose_in(session, actor=actor, person_id=effect.person_id, code=effect.code,
                               occurred_on=effect.occurred_on, amount=effect.amount, quantity=effect.quantity,
-                              note=effect.note, source=f"{rdef.key}:{row.id}", now=now)
+                              note=effect.note, source=f"{rdef.key}:{row.id}", traceable=effect.traceable, now=now)
     audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action=action,
           before={"state": old.state, "step_no": old.step_no},
           after=snapshot({"state": new.state, "step_no": new.step_no, "title": step.title, **(extra or {})}),
