@@ -41,7 +41,8 @@ class ShowroomCustomer(SQLModel, table=True):
 
     __tablename__ = "showroom_customer"
     __table_args__ = (Index("ix_showroom_customer_owner_due", "owner_id", "due_at"),
-                      Index("ix_showroom_customer_released", "released_from_id", "due_at"))
+                      Index("ix_showroom_customer_released", "released_from_id", "due_at"),
+                      Index("ix_showroom_customer_state_due", "state", "due_at"))  # the inbox (issue 15 I3)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=50)

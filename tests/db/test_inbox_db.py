@@ -70,3 +70,26 @@ def test_I1_I2_each_person_gets_their_own_items_ordered_by_urgency(engine, now):
     assert [i.kind for i in seller_box.soon] == ["customer_lapse"] and seller_box.total == 1
     late = inbox.inbox(engine, actor=desk, now=now + dt.timedelta(hours=9)).inbox  # 19:00 in Shanghai
     assert {i.kind for i in late.overdue} == {"message_relay", "visitor_after_hours"}
+
+
+def test_I3_customers_provider_reads_owned_customers_never_released_history(engine, now):
+    """The owned states lead the index, then the due range: SQLite no longer walks every released customer
+    (their due_at is the lapse, in the past, piling up year after year) on the due_at index alone (make bench,
+    issue 15)."""
+    from lib.services.inbox.providers import customers
+
+    assert "ix_showroom_customer_state_due" in {ix["name"] for ix in inspect(engine).get_indexes("showroom_customer")}
+    seen = []
+    listener = lambda conn, cursor, statement, parameters, *rest: seen.append((statement, parameters))  # noqa: E731
+    with session_scope(engine, write=False) as session:
+        ctx = inbox.context(session, now)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            customers(session, ctx)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert len(seen) == 1
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1]))
+        assert "ix_showroom_customer_state_due (state=? AND due_at<?)" in plan, plan

@@ -182,7 +182,8 @@ def callbacks(session: Session, ctx: Context) -> list[Item]:
 
 
 def customers(session: Session, ctx: Context) -> list[Item]:
-    """Owned customers whose first follow-up or lapse is near (ix_showroom_customer_owner_due via due_at)."""
+    """Owned customers whose first follow-up or lapse is near (ix_showroom_customer_state_due: the two owned
+    states, then the due_at range; the released customers, years of them, are never read)."""
     horizon = ctx.now + dt.timedelta(days=max(int(ctx.values["ownership.lapse_warning"]), 1))
     rows = session.exec(select(ShowroomCustomer.id, ShowroomCustomer.name, ShowroomCustomer.state,
                                ShowroomCustomer.due_at, ShowroomCustomer.owner_id)
