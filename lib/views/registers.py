@@ -327,8 +327,11 @@ def _list(engine, user: Actor, rdef: RegisterDef, zone, today: dt.date):
         event = st.dataframe(_table_rows(rdef, page.rows, zone), width="stretch", hide_index=True,
                              on_select="rerun", selection_mode="single-row", key=f"{base}.rows")
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-        if picked and 0 <= picked[0] < len(page.rows):
-            st.session_state[f"{base}.open"] = page.rows[picked[0]].id
+        clicked = page.rows[picked[0]].id if picked and 0 <= picked[0] < len(page.rows) else None
+        # a row opens when it is clicked, not on every run: a version opened from the entry stays open (S60)
+        if clicked is not None and st.session_state.get(f"{base}.clicked") != clicked:
+            st.session_state[f"{base}.open"] = clicked
+        st.session_state[f"{base}.clicked"] = clicked
         st.caption(t("table.click_row"))
     nav = st.columns([1, 1, 1, 1, 2])
     if len(cursors) > 1 and nav[0].button(t("registers.first_page"), key=f"{base}.first"):
@@ -388,6 +391,8 @@ def _detail(engine, user: Actor, rdef: RegisterDef, entry_id: int, zone) -> None
                    t("registers.col.value"): str(_cell(rdef, f, e.values.get(f.key), e.names, zone))}
                   for f in rdef.fields if not (rdef.custom and f.derived and e.values.get(f.key) is None)],
                  width="stretch", hide_index=True)
+    if e.superseded_by_id is not None:  # an earlier version, kept for the record (S60)
+        st.info(t("registers.superseded"))
     if e.reason:
         st.caption(t("registers.correction_reason", reason=plain(e.reason)))
     with st.expander(t("registers.steps", count=len(detail.steps))):
