@@ -150,27 +150,34 @@ def pick(page: Page, label: str, option: str) -> None:
     another field."""
     box = shown(page.get_by_role("combobox", name=label))
     box.scroll_into_view_if_needed()
-    at_rest(page)
-    before, deadline = None, time.monotonic() + 10
-    while (where := box.bounding_box()) != before:  # polled until two reads agree (bounded), not a fixed sleep
-        assert time.monotonic() < deadline, f"{label} keeps moving"
-        before = where
-        page.wait_for_timeout(250)
+    still(page, box)
     choose(page, label, option)
 
 
+def still(page: Page, locator) -> None:
+    """The page at rest and ``locator`` no longer moving (a grid or a message above it may still be growing)."""
+    at_rest(page)
+    before, deadline = None, time.monotonic() + 10
+    while (where := locator.bounding_box()) != before:  # polled until two reads agree (bounded), not a fixed sleep
+        assert time.monotonic() < deadline, f"{locator} keeps moving"
+        before = where
+        page.wait_for_timeout(250)
+
+
 def open_row(page: Page, shows, row: int = 0) -> None:
-    """A row of the page's first table clicked until ``shows`` (a locator) is on screen: a click on the grid's
-    canvas before it has finished drawing is lost (at most three clicks, each waiting for what it opens)."""
-    for _ in range(2):
+    """A row of the page's first table clicked (once the grid stands still: a click is a position on its canvas)
+    until ``shows`` (a locator) is on screen; a click the grid missed is tried again, at most three in all."""
+    grid = shown(page.get_by_test_id("stDataFrame")).first
+    for attempt in range(3):
+        still(page, grid)
         click_row(page, 0, row)
         try:
-            expect(shows).to_be_visible(timeout=15_000)
+            expect(shows).to_be_visible(timeout=15_000 if attempt < 2 else WAIT_MS)
             return
         except AssertionError:
-            continue
-    click_row(page, 0, row)
-    expect(shows).to_be_visible()
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")  # whatever the missed click opened (a date picker) closes
 
 
 def reload(page: Page) -> None:
