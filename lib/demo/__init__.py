@@ -18,6 +18,7 @@ from db.engine import make_engine, session_scope
 from db.models import User
 from lib.demo import admin_setup, front_desk, kpi, office, registers, registers_families, rotation, showroom, tickets
 from lib.demo import registers_rest
+from lib.demo import registers_rules
 from lib.demo.front_desk import MATTERS, PURPOSES
 from lib.domain.errors import DomainError
 from lib.services import accounts
@@ -73,6 +74,7 @@ def _week(the_office: office.Office, days: int) -> None:
     registers.load(the_office)
     registers_families.load(the_office)
     registers_rest.load(the_office)
+    registers_rules.load(the_office)
     admin_setup.load(the_office)
 
 
