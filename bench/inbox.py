@@ -9,7 +9,8 @@ explained on SQLite: a full scan of a history table (one that grows with the yea
 the row (issue 15 I3 "never history").
 
 Called by ``bench/run.py`` after the pages (it writes to the bench database: the user, the preferences,
-the outbox, SLA breaches and SQ1 proposals the sweep raises).
+the outbox, SLA breaches and SQ1 proposals the sweep raises). ``python -m bench.inbox bench/results/bench_s10.db``
+times each provider alone and the busy supervisor's home with a p95 (:func:`profile`).
 """
 
 from __future__ import annotations
@@ -142,3 +143,66 @@ def measure(targets, engines: dict, *, runs: int, log: Callable[[str], None], ti
         rows.append(result_type(scale, target.backend, "sweep (steady)", round(steady, 2), None, queued,
                                 measured_at, error="history scan" if scans else "", note=note))
     return rows
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def profile(url: str, runs: int, log: Callable[[str], None] = print) -> None:
+    """Each inbox provider alone (median/p95 wall ms, median CPU ms, items), then the busy supervisor's home
+    page (median/p95 wall and CPU ms over ``runs`` AppTest runs after a warm-up): which provider grows when the
+    page does. Read-only but for the busy supervisor's account (created once)."""
+    import os
+
+    os.environ["DATABASE_URL"] = url
+    from bench import run as bench_run  # the app's environment (cookie key, bcrypt rounds, no sweeper thread)
+    from lib.services import inbox as inbox_service
+
+    engine = bench_run.make_engine(bench_run._psycopg(url))
+    try:
+        busy_supervisor(engine)
+        with session_scope(engine, write=False) as session:
+            ctx = inbox_service.context(session, utcnow())
+            for provider in inbox_service.PROVIDERS:
+                times, cpu_times, count = [], [], 0
+                for attempt in range(runs + 1):
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    count = len(provider(session, ctx))
+                    if attempt:
+                        times.append((time.perf_counter() - started) * 1000)
+                        cpu_times.append((time.process_time() - cpu_started) * 1000)
+                log(f"  provider {provider.__name__:<18} median {statistics.median(times):8.2f} ms"
+                    f"  p95 {_p95(times):8.2f} ms  CPU median {statistics.median(cpu_times):8.2f} ms"
+                    f"  items {count:,}")
+    finally:
+        engine.dispose()
+    home = next(p for p in bench_run.PAGES if bench_run.page_name(p) == "home")
+    app = bench_run.AppTest.from_file(str(bench_run.ROOT / home.path), default_timeout=60)
+    app.session_state["authentication_status"] = True
+    app.session_state["username"] = BUSY
+    wall, cpu = [], []
+    for attempt in range(runs + 1):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        app.run()
+        if app.exception:
+            log(f"  home (busy supervisor): {app.exception[0].message.splitlines()[0][:200]}")
+            return
+        if attempt:
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+    log(f"  home (busy supervisor) wall median {statistics.median(wall):.1f} ms p95 {_p95(wall):.1f} ms;"
+        f" CPU median {statistics.median(cpu):.1f} ms p95 {_p95(cpu):.1f} ms ({runs} runs)")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the inbox providers one by one and the busy supervisor's home "
+                                                 "on a generated bench database (issue 15)")
+    parser.add_argument("database", help="a bench SQLite file (bench/results/bench_s10.db) or a database URL")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    target = args.database if "://" in args.database else f"sqlite:///{args.database}"
+    profile(target, args.runs)
