@@ -11,9 +11,10 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import String, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -369,15 +370,45 @@ def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, 
                 item = _cadence_item(session, rdef, conf, now)
                 if item is not None:
                     items.append(item)
-            tbl = store.table(rdef)
-            rows = session.execute(select(tbl).where(tbl.c.due_at.is_not(None), tbl.c.superseded_by_id.is_(None))
-                                   .order_by(tbl.c.due_at).limit(limit)).all()
+        for key, rows in _open_rows(session, keys, limit).items():
+            rdef = store.definition(key)
             for row in rows:
                 kinds = {d.due_at: d.kind for d in store.hooks(rdef).dues(store.entry_of(rdef, row), ctx)}
                 items.append(DueItem(register=key, entry_id=row.id, kind=kinds.get(row.due_at, "step"),
                                      due_at=row.due_at, overdue=row.due_at <= now, keeper_id=row.created_by_id,
                                      step_title=row.step_title, department_id=row.department_id))
     return sorted(items, key=lambda i: (i.due_at, i.register, i.entry_id))[:limit]
+
+
+@lru_cache(maxsize=8)
+def _due_union(keys: tuple[str, ...], limit: int):
+    """The statement :func:`_open_rows` runs, built once per process (76 parts: building it costs more than running
+    it). Each part walks its table's ``due_at`` index in order (a subquery: ORDER BY and LIMIT inside a compound)."""
+    parts = []
+    for key in keys:
+        tbl = store.table(store.definition(key))
+        first = (select(literal(key, String(40)).label("reg"), tbl.c.id.label("id"), tbl.c.due_at.label("due_at"))
+                 .where(tbl.c.due_at.is_not(None), tbl.c.superseded_by_id.is_(None))
+                 .order_by(tbl.c.due_at).limit(limit).subquery())
+        parts.append(select(first.c.reg, first.c.id, first.c.due_at))
+    due = union_all(*parts).subquery()
+    return select(due.c.reg, due.c.id).order_by(due.c.due_at).limit(limit)
+
+
+def _open_rows(session: Session, keys: list[str], limit: int) -> dict[str, list]:
+    """The ``limit`` earliest open entries with a deadline across the code registers ``keys``: one query over
+    every table's indexed ``due_at`` (UNION ALL, open entries only, never history), then the rows themselves
+    from the few registers that have any (issue 15: a provider is one indexed query, not one per register)."""
+    if not keys:
+        return {}
+    ids: dict[str, list[int]] = {}
+    for reg, entry_id in session.execute(_due_union(tuple(keys), limit)).all():
+        ids.setdefault(reg, []).append(entry_id)
+    found = {}
+    for key, wanted in ids.items():
+        tbl = store.table(store.definition(key))
+        found[key] = session.execute(select(tbl).where(tbl.c.id.in_(wanted))).all()
+    return found
 
 
 CADENCE = "cadence"
