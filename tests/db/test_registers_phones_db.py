@@ -242,3 +242,15 @@ def test_P6_S49_an_untraceable_charge_is_shared_equally_by_the_team_on_the_bill(
         shares = session.execute(select(LedgerEntryRecord).order_by(LedgerEntryRecord.person_id)).scalars().all()
     assert sorted((c.code, c.person_id, c.compensation) for c in shares) == sorted(
         ("PH5", p[name].id, Decimal("10.00")) for name in ("seller", "director", "head"))
+
+
+def test_S56_P2_a_team_director_assigns_sharing_only_for_a_borrower_of_their_own_department(office):
+    """S56 / P2 (「由团队主任内部调剂」): the 销售部 团队主任 cannot assign a 行政部 person a shared phone; nothing is saved."""
+    engine, p = office
+    sharing = {"borrower_id": p["finance"].id, "host_line": "8002", "host_user_id": p["seller"].id,
+               "cause": "座机线路故障,一时无法修复", "from_at": NOW}
+    with pytest.raises(DomainError) as other:
+        R.create_entry(engine, actor=p["director"], register="phone_sharing", values=sharing, now=NOW)
+    assert other.value.key == "registers.phone_sharing.not_borrowers_director"
+    query = R.Query(first=NOW.date(), last=NOW.date())
+    assert R.list_entries(engine, actor=p["admin_center"], register="phone_sharing", query=query).rows == ()
