@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from lib.services import display
 from lib.ui import app_engine, t
@@ -46,6 +47,16 @@ def show_link_refused() -> None:
     kind = "revoked" if revoked else "unknown"
     st.html(REFUSED_CSS + f"<div class='dd-refused' role='alert'><div class='head'>{html.escape(t(f'wall.{kind}.title'))}"
             f"</div><div class='body'>{html.escape(t(f'wall.{kind}.body'))}</div></div>")
+
+
+def reload_the_tv() -> None:
+    """Reload the TV's own address from a timed area: the fresh load's first run says the link was revoked (T10).
+
+    A full-app rerun asked from a timed fragment could, on a busy server, be overtaken by the other area's timer:
+    that fragment no longer existed, the run drew nothing, and the TV stayed blank for good (seen in CI, a white
+    screen at 1920×1080). A reload cannot be overtaken: it is a new session. The frame is zero high and runs no
+    user text."""
+    components.html("<script>window.parent.location.reload()</script>", height=0)
 
 
 def display_link_viewer() -> display.WallAccess | None:

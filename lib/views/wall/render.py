@@ -27,7 +27,7 @@ from lib.services.base import utcnow
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, t
 from lib.views.queue_panel import MAX_QUEUE_ROWS, render_queue_panel, type_size
-from lib.views.wall.access import url_token
+from lib.views.wall.access import reload_the_tv, url_token
 
 TICK_KEY = "_wall_tick"
 COLUMNS: dict[Panel, tuple[str, ...]] = {
@@ -149,7 +149,8 @@ def render_wall(viewer: object) -> None:
         if area != checker:
             return
         if token is not None and not display.wall_token_valid(engine, token):
-            st.rerun(scope="app")
+            reload_the_tv()  # not st.rerun(scope="app"): see reload_the_tv
+            st.stop()
         if token is None:
             still_signed_in()  # a signed-in TV logged out or deactivated elsewhere: the login (issue 12)
 
