@@ -187,7 +187,7 @@ def _handover(office: Office, post: str, start, out_shift, in_shift, outgoing, i
         registers.create_entry(engine, actor=out, register="cr_fire_record", now=start - dt.timedelta(minutes=10),
                                values={"post": post, "shift": out_shift, "recorded_at": start - dt.timedelta(minutes=10),
                                        "system_ok": True, "findings": "消防主机运行正常"})
-    handover.submit_checklist(engine, actor=inc, handover_id=hid, checks=CHECKS, fire_record=post == FIRE_POST,
+    handover.submit_checklist(engine, actor=inc, handover_id=hid, checks=CHECKS,
                               instructions="按值班经理要求加强夜间巡视", now=start - dt.timedelta(minutes=3))
     handover.sign(engine, actor=out, handover_id=hid, now=start - dt.timedelta(minutes=1))
     handover.sign(engine, actor=inc, handover_id=hid, now=start)

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from db.engine import session_scope
+from db.models_registers import register_table
 from db.models import HandoverLogEntry, HandoverRecord, OrgUnit, RosterPeriod, ShiftTemplateRecord, User
 from lib.domain import handover as rules
 from lib.domain.errors import Conflict, DomainError, FieldError, Locked, NotAllowed, ValidationFailed
-from db.models_registers import register_table
 from lib.domain.registers import control_room
 from lib.domain.handover import (CheckResult, ChecklistItem, FiveHandover, Handover, HandoverState, OpenItem,
                                  Refusal, RefusalReason)
@@ -409,16 +409,13 @@ def _handed_over(customers: object, prospects: object, instructions: object) -> 
 def _fire_record_filed(engine: Engine, handover_id: int, now: dt.datetime) -> bool:
     """On a fire post: the outgoing shift's record is in the register (recorded since a day before the shift
     change), else a DomainError; elsewhere False (nothing is required)."""
-    from lib.domain.registers import REGISTRY
-    from lib.services.registers import store as register_store
-
     with session_scope(engine, write=False) as session:
         row = session.get(HandoverRecord, handover_id)
         if row is None or not row.data.get("requires_fire_record"):
             return False
         post = session.get(OrgUnit, row.post_id)
-        tbl = register_store.table(REGISTRY["cr_fire_record"])
-        found = session.execute(select(tbl.c.id).where(
+        tbl = register_table("cr_fire_record")
+        found = session.execute(sa_select(tbl.c.id).where(
             tbl.c.post == post.name, tbl.c.shift == row.out_shift,
             tbl.c.recorded_at >= row.shift_start - dt.timedelta(hours=LOOKBACK_H), tbl.c.recorded_at <= now,
             tbl.c.superseded_by_id.is_(None), tbl.c.state.in_(("recorded", "approved"))).limit(1)).first()
@@ -429,7 +426,7 @@ def _fire_record_filed(engine: Engine, handover_id: int, now: dt.datetime) -> bo
 
 @acting
 def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
-                     checks: Mapping[str, tuple[bool, str]], fire_record: bool = False,
+                     checks: Mapping[str, tuple[bool, str]],
                      customers: str = "", prospects: str = "", instructions: str = "",
                      now: dt.datetime | None = None) -> None:
     """The six checklist points and 五交, each OK or with a note; then both sign (seed 004 D12; seed 001 D8, D22).
@@ -437,7 +434,7 @@ def submit_checklist(engine: Engine, *, actor: Actor, handover_id: int,
     On a fire post the outgoing shift's 消防监控系统运行情况记录表 must be in the control-room register
     (``cr_fire_record``) first: without it the handover cannot go on to the signatures (H4, seed 004 D20)."""
     typed = _handed_over(customers, prospects, instructions)
-    fire_record = _fire_record_filed(engine, handover_id, now or utcnow()) or fire_record
+    fire_record = _fire_record_filed(engine, handover_id, now or utcnow())  # the register decides, not a tick
 
     def change(h: Handover, _at: dt.datetime) -> Handover:
         errors = []
