@@ -18,7 +18,7 @@ from lib.domain.money import yuan
 from lib.domain.registers import REGISTRY, families
 from lib.domain.registers import custom as C
 from lib.domain.registers.information import ME, NOW
-from lib.domain.registers.model import (Access, FieldDef, RegisterDef, choice_label, field_label, may_create,
+from lib.domain.registers.model import (Access, FieldDef, RegisterDef, choice_label, code_label, field_label, may_create,
                                         may_open, register_title)
 from lib.services import people
 from lib.services import registers as R
@@ -259,6 +259,8 @@ def _cell(rdef: RegisterDef, f: FieldDef, value: object, names: Mapping[int, str
         return names.get(value, "")
     if f.type == "choice":
         return choice_label(rdef, f, value, t)
+    if f.codes:
+        return code_label(f, str(value), t)
     if f.type == "datetime":
         return local_time(value, zone)
     if f.type == "money":

@@ -283,3 +283,17 @@ def test_C9_recordings_are_kept_at_least_one_month():
     low = Ctx(now=NOW, settings={"registers.cr_cctv.retention_days": 7})  # below the floor: still a month
     assert REGISTRY["cr_recording"].hooks.derive(entry("cr_recording", **media), low) == {
         "retain_until": retain_until(end, 31)}
+
+
+def test_C2_the_shift_a_handover_writes_is_listed_by_its_label_and_typed_text_as_typed():
+    """C2: the handover writes the responsible shift as a code (``night``); the duty log's lists and exports show
+    夜班 (en: its English label), and a shift typed by hand stays as typed."""
+    from lib.domain.registers import REGISTRY
+    from lib.domain.registers.model import code_label
+    from lib.i18n import translate
+
+    for register, key in (("cr_duty_log", "shift"), ("cr_duty_log", "responsible_shift"), ("cr_fire_record", "shift")):
+        field = REGISTRY[register].field(key)
+        assert code_label(field, "night", lambda k: translate(k, "zh_CN")) == "夜班"
+        assert code_label(field, "day", lambda k: translate(k, "en")) == translate("rotation.shift.day", "en")
+        assert code_label(field, "二班", lambda k: translate(k, "zh_CN")) == "二班"

@@ -43,6 +43,7 @@ from lib.domain.settings import SettingDef
 FAMILY = "control_room"
 ME, NOW = "me", "now"
 OPERATOR = "中控员"
+SHIFTS = "rotation.shift"  # the handover writes shift codes (night, day ...): lists show their labels
 SUPERVISOR = "秩序维护主管"
 HEAD = "部长"
 ENTRY_TYPES = ("abnormal", "fault", "alarm", "suspicious", "fire", "other")  # 异常 故障 报警 可疑 火灾 其他
@@ -261,7 +262,7 @@ REGISTERS = [
             # (date, id) index, which an index on a column of few values would displace (bench/gen_control_room.py)
             _t("post", "text", required=True, max_len=100, quote="(◇) 岗位 (编号按岗位连续)"),
             _t("occurred_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 时间"),
-            _t("shift", "text", max_len=20, quote="(◇) 班次"),
+            _t("shift", "text", max_len=20, codes=SHIFTS, quote="(◇) 班次"),
             _t("type", "choice", required=True, choices=ENTRY_TYPES,
                quote="异常、故障、报警、可疑、火灾 「一切异常情况」"),
             _t("description", "long_text", required=True, max_len=1000, quote="「对发现的情况…做好详细记录」"),
@@ -271,7 +272,7 @@ REGISTERS = [
             _t("reported_at", "datetime", quote="(◇) 上报时间 「立即上报」"),
             _t("auto_cleared_at", "datetime", quote="「故障不能自动消除」 (自动消除时间)"),
             _t("closed_at", "datetime", quote="(◇) 关闭时间"),
-            _t("responsible_shift", "text", max_len=20, derived=True,
+            _t("responsible_shift", "text", max_len=20, derived=True, codes=SHIFTS,
                quote="「交接班…」 责任班次 (以交接班完成时间划分)"),
         ),
         lock="on_submit", editable_after_lock=("action", "reported_to", "reported_at", "auto_cleared_at", "closed_at"),
@@ -296,7 +297,7 @@ REGISTERS = [
         "cr_fire_record", FAMILY, "seed 004 D20 [CR-q] 消防监控系统运行情况记录表 「每班应认真填写」",
         fields=(
             _t("post", "text", required=True, max_len=100, quote="(◇) 岗位 消防控制室"),
-            _t("shift", "text", required=True, max_len=20, quote="「每班」 班次"),
+            _t("shift", "text", required=True, max_len=20, codes=SHIFTS, quote="「每班」 班次"),
             _t("recorded_at", "datetime", required=True, default=NOW, indexed=True, quote="(◇) 填写时间"),
             _t("system_ok", "bool", default=True, quote="(△) 消防监控系统运行正常 (表的栏目原文未给出)"),
             _t("findings", "long_text", max_len=1000, quote="(△) 运行情况"),

@@ -50,6 +50,7 @@ class FieldDef:
     minimum: int | None = None
     maximum: int | None = None
     label: str = ""  # an admin-made register's own label (plain text, not a catalog key)
+    codes: str = ""  # a text field that may hold another module's codes: their labels are ``<codes>.<value>``
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -182,6 +183,16 @@ def register_title(register: RegisterDef, translate) -> str:
 
 def field_label(register: RegisterDef, definition: FieldDef, translate) -> str:
     return definition.label if register.custom else translate(register.label_key(definition.key))
+
+
+def code_label(definition: FieldDef, value: str, translate) -> str:
+    """A text field's value as shown: a known code of ``definition.codes`` by its label (the handover writes the
+    shift ``night``, a list shows 夜班), anything typed as it is."""
+    if not definition.codes:
+        return value
+    key = f"{definition.codes}.{value}"
+    shown = translate(key)
+    return value if shown == key else shown
 
 
 def choice_label(register: RegisterDef, definition: FieldDef, value: str, translate) -> str:

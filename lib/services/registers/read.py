@@ -26,7 +26,7 @@ from lib.domain.registers import REGISTRY
 from lib.domain.registers import custom as C
 from lib.domain.registers import life as L
 from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
-from lib.domain.registers.model import (ChainStep, RegisterDef, choice_label, field_label, may_open, reads_all,
+from lib.domain.registers.model import (ChainStep, RegisterDef, choice_label, code_label, field_label, may_open, reads_all,
                                         register_title)
 from lib.i18n import translate
 from lib.services.base import WRITERS, Actor, acting, audit, require, utcnow
@@ -298,6 +298,8 @@ def _cells(rdef: RegisterDef, entry: EntryRow, lang: str, tz) -> list[object]:
             value = entry.names.get(value, "") if value is not None else ""
         elif f.type == "choice" and value:
             value = choice_label(rdef, f, value, lambda k: translate(k, lang))
+        elif f.codes and value:
+            value = code_label(f, str(value), lambda k: translate(k, lang))
         elif f.type == "datetime" and value is not None:
             value = value.astimezone(tz)
         cells.append(value)
