@@ -91,49 +91,22 @@ def _person(browser, e2e_server, username):
     return context, tab
 
 
-@pytest.fixture(scope="module")
-def seller(browser, e2e_server, office):
-    context, tab = _person(browser, e2e_server, "seller")
-    try:
-        yield tab
-    finally:
-        context.close()
+def _signed_in(username: str):
+    """A module fixture: ``username``'s own browser, signed in once, closed at the module's end."""
+
+    @pytest.fixture(scope="module", name=username)
+    def person(browser, e2e_server, office):
+        context, tab = _person(browser, e2e_server, username)
+        try:
+            yield tab
+        finally:
+            context.close()
+
+    return person
 
 
-@pytest.fixture(scope="module")
-def head(browser, e2e_server, office):
-    context, tab = _person(browser, e2e_server, "head")
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def admin_center(browser, e2e_server, office):
-    context, tab = _person(browser, e2e_server, "admin_center")
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def principal(browser, e2e_server, office):
-    context, tab = _person(browser, e2e_server, "principal")
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="module")
-def admin(browser, e2e_server, office):
-    context, tab = _person(browser, e2e_server, "admin")
-    try:
-        yield tab
-    finally:
-        context.close()
+seller, head, admin_center, principal, admin = (_signed_in(name) for name in (
+    "seller", "head", "admin_center", "principal", "admin"))
 
 
 def open_phones(page: Page, register: str) -> None:
