@@ -22,15 +22,18 @@ import streamlit_authenticator as stauth
 
 from db.engine import ROOT
 from lib import cache
+from lib.domain.errors import DomainError
 from lib.services import accounts, sessions
 from lib.services.base import Actor
-from lib.ui import app_engine, t
+from lib.ui import app_engine, error_text, fault_text, t
 from lib.views.router_paths import leave_folder_mode
 
 COOKIE_NAME = "dutydesk_auth"
 COOKIE_DAYS = 7.0
 _AUTH_KEY = "_dd_authenticator"
 _SESSION_KEY = "_dd_session"  # this browser session's server-session secret (never a widget key)
+_PENDING_COOKIE = "_dd_cookie_pending"  # (token, expiry, tag) of a login whose cookie the browser lacks yet
+_LOGIN_PROBLEM = "_dd_login_problem"  # what the last press of 登录 was told, kept for the runs after it
 _MIN_KEY_LEN = 32
 _WEAK_KEYS = {"some_key", "changeme", "secret", "dutydesk"}
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
@@ -97,6 +100,8 @@ def restore_login() -> None:
     """
     with st.empty():
         authenticator()
+    with st.empty():  # its own slot, in every run: a login's cookie (L4), at a place that never moves
+        write_pending_cookie()
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
         return  # logged in already (checked by current_user), or logged out in this browser session
     user, secret = login_from_cookie(app_engine(), st.context.cookies.get(COOKIE_NAME), cookie_key())
@@ -119,7 +124,7 @@ def _remember(user: Actor, secret: str) -> None:
 
 
 def _forget_session() -> None:
-    for key in ("authentication_status", "name", "username", "roles", "email", _SESSION_KEY):
+    for key in ("authentication_status", "name", "username", "roles", "email", _SESSION_KEY, _PENDING_COOKIE):
         st.session_state[key] = None
 
 
@@ -185,9 +190,9 @@ def require_role(*roles: str) -> Actor:
 
 
 def attempt_login(username: str, password: str) -> str | None:
-    """Check the login (R1: counted atomically, one bcrypt check whoever asks), then set the cookie naming
-    the new server session (R2). Returns the message to show, or None on success."""
-    auth = authenticator()
+    """Check the login (R1: counted atomically, one bcrypt check whoever asks) and keep it in this browser
+    session; the cookie naming the new server session (R2) is written by the next runs
+    (:func:`write_pending_cookie`). Returns the message to show, or None on success."""
     if not (username or "").strip() or not password:
         return t("login.missing")
     result = accounts.authenticate(app_engine(), username=username, password=password)
@@ -196,26 +201,51 @@ def attempt_login(username: str, password: str) -> str | None:
         return t(result.message_key or "login.failed", **(result.message_args or {}))
     _remember(result.actor, result.session_secret)
     st.session_state["logout"] = False
-    auth.cookie_controller.cookie_model.cookie_manager.set(
-        COOKIE_NAME, sessions.encode_token(result.session_secret, cookie_key()),
-        expires_at=dt.datetime.now() + dt.timedelta(days=COOKIE_DAYS))
+    expires = dt.datetime.now() + dt.timedelta(days=COOKIE_DAYS)
+    st.session_state[_PENDING_COOKIE] = (sessions.encode_token(result.session_secret, cookie_key()),
+                                         expires.isoformat(), secrets.token_hex(4))
     return None
+
+
+def write_pending_cookie() -> None:
+    """Write the cookie of a login made in this browser session, drawn in every run until the browser says
+    it has it (the component answers True), so a run cut short by a rerun cannot lose it."""
+    pending = st.session_state.get(_PENDING_COOKIE)
+    if not pending:
+        return
+    token, expires, tag = pending
+    component = authenticator().cookie_controller.cookie_model.cookie_manager.cookie_manager
+    written = component(method="set", cookie=COOKIE_NAME, value=token, key=f"dd_cookie_set_{tag}", default=False,
+                        options={"path": "/", "expires": expires, "sameSite": "strict"})
+    if written:
+        st.session_state.pop(_PENDING_COOKIE, None)
+
+
+def _submit_login() -> None:
+    """The 登录 button's callback (L4): the cookie component's answer arriving while the click's run is going
+    (a busy server) used to stop that run before the login was read, and the press was lost. A callback runs
+    before the page and is never cut short (``lib/views/uninterrupted.py``); the outcome stays for the runs
+    after, whichever of them draws the page."""
+    state = st.session_state
+    try:
+        problem = attempt_login(state.get("login_user", ""), state.get("login_password", ""))
+    except DomainError as exc:
+        problem = error_text(exc)
+    except Exception as exc:  # noqa: BLE001 - a login during an outage or a lock: a message (R3)
+        problem = fault_text(exc)
+    state[_LOGIN_PROBLEM] = problem
 
 
 def login_page() -> None:
     st.title(t("app.title"))
     st.caption(t("login.hint"))
     with st.form("login_form"):
-        username = st.text_input(t("login.username"), key="login_user")
-        password = st.text_input(t("login.password"), type="password", key="login_password")
-        submitted = st.form_submit_button(t("login.submit"), type="primary")
-    if submitted:
-        problem = attempt_login(username, password)
-        if problem:
-            st.error(problem)
-        else:
-            st.success(t("login.welcome"))
-            st.button(t("login.continue"), key="login_continue")
+        st.text_input(t("login.username"), key="login_user")
+        st.text_input(t("login.password"), type="password", key="login_password")
+        st.form_submit_button(t("login.submit"), type="primary", on_click=_submit_login)
+    problem = st.session_state.get(_LOGIN_PROBLEM)
+    if problem:
+        st.error(problem)
 
 
 def logout_button() -> None:
@@ -226,7 +256,7 @@ def logout_button() -> None:
 
 def _end_session(_details: dict | None = None) -> None:
     sessions.logout(app_engine(), secret=st.session_state.get(_SESSION_KEY))
-    st.session_state[_SESSION_KEY] = None
+    st.session_state[_SESSION_KEY] = st.session_state[_PENDING_COOKIE] = None
 
 
 def language_switch(user: Actor) -> None:

@@ -139,6 +139,13 @@ class Session:
         ``values``: widget id -> value (``True`` for a button: a trigger). A fragment rerun is
         ``is_auto_rerun`` like the browser's timer, and keeps the widgets the full run drew.
         """
+        started = time.perf_counter()
+        await self.send(values, fragment_id=fragment_id)
+        return await self.finish(started)
+
+    async def send(self, values: dict[str, Any] | None = None, *, fragment_id: str = "") -> None:
+        """Only send the ``rerun_script`` (:meth:`finish` reads the answer): two sends in a row are what a
+        browser does when a component answers while the run of a click is still going."""
         back = BackMsg()
         state = back.rerun_script
         state.query_string = self.query
@@ -155,15 +162,21 @@ class Session:
             state.widget_states.widgets.append(_widget_state(self.widgets.get(widget_id), widget_id, value))
         if not fragment_id:  # a full run draws the page anew and announces its fragments again
             self.widgets, self._texts, self.fragments = {}, [], {}
-        started = time.perf_counter()
         try:
             await self._ws.send(back.SerializeToString())
-            run = await asyncio.wait_for(self._read_until_done(started), self.timeout)
-        except asyncio.TimeoutError as exc:
-            raise ProtocolError(f"timeout after {self.timeout:.0f} s") from exc
         except ConnectionClosed as exc:
             raise ProtocolError(f"disconnected: {exc}") from exc
-        return run
+
+    async def finish(self, started: float | None = None, *, timeout: float | None = None) -> Run:
+        """Read until a run is done for good (``timeout``: the session's unless given)."""
+        started = time.perf_counter() if started is None else started
+        limit = self.timeout if timeout is None else timeout
+        try:
+            return await asyncio.wait_for(self._read_until_done(started), limit)
+        except asyncio.TimeoutError as exc:
+            raise ProtocolError(f"timeout after {limit:.0f} s") from exc
+        except ConnectionClosed as exc:
+            raise ProtocolError(f"disconnected: {exc}") from exc
 
     async def _read_until_done(self, started: float) -> Run:
         run = Run(seconds=0.0, status=-1)

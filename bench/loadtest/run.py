@@ -118,7 +118,6 @@ async def warm(url: str, token: str) -> None:
     form = {session.widget("login_user").id: "admin", session.widget("login_password").id: seed.ADMIN_PASSWORD,
             session.widget("FormSubmitter:login_form").id: True}
     await session.rerun(form)
-    await session.rerun({session.widget("login_continue").id: True})
     for page in WARM_PAGES:
         await session.goto(page, query="id=1" if page == "ticket" else "")
     await session.close()

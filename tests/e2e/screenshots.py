@@ -63,8 +63,7 @@ def _login(page, url: str, username: str, password: str) -> None:
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出登录").or_(page.get_by_role("button", name="进入值班台")).first
-           ).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     _settle(page)
 
 
