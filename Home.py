@@ -18,7 +18,7 @@ from lib.views.router_paths import navigation
 from lib.views.visitors.kiosk_access import route_kiosk_token
 from lib.views.wall.access import route_display_token
 
-uninterrupted.install()  # a press is never dropped for a rerun that meets it (L4)
+uninterrupted.install()  # a press is never dropped for a rerun that meets it (the login race)
 freeze_import_heap()  # once per process: the collector stops walking the imported modules (issue 13 L2)
 st.set_page_config(page_title="值班台 Duty Desk", page_icon=":material/support_agent:", layout="wide")
 

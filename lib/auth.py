@@ -100,7 +100,7 @@ def restore_login() -> None:
     """
     with st.empty():
         authenticator()
-    with st.empty():  # its own slot, in every run: a login's cookie (L4), at a place that never moves
+    with st.empty():  # its own slot in every run, at a place that never moves: a login's cookie
         write_pending_cookie()
     if st.session_state.get("authentication_status") or st.session_state.get("logout"):
         return  # logged in already (checked by current_user), or logged out in this browser session
@@ -208,22 +208,24 @@ def attempt_login(username: str, password: str) -> str | None:
 
 
 def write_pending_cookie() -> None:
-    """Write the cookie of a login made in this browser session, drawn in every run until the browser says
-    it has it (the component answers True), so a run cut short by a rerun cannot lose it."""
+    """Write the cookie of a login made in this browser session: the component is drawn in every run until
+    the browser says it has it (its answer, True, reruns the app), so a run cut short cannot lose it."""
     pending = st.session_state.get(_PENDING_COOKIE)
     if not pending:
         return
     token, expires, tag = pending
-    component = authenticator().cookie_controller.cookie_model.cookie_manager.cookie_manager
-    written = component(method="set", cookie=COOKIE_NAME, value=token, key=f"dd_cookie_set_{tag}", default=False,
-                        options={"path": "/", "expires": expires, "sameSite": "strict"})
-    if written:
+    key = f"dd_cookie_set_{tag}"
+    if st.session_state.get(key):  # the browser said so in the run before: not drawn again, its frame goes
         st.session_state.pop(_PENDING_COOKIE, None)
+        return
+    component = authenticator().cookie_controller.cookie_model.cookie_manager.cookie_manager
+    component(method="set", cookie=COOKIE_NAME, value=token, key=key, default=False,
+              options={"path": "/", "expires": expires, "sameSite": "strict"})
 
 
 def _submit_login() -> None:
-    """The 登录 button's callback (L4): the cookie component's answer arriving while the click's run is going
-    (a busy server) used to stop that run before the login was read, and the press was lost. A callback runs
+    """The 登录 button's callback (the login race): the cookie component's answer arriving while the click's run
+    was going (a busy server) used to stop that run before the login was read, and the press was lost. A callback runs
     before the page and is never cut short (``lib/views/uninterrupted.py``); the outcome stays for the runs
     after, whichever of them draws the page."""
     state = st.session_state

@@ -88,11 +88,14 @@ _LAST_PAGE = "_dd_page"
 
 
 def _address_page() -> str:
-    """The page the browser's address names (``queue`` for ``http://host/queue``); "" when there is none."""
-    try:
-        url = st.context.url or ""
-    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest): no address to read
-        return ""
+    """The page the browser's address names (``queue`` for ``http://host/queue``); "" when there is none.
+
+    Read from the address the browser sent with this rerun, not ``st.context.url``: that one drops the page's
+    path once this session's navigation knows the page, which a run stopped just after ``st.navigation`` (a
+    newer rerun waiting) leaves behind, and the deep link was lost again (CI, 2026-12-07)."""
+    ctx = get_script_run_ctx()
+    info = getattr(ctx, "context_info", None)
+    url = info.url if info is not None and info.HasField("url") else ""
     return urlsplit(url).path.strip("/").rsplit("/", 1)[-1]
 
 

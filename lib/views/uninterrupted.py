@@ -1,4 +1,4 @@
-"""A click is never lost to a rerun that arrives while its run is starting (L4, seen in CI).
+"""A click is never lost to a rerun that arrives while its run is starting (the login race, seen in CI).
 
 Streamlit 1.67 checks for a newer rerun request at every ``st.session_state`` access, and first of all when a
 run starts to apply the browser's widget values, before any of them (a button's press among them) is applied.

@@ -74,7 +74,7 @@ def test_home_router_shows_login_when_set_up_and_logged_out(app_db):
     assert at.error[0].value == "用户名或密码不正确。"
     at.text_input(key="login_password").input("password1")
     at.button[0].click().run()
-    # L4: the login happens in the button's callback, so the same run already shows the admin's home page
+    # The login race: the login happens in the button's callback, so the same run already shows the admin's home page
     assert [t.value for t in at.title] == ["您好，管理员"] and not at.error
     assert at.session_state["_dd_cookie_pending"], "the cookie is written by the runs that follow"
 

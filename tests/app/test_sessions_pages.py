@@ -28,7 +28,7 @@ def test_R2_logging_in_through_the_form_opens_a_server_session(app_db):
     at.text_input(key="login_password").input("password1")
     at.button[0].click().run()
     assert not at.exception
-    assert [t.value for t in at.title] == ["您好，staff用户"]  # the same run shows the home page (L4)
+    assert [t.value for t in at.title] == ["您好，staff用户"]  # the same run shows the home page (the login race)
     secret = at.session_state["_dd_session"]
     assert secret and sessions.resume(engine, secret=secret).username == "staff"
     assert open_sessions(engine, users["staff"].id) == 1

@@ -67,7 +67,7 @@ def home_heading(page: Page):
 
 
 def land_logged_in(page: Page) -> None:
-    """The run of the click already opens the menu (L4); the cookie follows a moment later."""
+    """The run of the click already opens the menu (the login race); the cookie follows a moment later."""
     expect(home_heading(page)).to_be_visible()
     settle(page)
     wait_cookie(page, present=True)
@@ -131,6 +131,7 @@ def test_first_run_creates_admin_and_logs_in(page: Page, e2e_server):
     page.locator(".st-key-setup_password input").fill(ADMIN["password"])
     page.locator(".st-key-setup_repeat input").fill(ADMIN["password"])
     page.get_by_role("button", name="创建管理员", exact=True).click()
+    page.get_by_role("button", name="进入值班台").click()  # after 管理员已创建并已登录。
 
     land_logged_in(page)
     expect(page.get_by_text(f"{ADMIN['name']}（管理员）")).to_be_visible()

@@ -1,4 +1,4 @@
-"""L4: a click on 登录 is never lost to a rerun that arrives while its run is going.
+"""The login race: a click on 登录 is never lost to a rerun that arrives while its run is going.
 
 Seen in CI (2026-12-07, T6): a consultant's second browser filled the form, pressed 登录 and stayed on the
 login form for 30 s. The authenticator's cookie component answers a moment after the first page is drawn;
@@ -60,8 +60,8 @@ async def _log_in_while_a_component_answers(url: str, password: str) -> tuple[se
         await session.close()
 
 
-def test_L4_a_rerun_arriving_during_the_login_run_does_not_lose_the_login(e2e_server, office):
-    """L4: every try ends logged in: the tab shows the menu's logout button, not the login form."""
+def test_login_race_a_rerun_arriving_during_the_login_run_does_not_lose_the_login(e2e_server, office):
+    """Every try ends logged in: the tab shows the menu's logout button, not the login form."""
 
     async def tries() -> list[set[str]]:
         return [(await _log_in_while_a_component_answers(e2e_server.url, PASSWORD))[0] for _ in range(TRIES)]
@@ -71,8 +71,8 @@ def test_L4_a_rerun_arriving_during_the_login_run_does_not_lose_the_login(e2e_se
     assert not lost, f"{len(lost)} of {TRIES} logins lost: the tab still shows the login form"
 
 
-def test_L4_a_wrong_password_in_the_same_race_still_says_so(e2e_server, office):
-    """L4: the refusal survives the race too: the error stays on the login form through the runs after it."""
+def test_login_race_a_wrong_password_in_the_same_race_still_says_so(e2e_server, office):
+    """The refusal survives the race too: the error stays on the login form through the runs after it."""
     keys, alerts = asyncio.run(_log_in_while_a_component_answers(e2e_server.url, "wrong-password"))
     assert "login_user" in keys
     assert any("用户名或密码不正确" in body for _, body in alerts), alerts

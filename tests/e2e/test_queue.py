@@ -180,7 +180,7 @@ def login(page: Page, server, username: str, password: str, name: str) -> None:
         expect(box).to_have_count(1)
         box.fill(value)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("heading", name=f"您好，{name}")).to_be_visible()  # the click's own run (L4)
+    expect(page.get_by_role("heading", name=f"您好，{name}")).to_be_visible()  # the click's own run (the login race)
     page.wait_for_function("document.cookie.split('; ').some(c => c.startsWith('dutydesk_auth='))")
     settle(page)
 

@@ -39,6 +39,7 @@ def test_R2_first_run_and_the_cookie_is_copied(page: Page, e2e_server):
     page.locator(".st-key-setup_password input").fill(ADMIN["password"])
     page.locator(".st-key-setup_repeat input").fill(ADMIN["password"])
     page.get_by_role("button", name="创建管理员", exact=True).click()
+    page.get_by_role("button", name="进入值班台").click()  # after 管理员已创建并已登录。
     land_logged_in(page)
     COPIED["cookie"] = next(c for c in page.context.cookies() if c["name"] == "dutydesk_auth")
 

@@ -70,7 +70,7 @@ def login(page: Page, url: str, username: str) -> None:
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()  # the click's own run opens the menu (L4)
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()  # the click's own run opens the menu (the login race)
     settle(page)
 
 

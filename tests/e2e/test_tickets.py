@@ -65,7 +65,7 @@ def wait_cookie(page: Page, present: bool) -> None:
 
 
 def log_in(page: Page, username: str) -> None:
-    """Log in from the login page: the click's own run opens the menu (L4); the cookie follows."""
+    """Log in from the login page: the click's own run opens the menu (the login race); the cookie follows."""
     expect(page.get_by_label("密码", exact=True)).to_have_count(1)  # the cookie check's rerun has finished
     settle(page)
     shown(page.get_by_label("用户名", exact=True)).fill(username)
