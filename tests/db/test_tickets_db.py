@@ -357,9 +357,9 @@ def test_S43_completed_repair_is_in_the_callback_queue_and_the_survey_is_checked
 
 def test_S38_unsatisfied_customer_sends_the_complaint_back_to_in_progress(engine, people):
     tid = tickets.log_ticket(engine, actor=people["agent"], form=complaint_form(), now=MONDAY_0900).id
-    for step, given in (("triage", {}), ("forward", {"forwarded_to": "物流部"}), ("start_work", {}),
+    for step, fields in (("triage", {}), ("forward", {"forwarded_to": "物流部"}), ("start_work", {}),
                         ("resolve", {"root_cause": "新人"}), ("inform", {"customer_satisfied": False})):
-        do(engine, people["agent"], tid, step, MONDAY_0900 + H, **given)
+        do(engine, people["agent"], tid, step, MONDAY_0900 + H, **fields)
     result = do(engine, people["agent"], tid, "close", MONDAY_0900 + 2 * H)
     assert (result.state, result.notice_key) == ("in_progress", "complaints.notice.unsatisfied_reopened")
     row = row_of(engine, tid)
