@@ -20,7 +20,7 @@ migrate: venv
 	$(BIN)/python -m db.migrate
 
 run: migrate
-	$(BIN)/streamlit run Home.py --server.port $(PORT) --server.address 127.0.0.1
+	$(BIN)/python -m lib.launch run Home.py --server.port $(PORT) --server.address 127.0.0.1  # lib/launch.py: the router from the first request
 
 # several Streamlit processes behind nginx on one port (docs/operator.md); PostgreSQL when WORKERS > 1
 WORKERS ?= 2

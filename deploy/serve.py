@@ -167,7 +167,7 @@ def start(name: str, command: list[str], env: dict[str, str]) -> Child:
 
 
 def worker_command(port: int, address: str) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+    return [sys.executable, "-m", "lib.launch", "run", "Home.py", "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--logger.hideWelcomeMessage", "true"]  # its URL is not the one to open: the launcher prints nginx's
 

@@ -58,7 +58,7 @@ def start(script: str, *, env: dict[str, str], folder: Path, name: str) -> Serve
     """``streamlit run script`` on a free port; waits for its health check (60 s at most)."""
     port = free_port()
     log = folder / f"{name}.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+    cmd = [sys.executable, "-m", "lib.launch", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     with log.open("wb") as out:

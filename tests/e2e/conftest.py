@@ -91,7 +91,7 @@ def e2e_server(tmp_path_factory, request) -> Iterator[Server]:
     log = workdir / "streamlit.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+            [sys.executable, "-m", "lib.launch", "run", "Home.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -81,7 +81,7 @@ def main() -> int:
     users = _users(engine)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DUTYDESK_COOKIE_KEY": secrets.token_urlsafe(36)}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "lib.launch", "run", "Home.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true",
                                "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
                               stdout=(workdir / "log").open("wb"), stderr=subprocess.STDOUT)
