@@ -12,8 +12,8 @@ from lib.first_run import first_run_page, needed
 from lib.navigation import menu_sections, pages_for
 from lib.services import inbox, settings
 from lib.ui import app_engine, drop_stale_flash, lang, plain, t
-from lib.views.error_boundary import guarded
 from lib.views import uninterrupted
+from lib.views.error_boundary import guarded
 from lib.views.router_paths import navigation
 from lib.views.visitors.kiosk_access import route_kiosk_token
 from lib.views.wall.access import route_display_token

@@ -12,7 +12,9 @@ Traps of Streamlit 1.67, the first two seen on the wall TV (which has no mouse t
    ``pages/<name>.py`` directly, bypassing this router, with every file listed in a
    sidebar. :func:`leave_folder_mode` (first thing on the wall page and in the page guard)
    switches that off for the process and reruns through the router. The router itself needs
-   nothing: its own ``st.navigation`` call switches it off.
+   nothing: its own ``st.navigation`` call switches it off. A deep link whose address is not a file
+   name (``/queue``) got "Page not found" before either could act: ``lib/launch.py`` switches the mode
+   off before the first session, and the app is started through it.
 
 3. A rerun that names the main script rather than a page (a component answering before the page is known)
    opens the default page: :func:`keep_page_through_an_early_rerun` reopens the session's page instead.
