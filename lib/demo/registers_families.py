@@ -27,10 +27,12 @@ EXTRA_TITLES = [("综合部主管", "行政部", ("行政主管",), 0), ("前台
                 ("综合部主管", "行政部", ("信息中心经理",), 0)]
 
 
-def _titles(office: Office) -> dict[str, Person]:
+def grant_titles(office: Office, extra_titles=EXTRA_TITLES) -> dict[str, Person]:
+    """Give demo people the register titles they hold in the office: each row is (a title the person has,
+    their department, the titles added, which of the matching people); returns each added title's holder."""
     given: dict[str, Person] = {}
     with session_scope(office.engine) as session:
-        for title, department, extra, index in EXTRA_TITLES:
+        for title, department, extra, index in extra_titles:
             person = [p for p in office.people if title in p.titles and p.department == department][index]
             user = session.exec(select(User).where(User.id == person.id)).one()
             user.titles = list(dict.fromkeys([*user.titles, *extra]))
@@ -43,7 +45,7 @@ def _titles(office: Office) -> dict[str, Person]:
 
 
 def load(office: Office) -> None:
-    chain = _titles(office)
+    chain = grant_titles(office)
     admin_office, seal_keeper = chain["行政主管"].actor, chain["印章管理员"].actor
     sales = [p.actor for p in office.people if p.department == "销售部" and "销售顾问" in p.titles]
     front = [p.actor for p in office.people if "前台接待员" in p.titles]

@@ -27,31 +27,19 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select as sa_select
-from sqlmodel import select
 
 from db.engine import session_scope
-from db.models import User
 from db.models_registers import register_table
 from lib.demo.office import FIRE_POST, Office, Person
+from lib.demo.registers_families import grant_titles
 from lib.domain import office as clock
-from lib.services import accounts, roster
+from lib.services import roster
 from lib.services import registers as R
 
 CONTROL = "中控室"
 # (title the person has, department, extra titles, which one of them)
 EXTRA_TITLES = [("销售经理", "销售部", ("团队主任",), 0), ("总经理", "行政部", ("校长", "保密工作领导小组"), 0),
                 ("前台接待员", "行政部", ("保密员",), 2)]
-
-
-def _titles(office: Office) -> None:
-    with session_scope(office.engine) as session:
-        for title, department, extra, index in EXTRA_TITLES:
-            person = [p for p in office.people if title in p.titles and p.department == department][index]
-            user = session.exec(select(User).where(User.id == person.id)).one()
-            user.titles = list(dict.fromkeys([*user.titles, *extra]))
-            session.flush()
-            person.titles = tuple(user.titles)
-            person.actor = accounts.actor_of(user)
 
 
 def _one(office: Office, title: str):
@@ -71,7 +59,7 @@ def _at(office: Office, day: dt.date, hour: int, minute: int = 0) -> dt.datetime
 
 
 def load(office: Office) -> None:
-    _titles(office)
+    grant_titles(office, EXTRA_TITLES)
     _phones(office)
     _secrecy(office)
     _control_room(office)

@@ -109,6 +109,23 @@ def e2e_server(tmp_path_factory, request) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def lone_admin(e2e_server, request) -> str:
+    """The server's database migrated with one account, ``admin``, whose password is the module's ``PASSWORD``."""
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from lib.services import accounts
+
+    password = request.module.PASSWORD
+    engine = make_engine(f"sqlite:///{e2e_server.log.parent / 'e2e.db'}")
+    try:
+        upgrade(engine)
+        accounts.create_first_admin(engine, username="admin", name="管理员", password=password, repeat=password)
+    finally:
+        engine.dispose()
+    return "admin"
+
+
+@pytest.fixture(scope="module")
 def browser():
     require_chromium()
     with sync_playwright() as playwright:

@@ -8,9 +8,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from db.engine import make_engine
-from db.migrate import upgrade
-from lib.services import accounts
 from tests.e2e.conftest import WAIT_MS
 from tests.e2e.test_queue import settle
 
@@ -19,19 +16,8 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "First-Visit-2026"
 
 
-@pytest.fixture(scope="module")
-def office(e2e_server):
-    engine = make_engine(f"sqlite:///{e2e_server.log.parent / 'e2e.db'}")
-    try:
-        upgrade(engine)
-        accounts.create_first_admin(engine, username="admin", name="管理员", password=PASSWORD, repeat=PASSWORD)
-    finally:
-        engine.dispose()
-    return True
-
-
 def test_T10_a_deep_link_as_the_first_request_after_a_start_is_the_login_form_without_a_modal(
-        page: Page, e2e_server, office):
+        page: Page, e2e_server, lone_admin):
     page.set_default_timeout(WAIT_MS)
     page.goto(f"{e2e_server.url}/queue")
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible()

@@ -18,25 +18,11 @@ import asyncio
 import pytest
 
 from bench.loadtest.protocol import ProtocolError, Session
-from db.engine import make_engine
-from db.migrate import upgrade
-from lib.services import accounts
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Login-Race-2026"
 TRIES = 6
-
-
-@pytest.fixture(scope="module")
-def office(e2e_server):
-    engine = make_engine(f"sqlite:///{e2e_server.log.parent / 'e2e.db'}")
-    try:
-        upgrade(engine)
-        accounts.create_first_admin(engine, username="admin", name="管理员", password=PASSWORD, repeat=PASSWORD)
-    finally:
-        engine.dispose()
-    return True
 
 
 async def _log_in_while_a_component_answers(url: str, password: str) -> tuple[set[str], list]:
@@ -60,7 +46,7 @@ async def _log_in_while_a_component_answers(url: str, password: str) -> tuple[se
         await session.close()
 
 
-def test_login_race_a_rerun_arriving_during_the_login_run_does_not_lose_the_login(e2e_server, office):
+def test_login_race_a_rerun_arriving_during_the_login_run_does_not_lose_the_login(e2e_server, lone_admin):
     """Every try ends logged in: the tab shows the menu's logout button, not the login form."""
 
     async def tries() -> list[set[str]]:
@@ -71,7 +57,7 @@ def test_login_race_a_rerun_arriving_during_the_login_run_does_not_lose_the_logi
     assert not lost, f"{len(lost)} of {TRIES} logins lost: the tab still shows the login form"
 
 
-def test_login_race_a_wrong_password_in_the_same_race_still_says_so(e2e_server, office):
+def test_login_race_a_wrong_password_in_the_same_race_still_says_so(e2e_server, lone_admin):
     """The refusal survives the race too: the error stays on the login form through the runs after it."""
     keys, alerts = asyncio.run(_log_in_while_a_component_answers(e2e_server.url, "wrong-password"))
     assert "login_user" in keys
