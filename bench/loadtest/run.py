@@ -10,7 +10,8 @@ Duty Desk on free loopback ports (sessions spread round-robin) and one of the fl
 page once, then drives N sessions of the office's mix and N sessions of the floor page at the same
 time, for ``--seconds`` (and at most ``--max-actions`` clicks per session). ``--servers`` drives
 servers already running instead (their database, ``--database-url``, is seeded when it is empty,
-else given a display link for the TVs). Exit status 1 when any click failed (``--fail-on-error``).
+else given a display link for the TVs); one proxy URL with several ``--pids`` (``make serve``: nginx in front of
+its processes) samples each process, and the CPU per click is theirs together. Exit status 1 when any click failed (``--fail-on-error``).
 """
 
 from __future__ import annotations
@@ -176,6 +177,8 @@ def run(args: argparse.Namespace) -> dict:
             urls = [servers.loopback_only(u) for u in args.servers.split(",") if u.strip()]
             pids = [int(p) for p in args.pids.split(",") if p.strip()]
             app = [servers.external(u, pids[i] if i < len(pids) else None) for i, u in enumerate(urls)]
+            if len(urls) == 1 and len(pids) > 1:  # several processes behind one proxy (make serve): sample each
+                app = [servers.Server(url=urls[0], pid=pid) for pid in pids]
             database = args.database_url or os.environ.get("DATABASE_URL", "")
             if not database:
                 raise SystemExit("--servers needs --database-url (or DATABASE_URL): the database those servers use")
@@ -202,7 +205,7 @@ def run(args: argparse.Namespace) -> dict:
         _say("warming each page up …")
 
         async def warm_all():
-            await asyncio.gather(*[warm(s.url, seeded.wall_token) for s in app],
+            await asyncio.gather(*[warm(url, seeded.wall_token) for url in dict.fromkeys(s.url for s in app)],
                                  *([warm(floor.url, "")] if floor else []))
 
         try:
@@ -210,13 +213,15 @@ def run(args: argparse.Namespace) -> dict:
         except ProtocolError as exc:
             raise SystemExit(f"warm-up failed: {exc} (see the server logs in {work})") from exc
         before = {s.url: s.tracebacks() for s in started_servers}
-        labels = {f"app {i} ({s.url})": s for i, s in enumerate(app)}
+        behind_proxy = len({s.url for s in app}) < len(app)
+        labels = {(f"app {i} (pid {s.pid}, behind {s.url})" if behind_proxy else f"app {i} ({s.url})"): s
+                  for i, s in enumerate(app)}
         if floor:
             labels[f"floor ({floor.url})"] = floor
         sampler = servers.Sampler({label: s.pid for label, s in labels.items() if s.pid})
         recorder = scenarios.Recorder()
         _say(f"warmed up; {args.n} sessions arrive, then click for {args.seconds:.0f} s …")
-        asyncio.run(drive(args, [s.url for s in app], floor.url if floor else None, seeded, tickets, recorder,
+        asyncio.run(drive(args, list(dict.fromkeys(s.url for s in app)), floor.url if floor else None, seeded, tickets, recorder,
                           sampler))
         tracebacks = {}
         for label, s in labels.items():
@@ -237,7 +242,11 @@ def run(args: argparse.Namespace) -> dict:
     floor_row = report.action_rows(floor_samples)
     server_rows = []
     for label, s in labels.items():
+        # behind one proxy the clicks cannot be told apart per process: each row shows them all, the CPU per
+        # click is the processes' CPU together over those clicks (app_cpc below)
         clicks = sum(1 for sample in (floor_samples if s is floor else app_work) if sample.server == s.url)
+        if s is not floor and behind_proxy:
+            clicks = 0
         usage = sampler.usage.get(label) or servers.Usage()
         server_rows.append(report.usage_row(label, usage, clicks, tracebacks[label]))
     app_cpu = [sampler.usage[lb].cpu for lb, s in labels.items() if s is not floor and lb in sampler.usage]
