@@ -200,6 +200,40 @@ def renew_form_token(name: str) -> None:
     st.session_state[f"_idem_{name}"] = secrets.token_hex(16)
 
 
+@dataclass(frozen=True)
+class LazyTab:
+    """One tab of :func:`lazy_tabs`: its catalog label and what draws it.
+
+    ``eager``: drawn even while closed, for a tab with a form: what a person types into a form stays in the
+    browser until the form is submitted, and a tab that is not drawn loses it. ``keep``: the session-state keys
+    of a lazy tab's widgets whose values must outlive a visit to another tab (a chosen day, say)."""
+
+    label_key: str
+    render: Callable[[], None]
+    eager: bool = False
+    keep: tuple[str, ...] = ()
+
+
+def lazy_tabs(key: str, tabs: Sequence[LazyTab]) -> None:
+    """Tabs whose lists only run while open (issue 13 L2: every click on a page of six tabs paid for all six).
+
+    ``st.tabs(on_change="rerun")``: a change of tab is a run of its own. A lazy tab is drawn only while open;
+    Streamlit forgets a widget's value in a run that does not draw it, so the values named in its ``keep`` are
+    written back to session state while it is closed (Streamlit's documented way to keep them). A widget in
+    ``keep`` takes its start value from session state (``setdefault``), never from ``value=``.
+    """
+    containers = st.tabs([t(tab.label_key) for tab in tabs], key=key, on_change="rerun")
+    state = st.session_state
+    for container, tab in zip(containers, tabs):
+        if container.open is False and not tab.eager:
+            for name in tab.keep:
+                if name in state:
+                    state[name] = state[name]
+            continue
+        with container:
+            tab.render()
+
+
 def show_form_error(error_slot: str) -> None:
     message = st.session_state.get(error_slot)
     if message:

@@ -8,8 +8,8 @@ from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
-from lib.ui import (app_engine, clear_flash, flash, form_token, local_time, renew_form_token, run_action,
-                    show_flash, t, table)
+from lib.ui import (LazyTab, app_engine, clear_flash, flash, form_token, lazy_tabs, local_time, renew_form_token,
+                    run_action, show_flash, t, table)
 from lib.views.visitors import arrivals as visitor_arrivals
 from lib.views.visitors import form as visitor_form
 from lib.views.visitors.actions import badge_button, table_key, visit_actions
@@ -77,7 +77,8 @@ def on_site_tab() -> None:
 def day_tab() -> None:
     day = today
     if user.role in SUPERVISORS:
-        day = st.date_input(t("visitor.day"), value=today, max_value=today, key="v_day")
+        st.session_state.setdefault("v_day", today)
+        day = st.date_input(t("visitor.day"), max_value=today, key="v_day")
     rows = visitors.day_list(engine, actor=user, day=day)
     chosen = table(rows, COLUMNS, export_name=f"visitors_{day.isoformat()}", empty_key="visitor.none_today",
                    key=table_key("v_day_t"), selectable=True)
@@ -108,10 +109,13 @@ def search_tab() -> None:
         visit_actions(chosen, user=user, zone=zone, key="search")
 
 
-tabs = st.tabs([t(name) for name in ("visitor.tab_register", "visitor.tab_expected", "visitor.tab_pending",
-                                     "visitor.tab_on_site", "visitor.tab_day", "visitor.tab_search")])
-renders = [register_tab, lambda: visitor_arrivals.expected_tab(user, zone, today),
-           lambda: visitor_arrivals.pending_tab(user, zone, today), on_site_tab, day_tab, search_tab]
-for tab, render in zip(tabs, renders):
-    with tab:
-        render()
+# The tabs with a form are drawn every run (a half-typed form lives in the browser until it is sent); the lists
+# of who is on site and of the day only while open.
+lazy_tabs("v_tabs", [
+    LazyTab("visitor.tab_register", register_tab, eager=True),
+    LazyTab("visitor.tab_expected", lambda: visitor_arrivals.expected_tab(user, zone, today), eager=True),
+    LazyTab("visitor.tab_pending", lambda: visitor_arrivals.pending_tab(user, zone, today), eager=True),
+    LazyTab("visitor.tab_on_site", on_site_tab),
+    LazyTab("visitor.tab_day", day_tab, keep=("v_day",)),
+    LazyTab("visitor.tab_search", search_tab, eager=True),
+])

@@ -207,6 +207,12 @@ class Session:
                 run.exceptions.clear()
 
     def _delta(self, delta, run: Run) -> None:
+        if delta.WhichOneof("type") == "add_block" and delta.add_block.id:
+            # a container that is also a widget: tabs with a key (its value is the open tab's label)
+            block = delta.add_block
+            self.widgets[block.id] = Widget(id=block.id, kind=block.WhichOneof("type") or "block", label="",
+                                            disabled=False, form_id="")
+            return
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element

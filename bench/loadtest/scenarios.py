@@ -37,7 +37,7 @@ SUPERVISORS = ["u015", "u001", "u028", "u033", "u032", "u002"]  # 客服部经�
 
 ROLES = ("receptionist", "consultant", "customer_service", "supervisor", "wall")
 ACTIONS = {  # every kind of action, by role: the CI test asserts each was done at least once
-    "receptionist": ("login", "visitors.open", "visitors.register", "visitors.check_out"),
+    "receptionist": ("login", "visitors.open", "visitors.register", "visitors.tab", "visitors.check_out"),
     "consultant": ("login", "queue.open", "queue.press", "queue.refresh"),
     "customer_service": ("login", "tickets.mine", "tickets.detail"),
     "supervisor": ("login", "kpi.view", "tickets.board", "audit.view"),
@@ -226,10 +226,21 @@ class Actor:
         await asyncio.sleep(max(0.0, min(pause, self.plan.deadline - time.monotonic())))
 
 
+ON_SITE_TAB, REGISTER_TAB = "在场访客", "登记"
+
+
 class Receptionist(Actor):
-    """前台: registers a visitor (the check-in form), then checks that visitor out from 在场 (T17)."""
+    """前台: registers a visitor (the check-in form), opens 在场访客, checks that visitor out there (T17), and
+    goes back to 登记."""
 
     role = "receptionist"
+    tab = REGISTER_TAB  # the tab the server has open for this session (the page opens on 登记)
+
+    async def open_tab(self, label: str) -> None:
+        """A click on a tab of the visitors page: its lists run only while it is open (issue 13 L2)."""
+        s = self.session
+        if await self.act("visitors.tab", lambda: s.rerun({s.widget("v_tabs").id: label})) is not None:
+            self.tab = label
 
     async def start(self) -> bool:
         self.count = 0
@@ -240,6 +251,9 @@ class Receptionist(Actor):
         s = self.session
         if self.on_site:
             name = self.on_site[0]
+            if self.tab != ON_SITE_TAB:
+                await self.open_tab(ON_SITE_TAB)
+                return  # the check-out is the next click
             found = s.find(key_prefix="out_", near=name, enabled=True)
             if found:
                 run = await self.act("visitors.check_out", lambda: s.rerun({found[0].id: True}), confirm=True)
@@ -247,6 +261,9 @@ class Receptionist(Actor):
                     self.on_site.pop(0)
                 return
             self.on_site.pop(0)  # not on this page's list (any more): register the next one
+        if self.tab != REGISTER_TAB:  # back to 登记 for the next check-in, as at the desk
+            await self.open_tab(REGISTER_TAB)
+            return
         self.count += 1
         name = f"压测{self.plan.label}-{self.count}"
         form = {s.widget("v_name").id: name, s.widget("v_purpose").id: "压测来访",

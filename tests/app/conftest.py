@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,14 @@ def app_db(tmp_path, monkeypatch):
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def open_page(path: str, username: str | None) -> AppTest:
-    """Run a page file (relative to the project root) as ``username`` (None: logged out)."""
+def open_page(path: str, username: str | None, *, state: Mapping[str, object] | None = None) -> AppTest:
+    """Run a page file (relative to the project root) as ``username`` (None: logged out); ``state`` is set in
+    session state first (e.g. ``{"v_tabs": "在场访客"}`` opens that tab of a page whose tabs run lazily)."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=10)
     if username:
         at.session_state["authentication_status"] = True
         at.session_state["username"] = username
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.run()
     return at

@@ -63,7 +63,7 @@ def test_check_out_button_checks_the_visitor_out(app_db):
 
     entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
         name="李四", headcount=1, purpose="面试"))
-    at = open_page("pages/visitors.py", "staff")
+    at = open_page("pages/visitors.py", "staff", state={"v_tabs": "在场访客"})
     at.button(key=f"out_{entry}").click().run()
     assert not at.exception
     assert visitors.on_site(engine, actor=users["staff"]) == []

@@ -1,6 +1,8 @@
 """Visitor pages through AppTest: still-on-site warning (T4), expected visitors, kiosk and its links (T21),
 pickers (T2), plain text (T19), row clicks (T17)."""
 
+import datetime as dt
+
 from streamlit.testing.v1 import AppTest
 
 from lib.domain.visitors import VisitorForm
@@ -71,7 +73,7 @@ def test_T19_T17_a_visitor_named_like_a_link_stays_text_and_opens_by_row_click(a
     engine, users = app_db
     entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
         name="http://x", headcount=1, purpose="[点我](http://evil)", host_id=users["supervisor"].id))
-    at = open_page("pages/visitors.py", "staff")
+    at = open_page("pages/visitors.py", "staff", state={"v_tabs": "当日名单"})
     select_row(at, "v_day_t")  # the day list opens a visit by a click on its row
     assert not at.exception
     markdown = " ".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.success, *at.warning])
@@ -209,3 +211,31 @@ def test_T21_admin_creates_and_revokes_kiosk_links_others_see_the_guard(app_db):
     for role in ("supervisor", "staff"):
         at = open_page("pages/visitor_kiosks.py", role)
         assert at.error and not at.text_input
+
+
+def test_L2_the_lists_run_only_while_their_tab_is_open_and_nothing_typed_or_chosen_is_lost(app_db):
+    """Issue 13 L2: 在场访客 and 当日名单 run only while open (a click no longer pays for every list of the
+    page); the check-in form is drawn on every tab, so what the desk typed survives a check-out on 在场访客;
+    a supervisor's chosen day survives a visit to another tab."""
+    engine, users = app_db
+    entry = visitors.register_visitor(engine, actor=users["staff"], form=VisitorForm(
+        name="李四", headcount=1, purpose="面试"))
+    at = open_page("pages/visitors.py", "staff")
+    assert [tab.label for tab in at.tabs][:4] == ["登记", "今日预约", "自助签到待确认", "在场访客"]
+    assert not [b for b in at.button if b.key == f"out_{entry}"] and not at.dataframe  # the lists did not run
+    at.session_state["v_tabs"] = "在场访客"
+    at.run()
+    # the check-in form is still drawn (in its closed tab): in a browser, what was typed there stays put
+    assert [w.key for w in at.text_input if w.key in ("v_name", "v_purpose")] == ["v_name", "v_purpose"]
+    at.button(key=f"out_{entry}").click().run()
+    assert not at.exception and visitors.on_site(engine, actor=users["staff"]) == []
+
+    boss = open_page("pages/visitors.py", "supervisor", state={"v_tabs": "当日名单"})
+    yesterday = boss.date_input(key="v_day").value - dt.timedelta(days=1)
+    boss.date_input(key="v_day").set_value(yesterday).run()
+    boss.session_state["v_tabs"] = "登记"
+    boss.run()
+    assert not [d for d in boss.date_input if d.key == "v_day"]
+    boss.session_state["v_tabs"] = "当日名单"
+    boss.run()
+    assert boss.date_input(key="v_day").value == yesterday and not boss.exception
