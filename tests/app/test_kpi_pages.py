@@ -311,3 +311,17 @@ def test_T17_clicking_a_warnings_case_row_opens_its_history(app_db):
     assert not at.exception
     assert at.selectbox(key="pp.staff.warning_person").value == users["staff"].id
     assert any(c.value == "当前阶段：已记录" for c in at.caption)
+
+
+def test_L2_the_kpi_dashboard_builds_the_open_tabs_figure_only(floor):
+    """Issue 13 L2: each tab's figure is built while that tab is open, not on every click of the page."""
+    at = open_page("pages/kpi_dashboard.py", "supervisor")
+    captions = " ".join(c.value for c in at.caption)
+    assert "已超时的工单" not in captions and "作风评比" not in captions  # the SLA and teams tabs did not run
+    at.session_state["kd_tabs"] = "团队作风评比"
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert not at.exception and "作风评比" in captions and "已超时的工单" not in captions
+    at.session_state["kd_tabs"] = "超时工单"
+    at.run()
+    assert not at.exception and "已超时的工单" in " ".join(c.value for c in at.caption)
