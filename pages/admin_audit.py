@@ -17,16 +17,24 @@ engine = app_engine()
 zone, today = office_zone_now(engine)
 
 
+_LABELS: dict[tuple[str, str], str] = {}  # this run's labels: a page of 500 rows repeats a few dozen of them
+
+
 def label(prefix: str, value: str) -> str:
     """The catalog label of an entity, action or field; the stored name where the catalog has none."""
-    text = t(f"{prefix}.{value}")
-    return value if text == f"{prefix}.{value}" else text
+    if (prefix, value) not in _LABELS:
+        text = t(f"{prefix}.{value}")
+        _LABELS[prefix, value] = value if text == f"{prefix}.{value}" else text
+    return _LABELS[prefix, value]
+
+
+_LINE, _EMPTY = t("audit.change_line"), t("audit.empty_value")
 
 
 def change_lines(changes) -> str:
     """「字段：之前 → 之后」, one line per changed field."""
-    return "\n".join(t("audit.change_line", field=label("field", c.field), before=c.before or t("audit.empty_value"),
-                       after=c.after or t("audit.empty_value")) for c in changes)
+    return "\n".join(_LINE.format(field=label("field", c.field), before=c.before or _EMPTY, after=c.after or _EMPTY)
+                     for c in changes)
 
 
 actions = sorted((k.removeprefix("audit.action.") for k in catalog(lang()) if k.startswith("audit.action.")),
