@@ -829,3 +829,24 @@ def test_two_simultaneous_signatures_of_one_person_count_once(engine, control_ro
                    lambda: handover.sign(engine, actor=out, handover_id=hid, now=SHIFT_START))
     assert sorted(map(str, results)) == sorted(["awaiting_signatures", str(next(r for r in results if isinstance(r, Conflict)))])
     assert audit_actions(engine, "handover").count("sign") == 1
+
+
+def test_L4_every_screen_shares_one_fold_of_the_days_events_until_the_next_one(engine, showroom, monkeypatch):
+    """Issue 13 L4: the board's fold of the day's events is made once for every consultant's screen, the boards'
+    refreshes and the wall, and again only when an event is added (the load test's 2,000 events cost ~100 ms a
+    fold); what the screens show is the fold of every event (the cache is keyed by the exact inputs)."""
+    boss, people = showroom
+    draw(engine, boss, people)
+    tap(engine, people[0], people[0], "skip", at(DAY1, 10))
+    real, folds = rotation.rules.replay, []
+    monkeypatch.setattr(rotation.rules, "replay", lambda *a, **kw: folds.append(1) or real(*a, **kw))
+    rotation._replayed.cache_clear()
+    screens = [rotation.board(engine, actor=who, now=at(DAY1, 10, 1)) for who in (boss, people[1], people[2])]
+    assert len(folds) == 1 and {v.due_name for v in screens} == {"顾问2"}
+    assert rotation.wall_queue(engine, now=at(DAY1, 10, 1))[0]["name"] == screens[0].slots[0].name
+    assert len(folds) == 1
+    tap(engine, people[1], people[1], "skip", at(DAY1, 10, 2))
+    before = len(folds)
+    assert [rotation.board(engine, actor=who, now=at(DAY1, 10, 3)).due_name for who in (boss, people[3])] == [
+        "顾问3", "顾问3"]
+    assert len(folds) == before + 1
