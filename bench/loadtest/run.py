@@ -242,8 +242,8 @@ def run(args: argparse.Namespace) -> dict:
     floor_row = report.action_rows(floor_samples)
     server_rows = []
     for label, s in labels.items():
-        # behind one proxy the clicks cannot be told apart per process: each row shows them all, the CPU per
-        # click is the processes' CPU together over those clicks (app_cpc below)
+        # behind one proxy the clicks cannot be told apart per process: those rows show no clicks of their own,
+        # and the CPU per click is the processes' CPU together over all the clicks (app_cpc below)
         clicks = sum(1 for sample in (floor_samples if s is floor else app_work) if sample.server == s.url)
         if s is not floor and behind_proxy:
             clicks = 0

@@ -226,7 +226,16 @@ class Actor:
         await asyncio.sleep(max(0.0, min(pause, self.plan.deadline - time.monotonic())))
 
 
-ON_SITE_TAB, REGISTER_TAB = "在场访客", "登记"
+def _zh(key: str) -> str:
+    """Catalog text ``key`` in zh_CN (the demo users' language): a tab is chosen by its label."""
+    for path in (LOCALES / "zh_CN").glob("*.json"):
+        text = json.loads(path.read_text(encoding="utf-8")).get(key)
+        if text:
+            return text
+    raise KeyError(key)
+
+
+ON_SITE_TAB, REGISTER_TAB = _zh("visitor.tab_on_site"), _zh("visitor.tab_register")
 
 
 class Receptionist(Actor):
