@@ -33,6 +33,7 @@ COOKIE_DAYS = 7.0
 _AUTH_KEY = "_dd_authenticator"
 _SESSION_KEY = "_dd_session"  # this browser session's server-session secret (never a widget key)
 _PENDING_COOKIE = "_dd_cookie_pending"  # (token, expiry, tag) of a login whose cookie the browser lacks yet
+_PENDING_DELETE = "_dd_cookie_delete"  # tag of a logout whose cookie the browser has not said it dropped
 _LOGIN_PROBLEM = "_dd_login_problem"  # what the last press of 登录 was told, kept for the runs after it
 _MIN_KEY_LEN = 32
 _WEAK_KEYS = {"some_key", "changeme", "secret", "dutydesk"}
@@ -201,6 +202,7 @@ def attempt_login(username: str, password: str) -> str | None:
         return t(result.message_key or "login.failed", **(result.message_args or {}))
     _remember(result.actor, result.session_secret)
     st.session_state["logout"] = False
+    st.session_state.pop(_PENDING_DELETE, None)  # a new login's cookie replaces the old one in the same slot
     expires = dt.datetime.now() + dt.timedelta(days=COOKIE_DAYS)
     st.session_state[_PENDING_COOKIE] = (sessions.encode_token(result.session_secret, cookie_key()),
                                          expires.isoformat(), secrets.token_hex(4))
@@ -208,8 +210,13 @@ def attempt_login(username: str, password: str) -> str | None:
 
 
 def write_pending_cookie() -> None:
-    """Write the cookie of a login made in this browser session: the component is drawn in every run until
-    the browser says it has it (its answer, True, reruns the app), so a run cut short cannot lose it."""
+    """Write the cookie of a login made in this browser session, or drop it after a logout: the component is
+    drawn in every run until the browser says it has done so (its answer, True, reruns the app), so a run cut
+    short cannot lose it (a logout's delete drawn once, in the sidebar, was once replaced by the next run
+    before it acted, and the ended session's cookie stayed in the browser: harmless, the server refuses it,
+    but the browser should not keep it)."""
+    if _drop_pending_cookie():
+        return
     pending = st.session_state.get(_PENDING_COOKIE)
     if not pending:
         return
@@ -221,6 +228,20 @@ def write_pending_cookie() -> None:
     component = authenticator().cookie_controller.cookie_model.cookie_manager.cookie_manager
     component(method="set", cookie=COOKIE_NAME, value=token, key=key, default=False,
               options={"path": "/", "expires": expires, "sameSite": "strict"})
+
+
+def _drop_pending_cookie() -> bool:
+    """Draw the delete of a logout's cookie until the browser confirms it; True while one is pending."""
+    tag = st.session_state.get(_PENDING_DELETE)
+    if not tag:
+        return False
+    key = f"dd_cookie_del_{tag}"
+    if st.session_state.get(key):
+        st.session_state.pop(_PENDING_DELETE, None)
+        return False
+    component = authenticator().cookie_controller.cookie_model.cookie_manager.cookie_manager
+    component(method="delete", cookie=COOKIE_NAME, key=key, default=False)
+    return True
 
 
 def _submit_login() -> None:
@@ -251,14 +272,20 @@ def login_page() -> None:
 
 
 def logout_button() -> None:
-    """Sidebar logout: the server session ends, then the cookie goes; the cookie component's own rerun
-    shows the login page (no st.rerun here)."""
-    authenticator().logout(t("nav.logout"), location="sidebar", key="dd_logout_button", callback=_end_session)
+    """Sidebar logout. Its callback runs before the script: the server session ends, and the run of the click
+    already shows the login page, with the cookie's delete drawn in the cookie slot until the browser confirms
+    it (:func:`write_pending_cookie`)."""
+    st.sidebar.button(t("nav.logout"), key="dd_logout_button", on_click=_log_out)
+
+
+def _log_out() -> None:
+    authenticator().authentication_controller.logout(_end_session)
 
 
 def _end_session(_details: dict | None = None) -> None:
     sessions.logout(app_engine(), secret=st.session_state.get(_SESSION_KEY))
     st.session_state[_SESSION_KEY] = st.session_state[_PENDING_COOKIE] = None
+    st.session_state[_PENDING_DELETE] = secrets.token_hex(4)
 
 
 def language_switch(user: Actor) -> None:

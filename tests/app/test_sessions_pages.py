@@ -34,6 +34,31 @@ def test_R2_logging_in_through_the_form_opens_a_server_session(app_db):
     assert open_sessions(engine, users["staff"].id) == 1
 
 
+def test_R2_logout_shows_the_login_in_the_same_run_and_drops_the_cookie_until_the_browser_confirms(app_db):
+    """R2: 退出登录 ends the server session, and the run of the click already shows the login form; the cookie's
+    delete stays pending (drawn in every run) until the browser answers, so a run cut short cannot leave the
+    ended session's cookie in the browser (seen in CI: the cookie stayed after a logout)."""
+    engine, users = app_db
+    at = open_page("Home.py", None)
+    at.text_input(key="login_user").input("staff")
+    at.text_input(key="login_password").input("password1")
+    at.button[0].click().run()
+    secret = at.session_state["_dd_session"]
+    at.button(key="dd_logout_button").click().run()
+    assert not at.exception
+    assert sessions.resume(engine, secret=secret) is None
+    assert open_sessions(engine, users["staff"].id) == 0
+    assert [f.key for f in at.text_input] == ["login_user", "login_password"]
+    tag = at.session_state["_dd_cookie_delete"]
+    assert tag
+    at.run()  # no answer from the browser yet: still pending, drawn again
+    assert at.session_state["_dd_cookie_delete"] == tag
+    at.session_state[f"dd_cookie_del_{tag}"] = True  # the browser's answer
+    at.run()
+    assert "_dd_cookie_delete" not in at.session_state
+    assert [f.key for f in at.text_input] == ["login_user", "login_password"]
+
+
 def test_R2_a_page_already_open_closes_when_its_session_is_ended_elsewhere(app_db):
     """R2: the admin ends a user's sessions: the user's open browser shows the login prompt on its next run."""
     engine, users = app_db

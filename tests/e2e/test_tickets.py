@@ -14,6 +14,7 @@ import time
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import update
 
 from db.engine import make_engine, session_scope
@@ -107,7 +108,9 @@ def choose(page: Page, label: str, option: str, tries: int = 3) -> None:
 
     On a busy machine a click on a box while another box's list is still closing may only focus it (no list
     opens), and a click on an option while its list is still opening may pick nothing (seen in CI: a
-    multiselect's pick never showed): the pick is made again, a bounded number of times."""
+    multiselect's pick never showed), and a rerun that draws the list again under the click detaches the
+    option being clicked (seen in CI: the click waited 40 s on an option no longer in the page): the pick is
+    made again, a bounded number of times."""
     box = shown(page.get_by_role("combobox", name=label))
     # the element around the box: a multiselect shows its picks there as tags, a select box in the box itself
     widget = box.locator("xpath=ancestor::div[@data-testid='stElementContainer'][1]")
@@ -116,6 +119,7 @@ def choose(page: Page, label: str, option: str, tries: int = 3) -> None:
         return box.input_value() == option or option in widget.inner_text()
 
     for _ in range(tries):
+        settle(page)
         box.click()
         listed = shown(page.get_by_role("option", name=option)).first
         try:
@@ -123,7 +127,12 @@ def choose(page: Page, label: str, option: str, tries: int = 3) -> None:
         except AssertionError:
             page.keyboard.press("Escape")
             continue
-        listed.click()
+        try:
+            listed.click(timeout=5_000)
+        except PlaywrightTimeoutError:  # the list was drawn again under the click (a rerun: seen in CI)
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
         deadline = time.monotonic() + 5
         while not picked() and time.monotonic() < deadline:
             page.wait_for_timeout(200)
