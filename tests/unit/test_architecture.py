@@ -184,3 +184,59 @@ def test_T19_user_values_reach_markdown_only_through_plain(path):
     ``plain(...)`` only; otherwise a visitor named ``http://x`` becomes a link and a draw result loses its "1."."""
     offenders = _markdown_offenders(path)
     assert offenders == [], "user values into Markdown without lib.ui.plain:\n" + "\n".join(offenders)
+
+
+# ARCH1 (issue 14 "the house first"): the layers import downwards only. ``db/`` (models, engine, migrations) sits
+# under the services: the demo loader that once lived in db/ and called services now lives in lib/demo. The domain
+# is pure (above) and also never reaches the services, the database layer or the pages.
+DB_MAY_NOT = ("lib.services", "lib.demo", "lib.views", "lib.ui", "pages", "streamlit")
+DOMAIN_MAY_NOT = ("lib.services", "lib.demo", "lib.views", "lib.ui", "db", "pages", "streamlit")
+
+
+def _imported_modules(source: str, module: str) -> set[str]:
+    """Every module ``source`` imports, anywhere (a late import inside a function counts), relative ones
+    resolved against ``module`` (``db.models`` importing ``.types`` is ``db.types``)."""
+    found: set[str] = set()
+    package = module.split(".")[:-1]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            name = ".".join([*base, node.module] if node.module else base)
+            found.add(name)
+            found |= {f"{name}.{alias.name}" for alias in node.names}  # ``from lib import services``
+    return found
+
+
+def _offending(modules: set[str], forbidden: tuple[str, ...]) -> set[str]:
+    return {m for m in modules for f in forbidden if m == f or m.startswith(f + ".")}
+
+
+def test_ARCH1_the_import_checker_sees_late_relative_and_package_imports():
+    """ARCH1: the checker below is not blind: a late import, a ``from lib import services`` and a relative
+    import out of the domain are all caught."""
+    source = ("def f():\n    from lib.services import registers\n"
+              "from lib import demo\nfrom ...services.tickets import read\nimport streamlit as st\n")
+    assert _offending(_imported_modules(source, "lib.domain.registers.seals"), DOMAIN_MAY_NOT) == {
+        "lib.services", "lib.services.registers", "lib.demo", "lib.services.tickets",
+        "lib.services.tickets.read", "streamlit"}
+    assert _offending(_imported_modules("from lib.domain.errors import DomainError\n", "db.models"),
+                      DB_MAY_NOT) == set()
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "db").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_ARCH1_db_imports_nothing_from_services_demo_views_or_pages(path):
+    """ARCH1: ``db/`` (models, engine, DDL, every migration) imports no service, demo, view, page or Streamlit
+    module: the database layer is below all of them."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    assert _offending(_imported_modules(path.read_text(encoding="utf-8"), module), DB_MAY_NOT) == set()
+
+
+@pytest.mark.parametrize("path", python_files(ROOT / "lib" / "domain"),
+                         ids=lambda p: str(p.relative_to(ROOT / "lib" / "domain")))
+def test_ARCH1_domain_imports_nothing_from_services_db_or_streamlit(path):
+    """ARCH1: ``lib/domain`` imports no service, no ``db`` module, no view, page or Streamlit: its rules take
+    plain data and the services hand them what they need (lookups, settings, the clock)."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    assert _offending(_imported_modules(path.read_text(encoding="utf-8"), module), DOMAIN_MAY_NOT) == set()
