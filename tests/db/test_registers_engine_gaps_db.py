@@ -131,6 +131,9 @@ def test_EG3_the_seal_keeper_registers_the_use_after_review_late_titles(office):
     """EG3 (needs 1, seed 001 D18 「用印审核、使用登记」): ``late_titles`` let the 印章管理员 fill 使用登记 (date,
     keeper) on another's approved use, and only those late fields; no one else, and not on a draft."""
     engine, p = office
+    R.create_entry(engine, actor=p["admin_office"], register="seal", now=NOW, values={  # a seal in use (SE4)
+        "seal_type": "contract", "name": "合同专用章(一)", "carved_on": DAY - D(days=3), "issued_on": DAY - D(days=2),
+        "activated_on": DAY - D(days=1)})
     draft = R.create_entry(engine, actor=p["applicant"], register="seal_use", values=_use(p), submit=False, now=NOW)
     with pytest.raises(NotAllowed):
         R.edit_entry(engine, actor=p["seal_keeper"], register="seal_use", entry_id=draft, now=at(1),

@@ -7,7 +7,9 @@
   entry is opened in the approver's name, to be carved and issued.
 - 用印申请/使用登记 (``seal_use``): a department asks (5.3.1), the 印章管理员 reviews (用印审核), then the use
   is registered with its date and keeper (使用登记, 5.4.1) — never before the approval. Columns assumed (△):
-  the seed gives none.
+  the seed gives none. The seal it names must be one of the ledger's, of the type chosen, and 启用 on the day of
+  use (today while not yet used): REGISTERS.md §2.2 「SealUse: validate seal is active」, since 5.1.2 puts 用印 only
+  between 启用 and 停用 (SE4).
 - 更换/停用申请 (``seal_change``), proposed by the 印章管理员 to 行政办 (5.4.1).
 - 印鉴档案 (``seal_impression``) and 监督检查 (``seal_audit``), kept by 行政办 (5.1.3, 5.1.5).
 Chains are settings; 行政办 is read as the title 行政主管 (assumed: the managed list has no 行政办 title).
@@ -15,8 +17,10 @@ Chains are settings; 行政办 is read as the title 行政主管 (assumed: the m
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from lib.domain import office
 from lib.domain.errors import DomainError, FieldError
 from lib.domain.registers.family_hooks import AfterApproval, is_set, not_before
 from lib.domain.registers.hooks import Ctx, Entry, OpenEntry, RegisterHooks
@@ -80,8 +84,41 @@ class SealHooks(RegisterHooks):
                 raise DomainError(f"registers.seal.skipped.{skipped[0]}")
 
 
+def status_on(values: Mapping[str, object], day: dt.date) -> str:
+    """The seal's status on ``day``: the furthest lifecycle step dated on or before it (``requested`` before
+    刻制). ``active`` on a day means 启用 by then and not yet 停用, 收回 or 销毁."""
+    status = "requested"
+    for name, field_key in LIFECYCLE:
+        done = values.get(field_key)
+        if isinstance(done, dt.date) and done <= day:
+            status = name
+    return status
+
+
+def seal_refusal(name: object, seal_type: object, day: dt.date,
+                 seals: Sequence[Mapping[str, object]]) -> tuple[str, dict] | None:
+    """Why a use may not name the seal ``name`` (SE4), as (catalog key, params), or None when it may.
+
+    ``seals`` are the ledger's current entries of that name (their values). None of them: not in the ledger.
+    None of the chosen type: the wrong seal. Else one of them must be ``active`` on ``day``; if none is, the
+    reason names the latest one's status that day (``registers.seal_use.seal_state.<status>``)."""
+    if not is_set(name):
+        return None
+    if not seals:
+        return "registers.seal_use.no_seal", {"seal": str(name)}
+    typed = [s for s in seals if seal_type is None or s.get("seal_type") == seal_type]
+    if not typed:
+        return "registers.seal_use.wrong_type", {"seal": str(name)}
+    if any(status_on(s, day) == "active" for s in typed):
+        return None
+    return f"registers.seal_use.seal_state.{status_on(typed[-1], day)}", {"seal": str(name), "day": day.isoformat()}
+
+
 class SealUseHooks(AfterApproval):
-    """用印审核 before 使用登记: the date and keeper are filled only after the 印章管理员 approved; both together."""
+    """用印审核 before 使用登记: the date and keeper are filled only after the 印章管理员 approved; both together.
+    The seal named is a real one of the ledger, of the chosen type, 启用 on the day of use (SE4): checked on
+    every save (the form names the field), and again when the use is submitted or approved, since the seal may
+    have been 停用 or 销毁 meanwhile."""
 
     late = ("used_at", "keeper_id")
     refusal = "registers.seal_use.not_approved"
@@ -93,7 +130,29 @@ class SealUseHooks(AfterApproval):
         if is_set(used) != is_set(keeper):
             missing = "keeper_id" if is_set(used) else "used_at"
             errors.append(FieldError(f"reg.{entry.register}.{missing}", "registers.seal_use.date_and_keeper"))
+        refused = self._seal_refusal(entry, ctx)
+        if refused is not None:
+            errors.append(FieldError(f"reg.{entry.register}.seal", refused[0], refused[1]))
         return errors + not_before(entry, "used_at", "requested_at", "registers.seal_use.used_before_request")
+
+    def guard(self, entry: Entry, action: str, actor_titles: frozenset[str], ctx: Ctx) -> None:
+        super().guard(entry, action, actor_titles, ctx)
+        if action in ("submit", "approve"):
+            refused = self._seal_refusal(entry, ctx)
+            if refused is not None:
+                raise DomainError(refused[0], **refused[1])
+
+    @staticmethod
+    def _seal_refusal(entry: Entry, ctx: Ctx) -> tuple[str, dict] | None:
+        entries = getattr(ctx.lookups, "entries", None)
+        if entries is None:  # no ledger to read (a pure test of the other rules)
+            return None
+        name = entry.values.get("seal")
+        seals = [e.values for e in entries("seal", name=name)] if is_set(name) else []
+        tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
+        used = entry.values.get("used_at")
+        day = office.local_day(used if isinstance(used, dt.datetime) else ctx.now, tz)
+        return seal_refusal(name, entry.values.get("seal_type"), day, seals)
 
 
 class SealConfigHooks(RegisterHooks):
@@ -156,7 +215,7 @@ REGISTERS = [
             _t("requester_id", "person", required=True, default=ME, indexed=True, quote="(△) 申请人"),
             _t("requested_at", "datetime", required=True, default=NOW, indexed=True, quote="(△) 申请时间"),
             _seal_type(),
-            _t("seal", "text", required=True, max_len=100, quote="(△) 印章"),
+            _t("seal", "text", required=True, max_len=100, help=True, quote="(△) 印章"),
             _t("document", "text", required=True, max_len=200, quote="(△) 用印文件"),
             _t("purpose", "text", required=True, max_len=200, quote="(△) 用途"),
             _t("copies", "int", required=True, default=1, minimum=1, maximum=1000, quote="(△) 份数"),
