@@ -254,3 +254,50 @@ def test_S56_P2_a_team_director_assigns_sharing_only_for_a_borrower_of_their_own
     assert other.value.key == "registers.phone_sharing.not_borrowers_director"
     query = R.Query(first=NOW.date(), last=NOW.date())
     assert R.list_entries(engine, actor=p["admin_center"], register="phone_sharing", query=query).rows == ()
+
+
+def _bill_items(engine, actor, now) -> list[tuple[str, bool]]:
+    from lib.services import inbox
+
+    box = inbox.inbox(engine, actor=actor, now=now).inbox
+    return sorted((i.reason_key, i in box.overdue) for i in box.overdue + box.soon + box.other
+                  if i.title_key == "registers.title.phone_bill")
+
+
+def test_P7_the_bills_pay_due_is_in_the_finance_inbox_not_the_admin_centres(office):
+    """P7 (seed 002 #1 「行政管理中心…核对」「财务部负责…缴纳」): February's bill entered by one 行政主管 waits on
+    行政管理中心's title (another 行政主管 sees it too), never on 财务部; once reconciled, "pay by the 5th" is in the
+    综合部主管's inbox (财务部) and no longer in any 行政主管's, overdue on 6 March, and the sweeper sends it to the
+    finance holder, not to the bill's creator."""
+    from lib.domain.inbox import is_for
+    from lib.services import inbox
+
+    engine, p = office
+    with session_scope(engine) as session:
+        other = User(username="admin_center2", name="admin_center2", password_hash="x", role="supervisor",
+                     titles=["行政主管"], trained_posts=[], department_id=p["finance"].department_id, created_at=NOW)
+        session.add(other)
+        session.flush()
+        p["admin_center2"] = accounts.actor_of(other)
+    deadline = dt.datetime(2027, 3, 5, 16, 0, tzinfo=dt.timezone.utc)
+    march_6 = dt.datetime(2027, 3, 6, 2, 0, tzinfo=dt.timezone.utc)
+    feb = R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=deadline - 6 * H,
+                         values={"month": dt.date(2027, 2, 1), "statement_total": Decimal("812.40")})
+    reconcile = [("registers.due.phone_bill_reconcile", False)]
+    assert _bill_items(engine, p["admin_center"], deadline - 5 * H) == reconcile
+    assert _bill_items(engine, p["admin_center2"], deadline - 5 * H) == reconcile
+    assert _bill_items(engine, p["finance"], deadline - 5 * H) == []
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_bill", entry_id=feb, step_no=0,
+                    now=deadline - 4 * H)
+    for who in ("admin_center", "admin_center2", "principal"):
+        assert _bill_items(engine, p[who], march_6) == [], who
+    assert _bill_items(engine, p["finance"], march_6) == [("registers.due.phone_bill_pay", True)]
+    with session_scope(engine, write=False) as session:
+        swept = [i for i in inbox.open_items(session, inbox.context(session, march_6))
+                 if i.title_key == "registers.title.phone_bill" and i.record_id == feb]
+    assert [(i.reason_key, i.for_user, i.for_titles) for i in swept] == [
+        ("registers.due.phone_bill_pay", None, ("综合部主管",))]
+    assert [is_for(swept[0], inbox.viewer_of(p[w])) for w in ("finance", "admin_center")] == [True, False]
+    R.approve_entry(engine, actor=p["finance"], register="phone_bill", entry_id=feb, step_no=1, now=march_6)
+    assert _bill_items(engine, p["finance"], march_6 + H) == []
+

@@ -141,6 +141,10 @@ def test_S57_bill_due_by_the_5th_of_next_month_reconcile_then_pay():
     reconciled = Entry("phone_bill", 1, "pending", feb,
                        steps=(*pending.steps, step(3, "approve", "行政主管", "乙", 0)))
     assert [(d.kind, d.due_at) for d in h.dues(reconciled, CTX)] == [("phone_bill_pay", deadline)]
+    # P7: who acts — 行政管理中心 reconciles, 财务部 pays (the chain's titles as set)
+    assert (due.title, h.dues(reconciled, CTX)[0].title) == ("行政主管", "综合部主管")
+    moved = Ctx(now=NOW, settings={**CTX.settings, "registers.phone_bill.chain": ["行政主管", "财务主管"]})
+    assert h.dues(reconciled, moved)[0].title == "财务主管"
     assert h.dues(Entry("phone_bill", 1, "approved", feb), CTX) == ()
     assert h.dues(Entry("phone_bill", 1, "rejected", feb), CTX)[0].kind == "phone_bill_reconcile"
     later = Ctx(now=NOW, settings={"registers.phone_bill.deadline_day": 10, "office.timezone": "Asia/Shanghai"})
@@ -263,3 +267,26 @@ def test_P6_S49_an_untraceable_charge_is_split_over_the_team_the_bill_names():
     assert keys(hooks("phone_bill").validate(Entry("phone_bill", None, "draft", {**bill, "team": "不存在组"}), ctx)) == {
         "reg.phone_bill.team": "registers.phone_bill.unknown_team"}
     assert hooks("phone_bill").validate(Entry("phone_bill", None, "draft", bill), ctx) == []
+
+
+def test_P7_a_waiting_step_for_another_title_is_not_hidden_behind_an_earlier_hook_due():
+    """P7: when a hook due for one title falls before a waiting approval step of another title, both are listed:
+    the due for its title at its time, the step for its title ``registers.step_hours`` after it was reached."""
+    from lib.domain.registers.hooks import Due
+    from lib.services.registers import read
+
+    H = dt.timedelta(hours=1)
+
+    class Row:
+        id, state, step_title, created_by_id, department_id = 7, "pending", "综合部主管", 3, 1
+        chain = [{"title": "行政主管"}, {"title": "综合部主管"}]
+        step_no, locked_at, submitted_at, decided_at, superseded_by_id = 1, None, NOW, None, None
+        updated_at = NOW + H
+        due_at = NOW + 2 * H
+
+    items = read._row_dues(REGISTRY["phone_bill"], Row, [Due("phone_bill_reconcile", NOW + 2 * H, "行政主管")],
+                           NOW, 24)
+    assert [(i.kind, i.due_at, i.for_title, i.step_title) for i in items] == [
+        ("phone_bill_reconcile", NOW + 2 * H, "行政主管", "综合部主管"), ("step", NOW + 25 * H, None, "综合部主管")]
+    same = read._row_dues(REGISTRY["phone_bill"], Row, [Due("phone_bill_pay", NOW + 2 * H, "综合部主管")], NOW, 24)
+    assert [(i.kind, i.for_title) for i in same] == [("phone_bill_pay", "综合部主管")]

@@ -97,6 +97,9 @@ class Due:
 
     kind: str  # catalog key under ``registers.due.``
     due_at: dt.datetime
+    # the title that must act (any holder; only in the entry's department where the title is department-scoped,
+    # ``registers.department_titles``); None: whoever keeps the entry (a loan's borrower, the attendant)
+    title: str | None = None
 
 
 @dataclass(frozen=True)

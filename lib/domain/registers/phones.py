@@ -302,8 +302,12 @@ class PhoneBillHooks(RegisterHooks):
         tz = office.zone(str(ctx.settings.get("office.timezone") or "Asia/Shanghai"))
         # the inbox reads dues without steps: the stored 核对人 says the first step is signed
         done = reconciled(entry) or is_set(entry.values.get("reconciled_by"))
-        kind = "phone_bill_pay" if entry.state == "pending" and done else "phone_bill_reconcile"
-        return [Due(kind, bill_deadline(month, day, tz))]
+        paying = entry.state == "pending" and done
+        # who acts: 行政管理中心 reconciles, 财务部 pays (the chain's titles as set, seed 002 #1), never the person
+        # who typed the statement in (issue 16 P7)
+        chain = [str(t) for t in (ctx.settings.get("registers.phone_bill.chain") or ()) if t]
+        title = (chain[1] if len(chain) > 1 else FINANCE) if paying else (chain[0] if chain else ADMIN_CENTER)
+        return [Due("phone_bill_pay" if paying else "phone_bill_reconcile", bill_deadline(month, day, tz), title)]
 
 
 def _t(key: str, type_: str, **kw) -> FieldDef:

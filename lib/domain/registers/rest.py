@@ -160,7 +160,7 @@ class AllocationHooks(RegisterHooks):
         if not _settled(entry) or not isinstance(leave, dt.date) or moved_out(entry.values):
             return ()
         days = _int_setting(ctx, "registers.rest.move_out_days", 7)
-        return [Due("rest_move_out", move_out_due(leave, days, _tz(ctx)))]
+        return [Due("rest_move_out", move_out_due(leave, days, _tz(ctx)), OFFICE)]  # 「由管理人员收回钥匙」
 
     def blockers(self, entry: Entry, ctx: Ctx) -> Sequence[Blocker]:
         if not _settled(entry) or moved_out(entry.values):
@@ -258,7 +258,9 @@ class InspectionHooks(RegisterHooks):
         if not _settled(entry) or v.get("outcome") != "rectify" or is_set(v.get("rectified_at")) \
                 or not isinstance(deadline, dt.date):
             return ()
-        return [Due("rest_rectify", office.local_to_utc(deadline + dt.timedelta(days=1), dt.time(0, 0), _tz(ctx)))]
+        # the office that inspected follows the rectification up (「办公室人员将定期…进行检查」)
+        return [Due("rest_rectify", office.local_to_utc(deadline + dt.timedelta(days=1), dt.time(0, 0), _tz(ctx)),
+                    OFFICE)]
 
 
 # ---------------------------------------------------------------------------------------------- customer lounge

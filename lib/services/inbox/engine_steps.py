@@ -3,7 +3,9 @@ loans and hand-ins due back from their keeper, registers due again (a cadence) f
 
 One read of each register's indexed ``due_at`` column (``lib.services.registers.open_dues``), open rows only.
 A department-scoped step (its title listed in ``registers.department_titles``) is for holders of the title in
-the entry's department; any other step for every holder; a loan or hand-in for the person who keeps it.
+the entry's department; any other step for every holder; a hook due naming a title (``Due.title``: the phone
+bill's payment by the 5th, 财务部) for the holders of that title, scoped the same way; a loan or hand-in for the
+person who keeps it.
 Added through :func:`lib.services.inbox.register_provider` when the inbox is imported.
 """
 
@@ -38,6 +40,11 @@ def register_items(session: Session, ctx: Context) -> list[Item]:
         elif due.kind == CADENCE and due.step_title:  # a register due again (monthly inspection, the bill by the 5th)
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", f"registers.due.{due.kind}", for_titles=(due.step_title,)))
+        elif due.kind != STEP and due.for_title:  # a hook due naming who must act (the bill's payment: 财务部)
+            units = (due.department_id,) if due.for_title in scoped and due.department_id is not None else ()
+            items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
+                              "registers", f"registers.due.{due.kind}", for_titles=(due.for_title,),
+                              title_units=units))
         elif due.kind != STEP:
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", f"registers.due.{due.kind}", for_user=due.keeper_id))

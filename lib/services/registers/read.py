@@ -111,6 +111,7 @@ class DueItem:
     keeper_id: int
     step_title: str | None
     department_id: int | None
+    for_title: str | None = None  # a hook due's title (``Due.title``): its holders act, not the keeper
 
 
 def _row(rdef: RegisterDef, row, names: Mapping[int, str], now: dt.datetime) -> EntryRow:
@@ -372,14 +373,32 @@ def open_dues(engine: Engine, now: dt.datetime, *, register: str | None = None, 
                 item = _cadence_item(session, rdef, conf, now)
                 if item is not None:
                     items.append(item)
+        step_hours = int(conf.get("registers.step_hours") or 24)
         for key, rows in _open_rows(session, keys, limit).items():
             rdef = store.definition(key)
             for row in rows:
-                kinds = {d.due_at: d.kind for d in store.hooks(rdef).dues(store.entry_of(rdef, row), ctx)}
-                items.append(DueItem(register=key, entry_id=row.id, kind=kinds.get(row.due_at, "step"),
-                                     due_at=row.due_at, overdue=row.due_at <= now, keeper_id=row.created_by_id,
-                                     step_title=row.step_title, department_id=row.department_id))
+                items += _row_dues(rdef, row, store.hooks(rdef).dues(store.entry_of(rdef, row), ctx), now,
+                                   step_hours)
     return sorted(items, key=lambda i: (i.due_at, i.register, i.entry_id))[:limit]
+
+
+def _row_dues(rdef: RegisterDef, row, dues, now: dt.datetime, step_hours: int) -> list[DueItem]:
+    """An open entry's item at its stored ``due_at``: the hook due falling then (its kind and title) or else the
+    waiting step. When a hook due for someone else comes first, the waiting step is listed too, at its own
+    deadline (``registers.step_hours`` after the entry reached it, its last write): the 财务部's payment step
+    is not hidden behind the 行政管理中心's bill due (issue 16 P7)."""
+    due = next((d for d in dues if d.due_at == row.due_at), None)
+    item = DueItem(register=rdef.key, entry_id=row.id, kind=due.kind if due else "step", due_at=row.due_at,
+                   overdue=row.due_at <= now, keeper_id=row.created_by_id, step_title=row.step_title,
+                   department_id=row.department_id, for_title=due.title if due else None)
+    if due is None or row.state != L.PENDING or not row.step_title or due.title == row.step_title:
+        return [item]
+    step_due = L.step_due(store.life_of(row), row.updated_at or row.submitted_at, step_hours)
+    if step_due is None:
+        return [item]
+    return [item, DueItem(register=rdef.key, entry_id=row.id, kind="step", due_at=step_due,
+                          overdue=step_due <= now, keeper_id=row.created_by_id, step_title=row.step_title,
+                          department_id=row.department_id)]
 
 
 @lru_cache(maxsize=8)
