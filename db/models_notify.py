@@ -1,9 +1,10 @@
 """Notification tables (issue 15): the outbox, its deliveries, the sweeper's lease, preferences, SLA breaches.
 
-Exactly once: ``notify_outbox`` is UNIQUE ``(kind, record_id, due_at, recipient_id)`` (a second sweeper's
-insert is ignored); each channel's ``notify_delivery`` moves pending → claimed → sent by conditional
-UPDATEs (one winner); ``notify_lease`` lets one app server sweep at a time (``UPDATE … WHERE expires_at <
-now``). Secrets are never stored here: a preference names a webhook by its secret name only.
+Exactly once: ``notify_outbox`` is UNIQUE ``(kind, record_id, due_at, recipient_id, event)`` (a second
+sweeper's insert is ignored; "due soon" and "overdue" are two messages, issue 15 N7); each channel's
+``notify_delivery`` moves pending → claimed → sent by conditional UPDATEs (one winner); ``notify_lease`` lets
+one app server sweep at a time (``UPDATE … WHERE expires_at < now``). Secrets are never stored here: a
+preference names a webhook by its secret name only.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def _json() -> Any:
 
 
 class NotifyOutbox(SQLModel, table=True):
-    """One notification to one person about one item's deadline (issue 15 N2)."""
+    """One notification to one person about one event of one item's deadline (issue 15 N2, N7)."""
 
     __tablename__ = "notify_outbox"
-    __table_args__ = (UniqueConstraint("kind", "record_id", "due_at", "recipient_id", name="uq_notify_outbox_key"),
+    __table_args__ = (UniqueConstraint("kind", "record_id", "due_at", "recipient_id", "event",
+                                       name="uq_notify_outbox_key"),
                       Index("ix_notify_outbox_created", "created_at"))
 
     id: Optional[int] = Field(default=None, primary_key=True)

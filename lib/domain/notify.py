@@ -49,24 +49,29 @@ class DeliveryState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class OutboxKey:
-    """UNIQUE (kind, record, due_at, recipient): one message per deadline per person (issue 15 N2)."""
+    """UNIQUE (kind, record, due_at, recipient, event): one message per deadline, per person and per event
+    (issue 15 N2). The event is part of it so an item announced as due soon is announced again when it
+    turns overdue (issue 15 N7)."""
 
     kind: str
     record_id: int
     due_at: dt.datetime
     recipient_id: int
+    event: str
 
 
-def outbox_key(kind: str, record_id: int, due_at: dt.datetime | None, recipient_id: int) -> OutboxKey:
+def outbox_key(kind: str, record_id: int, due_at: dt.datetime | None, recipient_id: int,
+               event: str) -> OutboxKey:
     """The key a notification is stored under; an item without a deadline uses :data:`NO_DUE` (issue 15 N2)."""
-    return OutboxKey(str(kind), int(record_id), (due_at or NO_DUE).astimezone(dt.timezone.utc), int(recipient_id))
+    return OutboxKey(str(kind), int(record_id), (due_at or NO_DUE).astimezone(dt.timezone.utc), int(recipient_id),
+                     str(event))
 
 
 def event_for(level: str, due_at: dt.datetime | None) -> Event | None:
     """What to say about an item now: overdue, due soon, or (no deadline yet) newly assigned; else nothing.
 
-    An item first seen with a far deadline is announced once as assigned under :data:`NO_DUE`, and once more
-    under its real ``due_at`` when it turns amber or red (issue 15 N1)."""
+    An item first seen with a far deadline is announced once as assigned under :data:`NO_DUE`, then under its
+    real ``due_at`` once when it turns amber and once more when it turns red (issue 15 N1, N7)."""
     if level == "overdue":
         return Event.overdue
     if level == "soon":

@@ -1,5 +1,5 @@
-"""The outbox: what the sweeper found goes in once per (kind, record, due_at, recipient); the sender claims each
-channel's delivery with a conditional UPDATE, sends it, and marks it sent or schedules a retry (issue 15 N2, N4).
+"""The outbox: what the sweeper found goes in once per (kind, record, due_at, recipient, event); the sender claims
+each channel's delivery with a conditional UPDATE, sends it, and marks it sent or schedules a retry (issue 15 N2, N4).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ def _candidates(items: Iterable[Item], people: list[tuple[Viewer, str, str]], pr
             pref = preference_for(viewer, prefs)
             if pref is None or not pref.channels or not pref.wants(item.kind):
                 continue
-            found.append(Candidate(rules.outbox_key(item.kind, item.record_id, due, viewer.id), event.value,
-                                   item, lang, pref))
+            key = rules.outbox_key(item.kind, item.record_id, due, viewer.id, event.value)
+            found.append(Candidate(key, event.value, item, lang, pref))
     return found
 
 
@@ -103,9 +103,10 @@ def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey
     for kind, ids in by_kind.items():
         ids = sorted(ids)
         for start in range(0, len(ids), 500):
-            rows = session.exec(select(NotifyOutbox.record_id, NotifyOutbox.due_at, NotifyOutbox.recipient_id)
+            rows = session.exec(select(NotifyOutbox.record_id, NotifyOutbox.due_at, NotifyOutbox.recipient_id,
+                                       NotifyOutbox.event)
                                 .where(NotifyOutbox.kind == kind, NotifyOutbox.record_id.in_(ids[start:start + 500])))
-            known |= {rules.outbox_key(kind, r, d, p) for r, d, p in rows}
+            known |= {rules.outbox_key(kind, r, d, p, e) for r, d, p, e in rows}
     return known
 
 
@@ -135,7 +136,7 @@ def enqueue(engine: Engine, *, now: dt.datetime) -> int:
             outbox_id = insert_ignore(session, NotifyOutbox, {
                 "kind": c.key.kind, "record_id": c.key.record_id, "due_at": c.key.due_at,
                 "recipient_id": c.key.recipient_id, "event": c.event, "text": c.text(ctx.tz), "created_at": now},
-                ["kind", "record_id", "due_at", "recipient_id"])
+                ["kind", "record_id", "due_at", "recipient_id", "event"])
             if outbox_id is None:
                 continue  # another sweeper got there first
             added += 1

@@ -248,3 +248,69 @@ def test_N6_the_sweeper_raises_no_relief_and_keeps_sla_breaches_once(engine, now
     assert handover.post_handovers(engine, actor=out, post_id=post_id)[0].state == "no_relief"
     assert sweep_once(engine, now=now + dt.timedelta(minutes=1), holder="a").breaches == 0
     assert count(engine, SlaBreach) == 1
+
+
+def test_N7_due_soon_then_overdue_are_two_messages_and_a_third_sweep_sends_nothing(engine, receiver, now):
+    """N7: "due soon" and "overdue" no longer share one outbox key, so the red message follows the amber one."""
+    staff = make_user(engine, username="desk", name="前台甲")
+    with session_scope(engine) as session:  # relayed within 2 h of the call: due 30 min from now (amber)
+        session.add(PhoneMessage(called_at=now - dt.timedelta(minutes=90), caller_name="王五", matter="请回电",
+                                 created_by_id=staff.id, created_at=now - dt.timedelta(minutes=90)))
+        session.add(NotifyPreference(scope="user", ref_id=staff.id, channels=["wecom"], kinds=[], target="ops",
+                                     email="", updated_at=now))
+    amber = sweep_once(engine, now=now, holder="a")
+    assert (amber.queued, amber.sent) == (1, 1)
+    red = sweep_once(engine, now=now + dt.timedelta(hours=1), holder="a")  # 30 min past due
+    assert (red.queued, red.sent) == (1, 1)
+    third = sweep_once(engine, now=now + dt.timedelta(hours=1, minutes=1), holder="a")
+    assert (third.queued, third.sent) == (0, 0)
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(NotifyOutbox.event, NotifyOutbox.due_at).order_by(NotifyOutbox.id)).all()
+    assert [e for e, _ in rows] == ["soon", "overdue"]
+    assert rows[0][1] == rows[1][1] == now + dt.timedelta(minutes=30)  # one deadline, two events
+    texts = [body["text"]["content"] for _, body in receiver.received]
+    assert len(texts) == 2 and "王五" in texts[0] and "已超时" in texts[1] and "已超时" not in texts[0]
+
+
+def test_N7_migration_0041_keeps_the_outbox_and_its_deliveries_both_ways(engine, now):
+    """N7: 0041 moves the outbox key to (kind, record, due_at, recipient, event) on a database that already has
+    rows and deliveries (SQLite rebuilds the table under foreign keys); the downgrade keeps each deadline's first."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import inspect
+
+    staff = make_user(engine, username="desk", name="前台甲")
+    due = now + dt.timedelta(minutes=30)
+    with session_scope(engine) as session:
+        for event in ("soon", "overdue"):
+            row = NotifyOutbox(kind="message_relay", record_id=7, due_at=due, recipient_id=staff.id, event=event,
+                               text=event, created_at=now)
+            session.add(row)
+            session.flush()
+            session.add(NotifyDelivery(outbox_id=row.id, channel="wecom", target="ops", state="sent", attempts=1,
+                                       next_attempt_at=now, claimed_by="", last_error="", sent_at=now))
+    spec = importlib.util.spec_from_file_location("migration_0041",
+                                                  Path("db/migrations/versions/0041_notify_outbox_event.py"))
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    def run(step) -> tuple[list, list, list]:
+        with engine.begin() as connection:
+            with Operations.context(MigrationContext.configure(connection)):
+                step()
+        key = [c["column_names"] for c in inspect(engine).get_unique_constraints("notify_outbox")]
+        with session_scope(engine, write=False) as session:
+            rows = session.exec(select(NotifyOutbox.id, NotifyOutbox.event).order_by(NotifyOutbox.id)).all()
+            deliveries = session.exec(select(NotifyDelivery.outbox_id, NotifyDelivery.sent_at)
+                                      .order_by(NotifyDelivery.outbox_id)).all()
+        return key, rows, deliveries
+
+    key, rows, deliveries = run(migration.downgrade)
+    assert key == [["kind", "record_id", "due_at", "recipient_id"]]
+    assert [e for _, e in rows] == ["soon"] and deliveries == [(rows[0][0], now)]
+    key, rows_up, deliveries_up = run(migration.upgrade)
+    assert key == [["kind", "record_id", "due_at", "recipient_id", "event"]]
+    assert (rows_up, deliveries_up) == (rows, deliveries)

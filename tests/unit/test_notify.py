@@ -20,11 +20,18 @@ SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Shanghai
 
 
-def test_N2_outbox_key_is_kind_record_due_recipient_and_never_null():
+def test_N2_outbox_key_is_kind_record_due_recipient_event_and_never_null():
     local = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SH)
-    assert rules.outbox_key("message_relay", 7, local, 3) == rules.outbox_key("message_relay", 7, NOW, 3)
-    assert rules.outbox_key("message_relay", 7, None, 3).due_at == rules.NO_DUE
-    assert rules.outbox_key("message_relay", 7, NOW, 3) != rules.outbox_key("message_relay", 7, NOW, 4)
+    key = rules.outbox_key
+    assert key("message_relay", 7, local, 3, "soon") == key("message_relay", 7, NOW, 3, "soon")
+    assert key("message_relay", 7, None, 3, "assigned").due_at == rules.NO_DUE
+    assert key("message_relay", 7, NOW, 3, "soon") != key("message_relay", 7, NOW, 4, "soon")
+
+
+def test_N7_due_soon_and_overdue_are_two_keys_for_one_deadline():
+    soon = rules.outbox_key("message_relay", 7, NOW, 3, rules.event_for("soon", NOW))
+    overdue = rules.outbox_key("message_relay", 7, NOW, 3, rules.event_for("overdue", NOW))
+    assert soon != overdue and (soon.event, overdue.event) == ("soon", "overdue")
 
 
 def test_N1_what_is_said_about_an_item():
