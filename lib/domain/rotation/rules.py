@@ -377,12 +377,26 @@ def replay(
     ``removals`` are demotions made during the day, ``(when, who)``: each takes the person off the
     board before the first event at or after ``when`` (S8, T18).
     """
-    board = start_board(order, intern_pinned_to_reception_pc, settings)
-    pending = sorted(removals, key=lambda r: r[0])
+    board, pending = fold(start_board(order, intern_pinned_to_reception_pc, settings), events,
+                          sorted(removals, key=lambda r: r[0]))
+    return with_removals(board, pending)
+
+
+def fold(board: Board, events: Iterable[QueueEvent],
+         pending: Sequence[tuple[dt.datetime, PersonId]]) -> tuple[Board, tuple[tuple[dt.datetime, PersonId], ...]]:
+    """Fold more events onto a board folded so far (the core of :func:`replay`, so a day's fold can be carried on
+    as events are added): each pending removal, sorted by time, is applied before the first event at or after its
+    time. Returns the board and the removals still pending after the last event."""
+    left = list(pending)
     for event in events:
-        while pending and pending[0][0] <= event.at:
-            board = remove_member(board, pending.pop(0)[1], event.at)
+        while left and left[0][0] <= event.at:
+            board = remove_member(board, left.pop(0)[1], event.at)
         board = apply_event(board, event)
+    return board, tuple(left)
+
+
+def with_removals(board: Board, pending: Iterable[tuple[dt.datetime, PersonId]]) -> Board:
+    """The board once the removals still pending after the last event are applied (the end of :func:`replay`)."""
     for when, who in pending:
         board = remove_member(board, who, when)
     return board
