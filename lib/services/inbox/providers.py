@@ -12,16 +12,20 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_
+from sqlalchemy import Date, cast, exists, literal, or_, union_all
 from sqlmodel import Session, select
 
-from db.models import (AccessApproval, AccessEntryRecord, CustomerEnquiry, DisciplineCase, HandoverRecord,
-                       LedgerEntryRecord, PhoneMessage, ReceptionApplicationRecord, RosterAbsence, RosterPeriod, RosterSwap,
-                       ShowroomCustomer, ShowroomDaySheet, Ticket, User, VisitorEntry)
+from db.models import (AccessApproval, AccessEntryRecord, CustomerEnquiry, DemotionDecision, DisciplineCase,
+                       HandoverRecord, LedgerEntryRecord, MonthlySales, PhoneMessage, ReceptionApplicationRecord,
+                       RosterAbsence, RosterPeriod, RosterSwap, ShowroomCustomer, ShowroomDaySheet, Ticket, User,
+                       VisitorEntry)
 from lib.domain import access as access_rules
+from lib.domain import kpi as kpi_rules
 from lib.domain.complaints import rules as ticket_rules
 from lib.domain.handover import HandoverState
 from lib.domain.inbox import Item, Kind, local_end_of
+from lib.domain.kpi import SETTINGS as KPI_SETTINGS
+from lib.domain.kpi import KpiSettings, add_months, month_start
 from lib.domain.reception import ReceptionState
 from lib.domain.roster.requests import AbsencePolicy, request_cutoff
 from lib.domain.roster.rules import RosterSettings
@@ -41,7 +45,7 @@ DECIDER_TITLES = ("总经理",)
 SETTING_KEYS = ["office.timezone", "workday_end", "phone.relay_overdue", "inbox.soon_minutes",
                 "inbox.access_wait_minutes", "access.matrix", "repair.dispatcher_titles",
                 "privacy.customer_service_titles", "sheet_second_signer_title", "roster.change_cutoff",
-                "ownership.lapse_warning", "ledger.decider_titles"]
+                "ownership.lapse_warning", "ledger.decider_titles"] + [d.key for d in KPI_SETTINGS]
 LIMIT = 2000  # open rows per provider; a backlog beyond this is a board's job, not an inbox's
 
 
@@ -276,21 +280,43 @@ def enquiries(session: Session, ctx: Context) -> list[Item]:
 
 def demotions(session: Session, ctx: Context) -> list[Item]:
     """Demotions the newest sales month triggered and nobody decided yet, for the 销售经理, due when the
-    demotion starts. A triggered demotion is not a row (it is the ranking's replay), so this reads the
-    bounded window the sales page reads: the month index over ``LOOKBACK_MONTHS`` + 1 months of figures
-    and decisions (ix_monthly_sales month, demotion_decision trigger_month), never older history."""
-    from lib.services.kpi import rankings  # the KPI module's replay; imported late (it imports settings, rotation)
-    from lib.services.kpi.common import kpi_settings
+    demotion starts. A triggered demotion is not a row (it is the ranking's replay, the same
+    ``lib.domain.kpi.demotions`` the sales page runs), so this reads the bounded window the sales page reads:
+    ONE statement, the sales figures (with the consultants' names) and the decisions of the newest
+    ``LOOKBACK_MONTHS`` + 1 months with figures, found through the month index (uq_kpi_monthly_sales_month),
+    never older history; the KPI settings come with the context."""
+    from lib.services.kpi.rankings import LOOKBACK_MONTHS, WAIVED  # late: the KPI package imports settings
 
-    month = rankings.latest_sales_month(session, ctx.today)
-    if month is None:
+    recent = (select(MonthlySales.month).where(MonthlySales.month <= month_start(ctx.today)).distinct()
+              .order_by(MonthlySales.month.desc()).limit(LOOKBACK_MONTHS + 1))
+    figures = (select(literal("sale").label("source"), MonthlySales.month.label("month"), MonthlySales.consultant_id,
+                      MonthlySales.units, cast(None, Date).label("start_day"), literal("").label("decision"),
+                      User.name)
+               .join(User, User.id == MonthlySales.consultant_id).where(MonthlySales.month.in_(recent)))
+    decided = select(literal("decision"), DemotionDecision.trigger_month, DemotionDecision.consultant_id, literal(0),
+                     DemotionDecision.start_day, DemotionDecision.decision, literal("")
+                     ).where(DemotionDecision.trigger_month.in_(recent))
+    rows = session.exec(union_all(figures, decided)).all()
+    months = [m for source, m, *_rest in rows if source == "sale"]
+    if not months:
         return []
-    history = rankings._history(session, month)
-    pending = [d for d in rankings._triggered(history, month, kpi_settings(session))
-               if (d.consultant, month) not in history.decisions]
-    if not pending:
-        return []
-    who = dict(session.exec(select(User.id, User.name).where(User.id.in_([d.consultant for d in pending]))).all())
+    month = max(months)
+    first = add_months(month, -LOOKBACK_MONTHS)
+    sales: dict[dt.date, dict[int, int]] = {}
+    who: dict[int, str] = {}
+    decisions: dict[tuple[int, dt.date], tuple[dt.date, str]] = {}
+    for source, m, consultant, units, start_day, decision, name in rows:
+        if m < first:
+            continue
+        if source == "sale":
+            sales.setdefault(m, {})[consultant] = units
+            who[consultant] = name
+        else:
+            decisions[(consultant, m)] = (start_day, decision)
+    waived = {(c, start) for (c, _m), (start, decision) in decisions.items() if decision == WAIVED}
+    settings_ = KpiSettings.from_values({d.key: ctx.values[d.key] for d in KPI_SETTINGS})
+    pending = [d for d in kpi_rules.demotions(sales, month, settings_, waived)
+               if (d.consultant, month) not in decisions]
     return [Item(Kind.demotion_decision, d.consultant, "inbox.item.demotion_decision",
                  {"name": who.get(d.consultant, ""), "month": month.strftime("%Y-%m")},
                  dt.datetime.combine(d.start, dt.time(), tzinfo=ctx.tz).astimezone(dt.timezone.utc),
