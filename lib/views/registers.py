@@ -294,9 +294,102 @@ def _distinct(headers: list[str]) -> list[str]:
     return out
 
 
+def filter_fields(rdef: RegisterDef) -> tuple[FieldDef, ...]:
+    """The fields a list filters on, from the definition alone (RG-F1): every choice, person and yes/no field
+    (a seal's type and status, a loan's borrower), and a text, number or phone field the definition indexes
+    (an asset number). The date field has the date range, a text title field the search."""
+    out = []
+    for f in rdef.fields:
+        if f.key == rdef.date_field or (f.key == rdef.title_field and f.type in ("text", "long_text")):
+            continue
+        if f.type in ("choice", "person", "bool") or (f.indexed and f.type in ("text", "int", "phone")):
+            out.append(f)
+    return tuple(out)
+
+
+def _filter_label(rdef: RegisterDef, f: FieldDef) -> str:
+    return plain(f.label) if rdef.custom else t(rdef.label_key(f.key))
+
+
+def _field_filters(engine, rdef: RegisterDef, container) -> dict[str, object]:
+    """One widget per filter field (``rg.<register>.f.<field>``), its value kept in ``rg.<register>.filters`` so it
+    survives a visit to another register or page; returns ``{field: value}`` for those set (``Query.equals``)."""
+    fields = filter_fields(rdef)
+    if not fields:
+        return {}
+    base = f"rg.{rdef.key}"
+    kept: dict[str, object] = st.session_state.setdefault(f"{base}.filters", {})
+    active = {k: v for k, v in kept.items() if v not in (None, "")}
+    with container.popover(t("registers.field_filters", count=len(active))):  # a popover: the page's expanders are forms
+        columns = st.columns(3)
+        for i, f in enumerate(fields):
+            key = f"{base}.f.{f.key}"
+            if key not in st.session_state:
+                st.session_state[key] = kept.get(f.key, None if f.type == "int" else "")
+            where = columns[i % 3]
+            label = _filter_label(rdef, f)
+            if f.type == "choice":
+                labels = {"": t("registers.any_value"), **{c: choice_label(rdef, f, c, t) for c in f.choices}}
+                where.selectbox(label, list(labels), format_func=labels.get, key=key)
+            elif f.type == "person":
+                names = people.labels(engine, "staff")
+                if st.session_state[key] not in ("", *names):  # a person no longer listed: the filter is dropped
+                    st.session_state[key] = ""
+                where.selectbox(label, ["", *names], format_func=lambda v: names.get(v, t("registers.any_value")),
+                                key=key)
+            elif f.type == "bool":
+                labels = {"": t("registers.any_value"), "yes": t("registers.yes"), "no": t("registers.no")}
+                where.selectbox(label, list(labels), format_func=labels.get, key=key)
+            elif f.type == "int":
+                where.number_input(label, key=key, step=1, min_value=f.minimum, max_value=f.maximum)
+            else:
+                where.text_input(label, key=key, max_chars=f.length)
+            kept[f.key] = st.session_state[key]
+        if any(kept.get(f.key) not in (None, "") for f in fields):
+            st.button(t("registers.clear_filters"), key=f"{base}.clear_filters", on_click=_clear_filters,
+                      args=(rdef,))
+    equals: dict[str, object] = {}
+    for f in fields:
+        value = kept.get(f.key)
+        if value in (None, ""):
+            continue
+        if f.type == "bool":
+            equals[f.key] = value == "yes"
+        elif f.type in ("text", "phone"):
+            equals[f.key] = str(value).strip()
+        else:
+            equals[f.key] = value
+    return {k: v for k, v in equals.items() if v != ""}
+
+
+def _clear_filters(rdef: RegisterDef) -> None:
+    """The clear button's callback: every field filter back to any (before the widgets are drawn again)."""
+    base = f"rg.{rdef.key}"
+    st.session_state[f"{base}.filters"] = {}
+    for f in filter_fields(rdef):
+        st.session_state.pop(f"{base}.f.{f.key}", None)
+
+
+def _filters_text(rdef: RegisterDef, equals: Mapping[str, object], engine) -> str:
+    """The field filters in force, as 「label: value」 pairs for the empty state (plain text)."""
+    parts = []
+    for name, value in equals.items():
+        f = rdef.field(name)
+        if f.type == "choice":
+            shown = choice_label(rdef, f, value, t)
+        elif f.type == "person":
+            shown = people.labels(engine, "staff").get(value, str(value))
+        elif f.type == "bool":
+            shown = t("registers.yes") if value else t("registers.no")
+        else:
+            shown = str(value)
+        parts.append(f"{field_label(rdef, f, t)}: {shown}")
+    return "; ".join(parts)
+
+
 def _list(engine, user: Actor, rdef: RegisterDef, zone, today: dt.date):
-    """Filters (dates, state, a text in the entry's title), a page of entries, paging, exports; returns the
-    entry clicked."""
+    """Filters (dates, state, a text in the entry's title, the definition's field filters), a page of entries,
+    paging, exports; returns the entry clicked."""
     base = f"rg.{rdef.key}"
     st.subheader(t("registers.list"))
     left, middle, right = st.columns([2, 1, 2])
@@ -307,9 +400,10 @@ def _list(engine, user: Actor, rdef: RegisterDef, zone, today: dt.date):
     state = middle.selectbox(t("registers.col.state"), list(states), format_func=states.get, key=f"{base}.state")
     search = right.text_input(t("registers.search"), key=f"{base}.search", max_chars=50) \
         if rdef.title_field else ""
+    equals = _field_filters(engine, rdef, st)
     first, last = (span[0], span[-1]) if isinstance(span, (tuple, list)) and span else (today, today)
-    query = R.Query(first=first, last=last, state=state or None, text=search or "")
-    signature = (first, last, state, search)
+    query = R.Query(first=first, last=last, state=state or None, equals=equals, text=search or "")
+    signature = (first, last, state, search, tuple(sorted(equals.items())))
     cursors_key = f"{base}.cursors"
     if st.session_state.get(f"{base}.signature") != signature:
         st.session_state[f"{base}.signature"] = signature
@@ -323,7 +417,9 @@ def _list(engine, user: Actor, rdef: RegisterDef, zone, today: dt.date):
 
     if not run_action(load) or page is None:
         return None
-    if not page.rows:
+    if not page.rows and equals:  # say what narrowed it, and how to widen it (RG-F1)
+        st.info(t("registers.none_filtered", filters=plain(_filters_text(rdef, equals, engine))))
+    elif not page.rows:
         st.info(t("registers.none"))
     else:
         event = st.dataframe(_table_rows(rdef, page.rows, zone), width="stretch", hide_index=True,
@@ -354,15 +450,16 @@ def _exports(engine, user: Actor, rdef: RegisterDef, query: R.Query, left, right
     left.download_button(t("export.csv"), lambda: b"".join(R.export_csv(engine, actor=user, register=rdef.key,
                                                                         query=query)),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{base}.csv", on_click="ignore")
+    shape = (query.first, query.last, query.state, query.text, tuple(sorted(query.equals.items())))
     ready = st.session_state.get(f"{base}.xlsx_data")
-    if ready and ready[0] == (query.first, query.last, query.state, query.text):
+    if ready and ready[0] == shape:
         right.download_button(t("export.xlsx"), ready[1], file_name=f"{name}.xlsx", key=f"{base}.xlsx",
                               on_click="ignore",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     elif right.button(t("registers.prepare_xlsx"), key=f"{base}.prepare"):
         def build() -> None:
             data = R.export_xlsx(engine, actor=user, register=rdef.key, query=query, cap=R.EXCEL_CAP)
-            st.session_state[f"{base}.xlsx_data"] = ((query.first, query.last, query.state, query.text), data)
+            st.session_state[f"{base}.xlsx_data"] = (shape, data)
 
         if run_action(build):
             st.rerun()
