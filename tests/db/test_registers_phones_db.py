@@ -301,3 +301,52 @@ def test_P7_the_bills_pay_due_is_in_the_finance_inbox_not_the_admin_centres(offi
     R.approve_entry(engine, actor=p["finance"], register="phone_bill", entry_id=feb, step_no=1, now=march_6)
     assert _bill_items(engine, p["finance"], march_6 + H) == []
 
+
+
+def test_P8_a_month_charges_two_people_and_a_team_three_proposals(office):
+    """P8 (seed 002 #1 「信息费、168、QQ等充值…」「无法查明的按所在团队均摊处理」): February's bill with three findings —
+    the seller's ¥36 of 信息费, the head's ¥20 QQ top-up, ¥30 nobody can be traced for on 销售一组 — gives three
+    proposals when 行政管理中心 signs the reconciliation: PH5 for each person (2× the charges) and the team's split
+    (¥10 a member, as for the bill's own team field); a finding must name a person or a team (not both, not
+    neither); once the month is reconciled no more findings are taken, and payment proposes nothing more."""
+    engine, p = office
+    with session_scope(engine) as session:
+        sales = session.execute(select(OrgUnit.id).where(OrgUnit.name == "销售部")).scalar_one()
+        team = OrgUnit(kind="team", name="销售一组", parent_id=sales)
+        session.add(team)
+        session.flush()
+        for name in ("seller", "director", "head"):
+            session.get(User, p[name].id).team_id = team.id
+    feb = dt.date(2027, 2, 1)
+    bill = R.create_entry(engine, actor=p["admin_center"], register="phone_bill", now=NOW,
+                          values={"month": feb, "statement_total": Decimal("812.40"), "findings": "见明细"})
+    findings = [{"person_id": p["seller"].id, "amount": Decimal("36.00"), "cause": "信息费"},
+                {"person_id": p["head"].id, "amount": Decimal("20.00"), "cause": "QQ充值"},
+                {"team": "销售一组", "amount": Decimal("30.00"), "cause": "168 声讯,无法查明"}]
+    with pytest.raises(ValidationFailed) as both:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_bill_charge", now=NOW,
+                       values={"month": feb, **findings[0], "team": "销售一组"})
+    assert both.value.keys() == {"reg.phone_bill_charge.person_id": "registers.phone_bill_charge.person_or_team"}
+    with pytest.raises(NotAllowed):  # 行政管理中心 records the findings
+        R.create_entry(engine, actor=p["seller"], register="phone_bill_charge", now=NOW,
+                       values={"month": feb, **findings[0]})
+    for finding in findings:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_bill_charge", now=NOW,
+                       values={"month": feb, **finding})
+    R.approve_entry(engine, actor=p["admin_center"], register="phone_bill", entry_id=bill, step_no=0, now=NOW + H)
+    with pytest.raises(ValidationFailed) as late:
+        R.create_entry(engine, actor=p["admin_center"], register="phone_bill_charge", now=NOW + 2 * H,
+                       values={"month": feb, **findings[1]})
+    assert late.value.keys() == {"reg.phone_bill_charge.month": "registers.phone_bill_charge.bill_reconciled"}
+    R.approve_entry(engine, actor=p["finance"], register="phone_bill", entry_id=bill, step_no=1, now=NOW + 3 * H)
+    with session_scope(engine, write=False) as session:
+        charges = session.execute(select(LedgerEntryRecord)).scalars().all()
+    assert all(c.facts["register"] == f"phone_bill:{bill}" and c.code == "PH5" and c.status == "proposed"
+               for c in charges)
+    assert sorted((c.person_id, c.compensation) for c in charges) == sorted([
+        (p["seller"].id, Decimal("72.00")), (p["head"].id, Decimal("40.00")),
+        (p["seller"].id, Decimal("10.00")), (p["director"].id, Decimal("10.00")), (p["head"].id, Decimal("10.00"))])
+    # three proposals: two persons, one team (the ledger writes the team's as one share per member, as before)
+    assert sorted({(c.facts.get("traceable", True), c.facts["reported_person_id"], c.note) for c in charges},
+                  key=str) == sorted([(True, p["seller"].id, "2027-02 信息费"), (True, p["head"].id, "2027-02 QQ充值"),
+                                      (False, p["seller"].id, "2027-02 168 声讯,无法查明")], key=str)

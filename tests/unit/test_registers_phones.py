@@ -51,7 +51,7 @@ def test_phone_registers_have_sources_quotes_catalog_labels_and_managed_titles()
     defs = settings_service.definitions()
     regs = families()["phones"]
     assert [r.key for r in regs] == ["phone_line", "phone_sharing", "phone_call_log", "phone_fault", "phone_change",
-                                     "phone_handover", "phone_bill"]
+                                     "phone_handover", "phone_bill", "phone_bill_charge"]
     for rdef in regs:
         assert rdef.source.startswith("seed 002 #1") and all(f.quote for f in rdef.fields), rdef.key
         if rdef.chain_setting:
@@ -290,3 +290,41 @@ def test_P7_a_waiting_step_for_another_title_is_not_hidden_behind_an_earlier_hoo
         ("phone_bill_reconcile", NOW + 2 * H, "行政主管", "综合部主管"), ("step", NOW + 25 * H, None, "综合部主管")]
     same = read._row_dues(REGISTRY["phone_bill"], Row, [Due("phone_bill_pay", NOW + 2 * H, "综合部主管")], NOW, 24)
     assert [(i.kind, i.for_title) for i in same] == [("phone_bill_pay", "综合部主管")]
+
+
+def test_P8_a_finding_names_a_person_or_a_team_and_becomes_its_own_PH5_proposal():
+    """P8: a charge row names a person or a team (one of the two), an amount above zero; the bill's reconciliation
+    proposes one PH5 per recorded finding of its month (a team's as a split), none for a draft finding."""
+    from lib.domain.registers.phones import charge_proposal
+
+    class Lookups(Departments):
+        def __init__(self, charges, bills=()):
+            super().__init__({})
+            self.charges, self.bills = charges, bills
+
+        def team_member(self, name: str) -> int | None:
+            return 21 if name == "销售一组" else None
+
+        def entries(self, register: str, **equals):
+            return self.charges if register == "phone_bill_charge" else self.bills
+
+    feb = dt.date(2027, 2, 1)
+    h = hooks("phone_bill_charge")
+    ctx = Ctx(now=NOW, settings=CTX.settings, lookups=Lookups(()))
+    neither = Entry("phone_bill_charge", None, "draft", {"month": feb, "amount": Decimal("5"), "cause": "x"})
+    assert keys(h.validate(neither, ctx)) == {"reg.phone_bill_charge.person_id": "registers.phone_bill_charge.person_or_team"}
+    zero = Entry("phone_bill_charge", None, "draft", {"month": feb, "person_id": 7, "amount": Decimal("0"), "cause": "x"})
+    assert keys(h.validate(zero, ctx)) == {"reg.phone_bill_charge.amount": "registers.phone_bill_charge.amount_positive"}
+    assert charge_proposal(ctx, {"team": "销售一组", "amount": Decimal("30"), "cause": "168"}, NOW.date(), "2027-02") == \
+        LedgerProposal("PH5", 21, NOW.date(), amount=Decimal("30"), note="2027-02 168", traceable=False)
+    charges = (Entry("phone_bill_charge", 1, "recorded", {"month": feb, "person_id": 7, "amount": Decimal("36"),
+                                                           "cause": "信息费"}),
+               Entry("phone_bill_charge", 2, "recorded", {"month": feb, "person_id": 8, "amount": Decimal("20"),
+                                                           "cause": "QQ"}),
+               Entry("phone_bill_charge", 3, "draft", {"month": feb, "person_id": 9, "amount": Decimal("9"),
+                                                        "cause": "草稿"}))
+    ctx = Ctx(now=NOW, settings=CTX.settings, lookups=Lookups(charges))
+    bill = Entry("phone_bill", 3, "pending", {"month": feb, "statement_total": Decimal("800")},
+                 steps=(step(1, "submit"), step(2, "approve", "行政主管", "张行政", index=0)))
+    assert [(e.person_id, e.amount) for e in hooks("phone_bill").effects(bill, "approve", ctx)] == [
+        (7, Decimal("36")), (8, Decimal("20"))]

@@ -13,7 +13,11 @@
 - 离职交接 (``phone_handover``): handset condition; a human-caused fault is charged at the purchase price
   (「按电话机采购价格原价赔偿」); the handover blocks departure until 行政管理中心 receives it.
 - 话费核对/缴纳 (``phone_bill``): by the 5th (setting) of month M+1 行政管理中心 reconciles month M (first step) and
-  财务部 pays (second step); unreconciled or unpaid after the 5th is overdue (S57).
+  财务部 pays (second step); unreconciled or unpaid after the 5th is overdue (S57). Each due names who acts
+  (the chain's titles), not whoever typed the statement in.
+- 话费查出的费用 (``phone_bill_charge``): each finding of a month (a person, or a team when nobody can be traced;
+  amount; reason) is one row; when 行政管理中心 signs the month's reconciliation every finding becomes a PH5
+  proposal in the ledger (a team's split over its members). A reconciled month takes no more findings.
 
 行政管理中心 is read as the title 行政主管 and 财务部 as 综合部主管 (assumed: the managed title list has neither).
 """
@@ -228,6 +232,57 @@ class PhoneHandoverHooks(RegisterHooks):
 
 
 # ---------------------------------------------------------------------------------------------- monthly bill
+def month_charges(ctx: Ctx, month: object) -> tuple[Entry, ...]:
+    """The month's recorded charges (``phone_bill_charge``), current versions only; none without the lookup."""
+    entries = getattr(ctx.lookups, "entries", None)
+    if entries is None or not isinstance(month, dt.date):
+        return ()
+    return tuple(e for e in entries("phone_bill_charge", month=month) if e.state == "recorded")
+
+
+def charge_proposal(ctx: Ctx, values: Mapping[str, object], day: dt.date, note: str) -> LedgerProposal | None:
+    """PH5 for one finding: the person charged (2× the charges, the ledger's rule), or the team's split when
+    nobody can be traced (「按所在团队均摊处理」: one share per member, written by the ledger)."""
+    amount = values.get("amount")
+    if not isinstance(amount, Decimal) or amount <= 0:
+        return None
+    text = " ".join(x for x in (note, str(values.get("cause") or "")) if x)[:500]
+    who = values.get("person_id")
+    if isinstance(who, int) and not isinstance(who, bool):
+        return LedgerProposal("PH5", who, day, amount=amount, note=text)
+    member = _team_member(ctx, values.get("team"))
+    if member not in (None, False):
+        return LedgerProposal("PH5", int(member), day, amount=amount, note=text, traceable=False)
+    return None
+
+
+class PhoneBillChargeHooks(RegisterHooks):
+    """One finding of a month's bill (P8: a month may charge several people and teams): a person or a team (one of
+    the two), an amount above zero, a reason; proposed with the bill's reconciliation, so a month whose bill is
+    already reconciled takes no more charges (a correction of the bill is the way then)."""
+
+    def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        v = entry.values
+        errors = []
+        month = v.get("month")
+        if isinstance(month, dt.date) and month.day != 1:
+            errors.append(_err(entry, "month", "registers.phone_bill.first_of_month"))
+        person, team = is_set(v.get("person_id")), is_set(v.get("team"))
+        if person == team:
+            errors.append(_err(entry, "person_id", "registers.phone_bill_charge.person_or_team"))
+        elif team and _team_member(ctx, v.get("team")) is False:
+            errors.append(_err(entry, "team", "registers.phone_bill.unknown_team"))
+        amount = v.get("amount")
+        if isinstance(amount, Decimal) and amount <= 0:
+            errors.append(_err(entry, "amount", "registers.phone_bill_charge.amount_positive"))
+        entries = getattr(ctx.lookups, "entries", None)
+        if entries is not None and isinstance(month, dt.date) and entry.state in ("draft", "rejected"):
+            bills = entries("phone_bill", month=month)
+            if any(b.state == "approved" or is_set(b.values.get("reconciled_by")) for b in bills):
+                errors.append(_err(entry, "month", "registers.phone_bill_charge.bill_reconciled"))
+        return errors
+
+
 def bill_deadline(month: dt.date, deadline_day: int, tz) -> dt.datetime:
     """The end of day ``deadline_day`` of the month after ``month`` (office time), as aware UTC (S57)."""
     year, mon = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
@@ -292,6 +347,11 @@ class PhoneBillHooks(RegisterHooks):
         shared, member = v.get("untraceable_amount"), _team_member(ctx, v.get("team"))
         if isinstance(shared, Decimal) and shared > 0 and member not in (None, False):  # False is an int too
             proposals.append(LedgerProposal("PH5", member, day, amount=shared, note=note, traceable=False))
+        # every further finding of the month (P8): one charge row each, person or team
+        for charge in month_charges(ctx, month):
+            proposal = charge_proposal(ctx, charge.values, day, note)
+            if proposal is not None:
+                proposals.append(proposal)
         return tuple(proposals)
 
     def dues(self, entry: Entry, ctx: Ctx) -> Sequence[Due]:
@@ -417,4 +477,15 @@ REGISTERS = [
         every=Cadence(unit="months", field="month", day_setting="registers.phone_bill.deadline_day",
                       title=ADMIN_CENTER),
         hooks=PhoneBillHooks()),
+    RegisterDef(
+        "phone_bill_charge", FAMILY, "seed 002 #1 [PH-i, PH-j] 话费核对 (责任人/团队) 「信息费、168、QQ等充值…按所在团队均摊处理」",
+        fields=(
+            _t("month", "date", required=True, indexed=True, quote="上月话费清单 (月份)"),
+            _t("person_id", "person", indexed=True, quote="(◇) 责任人"),
+            _t("team", "text", max_len=50, quote="「无法查明的按所在团队均摊处理」 所在团队"),
+            _t("amount", "money", required=True, quote="(◇) 私人/信息费金额"),
+            _t("cause", "text", required=True, max_len=200, quote="「信息费、168、QQ等充值、网络游戏充值」"),
+        ),
+        create_titles=(ADMIN_CENTER,), read_scope="department", read_titles=(ADMIN_CENTER, FINANCE),
+        lock="on_submit", date_field="month", title_field="cause", hooks=PhoneBillChargeHooks()),
 ]
