@@ -261,3 +261,40 @@ def test_K3_the_period_is_extended_once_after_approval_and_a_correction_cannot_s
                              values={**base, "period_months": 36}, reason="工作需要延长", now=NOW + 3 * H)
     fixed = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=longer, now=NOW + 3 * H).entry
     assert (fixed.values["ends_on"], fixed.version, fixed.step_title) == (dt.date(2027, 1, 15), 2, "保密工作领导小组")
+
+
+def _many(engine) -> list[tuple[str, str, str, dict]]:
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(select(AuditEvent).where(
+            AuditEvent.entity == "register", AuditEvent.action.in_(("list_entries", "export_entries")))
+            .order_by(AuditEvent.id)).scalars()
+        return [(r.username, r.entity_id, r.action, r.after) for r in rows]
+
+
+def test_K16_listing_and_exporting_person_records_is_audited_once_per_call(office):
+    """K16 (seed 001 D1; issue 16 "every read of a person's record is audited"): a list page and a CSV or Excel
+    export of 涉密人员 each write one audit row naming the register, how many records it showed and the filter —
+    not one row per record; the carrier register, which does not audit reads, writes none."""
+    engine, p = office
+    for person in ("clerk", "courier"):
+        R.create_entry(engine, actor=p["officer"], register="secrecy_person", now=NOW, values={
+            "person_id": p[person].id, "level": "general", "post": "机要员", "since": dt.date(2020, 5, 1),
+            "employment": "regular", "key_post": False, "proposal": "初审", "head_id": p["head"].id})
+    query = R.Query(first=dt.date(2020, 1, 1), last=dt.date(2020, 12, 31), state="pending")
+    assert _many(engine) == []
+    page = R.list_entries(engine, actor=p["officer"], register="secrecy_person", query=query, now=NOW)
+    assert len(page.rows) == 2
+    b"".join(R.export_csv(engine, actor=p["group"], register="secrecy_person", query=query, now=NOW))
+    R.export_xlsx(engine, actor=p["admin"], register="secrecy_person", query=query, now=NOW)
+    filt = {"first": "2020-01-01", "last": "2020-12-31", "state": "pending"}
+    assert _many(engine) == [
+        ("officer", "secrecy_person", "list_entries", {"register": "secrecy_person", "count": 2, "format": None,
+                                                       "filter": filt}),
+        ("group", "secrecy_person", "export_entries", {"register": "secrecy_person", "count": 2, "format": "csv",
+                                                       "filter": filt}),
+        ("admin", "secrecy_person", "export_entries", {"register": "secrecy_person", "count": 2, "format": "xlsx",
+                                                       "filter": filt})]
+    carrier(engine, p)
+    R.list_entries(engine, actor=p["officer"], register="secrecy_carrier", query=R.Query(first=NOW.date(),
+                   last=NOW.date()), now=NOW)
+    assert len(_many(engine)) == 3

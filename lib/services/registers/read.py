@@ -188,6 +188,27 @@ def _where(session: Session, rdef: RegisterDef, actor: Actor, query: Query) -> l
     return clauses
 
 
+def _filter(query: Query, cursor: str | None = None) -> dict[str, object]:
+    """What a list or export asked for, as plain audit data (dates, state, field equalities, text, page)."""
+    shown = {"first": query.first.isoformat() if query.first else None,
+             "last": query.last.isoformat() if query.last else None, "state": query.state,
+             "equals": {k: str(v) for k, v in query.equals.items()} or None, "text": (query.text or "").strip()[:50]
+             or None, "include_superseded": query.include_superseded or None, "cursor": cursor}
+    return {k: v for k, v in shown.items() if v is not None}
+
+
+@acting  # the audit row is a write: the reader is re-read like any writer (R6)
+def _audit_many(engine: Engine, *, actor: Actor, rdef: RegisterDef, export: str | None, count: int, query: Query,
+                cursor: str | None, now: dt.datetime) -> None:
+    """One audit row per list or export of a closely kept register (涉密人员, seed 001 D1: every read audited,
+    issue 16 K16): the register, how many rows it showed, and the filter — never one row per entry."""
+    with session_scope(engine) as session:
+        audit(session, actor=actor, entity="register", entity_id=rdef.key,
+              action="export_entries" if export else "list_entries",
+              after={"register": rdef.key, "count": count, "format": export, "filter": _filter(query, cursor)},
+              at=now)
+
+
 def _cursor(text: str | None):
     if not text:
         return None
@@ -214,6 +235,8 @@ def list_entries(engine: Engine, *, actor: Actor, register: str, query: Query, c
         rows = session.execute(select(tbl).where(*clauses).order_by(column.desc(), tbl.c.id.desc())
                                .limit(limit + 1)).all()
         page = _rows(session, rdef, rows[:limit], now)
+    if rdef.audit_reads:
+        _audit_many(engine, actor=actor, rdef=rdef, export=None, count=len(page), query=query, cursor=cursor, now=now)
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
     next_cursor = f"{last._mapping[column.name].isoformat()}|{last.id}" if last is not None else None
@@ -313,6 +336,11 @@ def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
     rdef = store.definition(register, engine)
     now = now or utcnow()
     lang = actor.lang
+    if rdef.audit_reads:  # audited before the first byte leaves, with how many rows the file holds
+        with session_scope(engine, write=False) as session:
+            total = session.execute(select(func.count()).select_from(store.table(rdef)).where(
+                *_where(session, rdef, actor, query))).scalar()
+        _audit_many(engine, actor=actor, rdef=rdef, export="csv", count=total, query=query, cursor=None, now=now)
     with session_scope(engine, write=False) as session:
         tz = store.zone(store.settings_for(session))
         buffer = io.StringIO()
@@ -343,6 +371,8 @@ def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, ca
         tz = store.zone(store.settings_for(session))
         rows = _export_rows(session, rdef, actor, query, cap).all()
         cells = [_cells(rdef, e, lang, tz) for e in _rows(session, rdef, rows, now)]
+    if rdef.audit_reads:
+        _audit_many(engine, actor=actor, rdef=rdef, export="xlsx", count=len(cells), query=query, cursor=None, now=now)
     return export.to_xlsx(export_headers(rdef, lang), cells,
                           sheet=register_title(rdef, lambda k: translate(k, lang))[:31])
 
