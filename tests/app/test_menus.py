@@ -107,3 +107,20 @@ def test_M1_job_pages_stay_within_the_role():
     assert "ticket-board" in sup
     sections = menu_sections("staff", jobs)
     assert sections[0][0] == "nav.section.job" and not sections[0][1]
+
+
+
+def test_M4_departments_sit_among_the_titles_as_dept_ids_and_old_records_keep_their_meaning():
+    """M4: ``dept:<id>`` entries narrow a row to a department, alone they name everyone in it."""
+    assert check_job_pages([{"titles": ["dept:3"], "pages": ["queue"]}]) is None
+    assert check_job_pages([{"titles": ["部门经理", "dept:3", "dept:4"], "pages": ["queue"]}]) is None
+    for bad in ("dept:", "dept:x", "dept:0", "dept:-1", "dept:３"):
+        assert check_job_pages([{"titles": [bad], "pages": ["queue"]}]), bad
+    rows = [{"titles": ["部门经理", "dept:7"], "pages": ["dispatch"]}, {"titles": ["dept:8"], "pages": ["visitors"]}]
+    allowed = [p.url_path for p in pages_for("supervisor")]
+    assert job_pages(["部门经理"], rows, allowed, departments=[7]) == ["dispatch"]
+    assert job_pages(["部门经理"], rows, allowed, departments=[9]) == []
+    assert job_pages(["部门经理"], rows, allowed) == []
+    assert job_pages([], rows, allowed, departments=[8, None]) == ["visitors"]
+    assert job_pages(["客服专员"], DEFAULT_JOB_PAGES, allowed) == job_pages(["客服专员"], DEFAULT_JOB_PAGES, allowed,
+                                                                          departments=[8])
