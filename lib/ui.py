@@ -234,6 +234,16 @@ def lazy_tabs(key: str, tabs: Sequence[LazyTab]) -> None:
             tab.render()
 
 
+def lazy_expander(label: str, key: str, render: Callable[[], None]) -> None:
+    """An expander whose content runs only while it is open (issue 13: the queue board's day of taps was built,
+    translated and sent on every click of every consultant, folded away or not). ``on_change="rerun"``: opening
+    it is a run of its own; closed, nothing inside is drawn (put no half-typed form in one)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            render()
+
+
 def show_form_error(error_slot: str) -> None:
     message = st.session_state.get(error_slot)
     if message:

@@ -13,7 +13,7 @@ from lib.domain.errors import DomainError
 from lib.navigation import SUPERVISORS, WRITERS
 from lib.services import rotation
 from lib.services.settings import office_zone_now
-from lib.ui import app_engine, show_error, t
+from lib.ui import app_engine, lazy_expander, show_error, t
 from lib.views.rotation import board as rotation_board
 
 user = require_role(*WRITERS)
@@ -57,7 +57,5 @@ def live_board() -> None:
 live_board()
 if view.draw is not None:
     rotation_board.others_actions(engine, user, view, {p.id: p.label for p in rotation.consultants(engine)})
-    with st.expander(t("rotation.queue.draw_title")):
-        rotation_board.draw_info(view, zone)
-    with st.expander(t("rotation.queue.today_records")):
-        rotation_board.records(view, zone)
+    lazy_expander(t("rotation.queue.draw_title"), "q_draw_open", lambda: rotation_board.draw_info(view, zone))
+    lazy_expander(t("rotation.queue.today_records"), "q_records_open", lambda: rotation_board.records(view, zone))

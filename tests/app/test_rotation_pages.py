@@ -382,7 +382,28 @@ def test_T8_board_says_new_draw_then_carries_over_and_the_manager_sees_the_closi
     assert f"接续 {yesterday} 收班时的前台：顾问2" in [c.value for c in at.caption]
     desk = open_page("pages/rotation_draw.py", "supervisor")
     assert any(e.label == f"上一个排队日（{yesterday}）收班时的排队" for e in desk.expander)
+    assert "收班时在第 1 轮" not in [c.value for c in desk.caption]  # folded only once opened (issue 13)
+    desk.session_state["q_closing_open"] = True
+    desk.run()
     assert "收班时在第 1 轮" in [c.value for c in desk.caption]
+
+
+def test_L4_the_days_taps_are_drawn_only_while_their_expander_is_open(showroom):
+    """Issue 13: a consultant's click no longer builds and sends the day's taps (2,000 rows in a load test's day)
+    folded away in 当日记录; opening it draws them, and they stay while it is open."""
+    engine, users, people = showroom
+    drawn(engine, users, people)
+    rotation.record_event(engine, actor=people[0], consultant_id=people[0].id, event_type="received_new")
+    at = open_page("pages/rotation_queue.py", "c2")
+    labels = [e.label for e in at.expander]
+    assert "今日排队记录" in labels and not at.dataframe
+    at.session_state["q_records_open"] = True
+    at.run()
+    assert not at.exception
+    rows = at.dataframe[0].value.to_dict("records")
+    assert [(r["序号"], r["人员"]) for r in rows] == [(1, "顾问1")]
+    at.run()  # a refresh keeps it open
+    assert at.dataframe
 
 
 def test_T9_T19_draw_leaves_interns_out_and_shows_the_order_as_plain_text(showroom):

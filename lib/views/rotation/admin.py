@@ -10,8 +10,8 @@ from lib.domain.errors import Conflict
 from lib.domain.rotation.rules import DrawMethod
 from lib.services import rotation
 from lib.services.base import Actor
-from lib.ui import (Column, choice_labels, confirm_button, local_time, plain, run_action, show_form_error,
-                    submit_callback, t, table)
+from lib.ui import (Column, choice_labels, confirm_button, lazy_expander, local_time, plain, run_action,
+                    show_form_error, submit_callback, t, table)
 from lib.views.rotation import board as rotation_board
 from lib.services.limits import text_limit
 
@@ -155,13 +155,16 @@ def previous_closing(engine, user: Actor, view: rotation.BoardView, zone) -> Non
     """The board as it was at the last queue day's close: order, positions, rounds (Q1, T8)."""
     if view.previous_day is None:
         return
-    with st.expander(t("rotation.closing.title", day=view.previous_day.isoformat())):
+
+    def render() -> None:  # yesterday's board is folded only while its expander is open
         closing = rotation.board(engine, actor=user, day=view.previous_day)
         rotation_board.carry_line(closing)
         st.caption(t("rotation.closing.round", round_no=closing.round_no))
         rotation_board.cards(closing, key_prefix="q_closing_card")
         if closing.report:
             rotation_board.records(closing, zone)
+
+    lazy_expander(t("rotation.closing.title", day=view.previous_day.isoformat()), "q_closing_open", render)
 
 
 def replay(engine, user: Actor, today: dt.date, zone) -> None:
