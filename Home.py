@@ -67,7 +67,8 @@ def job_menu(engine) -> dict:
     jobs: tuple[str, ...] = ()
     if user.role not in NO_JOB_MENU:
         mapping = settings.values(engine, [JOB_PAGES])[JOB_PAGES]
-        jobs = tuple(job_pages(user.titles, mapping, (p.url_path for p in pages_for(user.role))))
+        jobs = tuple(job_pages(user.titles, mapping, (p.url_path for p in pages_for(user.role)),
+                               departments=(user.department_id,)))
     count = inbox_count(engine)
     key = (user.role, lang(), jobs, count)
     kept = st.session_state.get(MENU_KEY)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lib.domain.inbox import Item
-from lib.domain.menus import DEFAULT_JOB_PAGES, KEY, check_job_pages, job_pages
+from lib.domain.menus import DEFAULT_JOB_PAGES, KEY, check_job_pages, department_key, job_pages
 from lib.navigation import menu_sections, pages_for
 from lib.services import inbox, settings
 from tests.app.conftest import open_page
@@ -108,6 +108,41 @@ def test_M1_job_pages_stay_within_the_role():
     sections = menu_sections("staff", jobs)
     assert sections[0][0] == "nav.section.job" and not sections[0][1]
 
+
+
+def _department(engine, name, *people):
+    from sqlalchemy import update
+
+    from db.engine import session_scope
+    from db.models import OrgUnit, User
+
+    with session_scope(engine) as session:
+        unit = OrgUnit(kind="department", name=name)
+        session.add(unit)
+        session.flush()
+        session.execute(update(User).where(User.id.in_([p.id for p in people])).values(department_id=unit.id))
+        return department_key(unit.id)
+
+
+def test_M4_the_menu_is_decided_by_titles_and_department(job_users):
+    """M4: two 部门经理 — the one in 客服部 gets the dispatch pages first, the one in 销售部 the showroom's; a
+    department-only row gives its pages to everyone in 前台部; rows of titles alone keep working."""
+    engine, users = job_users
+    service_head = make_user(engine, username="svc", role="supervisor", name="客服经理", titles=["部门经理"])
+    sales_head = make_user(engine, username="sal", role="supervisor", name="销售经理", titles=["部门经理"])
+    desk = make_user(engine, username="desk", name="前台丙")
+    service, sales = _department(engine, "客服部", service_head), _department(engine, "销售部", sales_head)
+    front = _department(engine, "前台部", desk)
+    settings.change_setting(engine, actor=users["admin"], key=KEY, value=[
+        {"titles": ["部门经理", service], "pages": ["dispatch", "ticket-board"]},
+        {"titles": ["部门经理", sales], "pages": ["ownership", "sales-ranking"]},
+        {"titles": [front], "pages": ["visitors", "messages"]},
+        {"titles": ["客服专员"], "pages": ["my-tickets"]}])
+    assert menu(open_page("Home.py", "svc"))["我的工作"] == ["home", "dispatch", "ticket-board"]
+    assert menu(open_page("Home.py", "sal"))["我的工作"] == ["home", "ownership", "sales-ranking"]
+    assert menu(open_page("Home.py", "desk"))["我的工作"] == ["home", "visitors", "messages"]
+    assert menu(open_page("Home.py", "cs"))["我的工作"] == ["home", "my-tickets"]  # titles only, any department
+    assert "我的工作" not in menu(open_page("Home.py", "ctl"))  # 中控员 is in no record now
 
 
 def test_M4_departments_sit_among_the_titles_as_dept_ids_and_old_records_keep_their_meaning():
