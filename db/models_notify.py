@@ -96,11 +96,12 @@ class NotifyPreference(SQLModel, table=True):
 
 
 class SlaBreach(SQLModel, table=True):
-    """A ticket deadline that passed, kept for quarterly scoring after the ticket closes (issue 15 N6)."""
+    """A ticket deadline that passed, kept for quarterly scoring after the ticket closes (issue 15 N6, N8):
+    ``lib.services.kpi.sources`` counts them by ``due_at`` (the quarter the deadline fell in)."""
 
     __tablename__ = "sla_breach"
     __table_args__ = (UniqueConstraint("ticket_id", "due_kind", "due_at", name="uq_sla_breach"),
-                      Index("ix_sla_breach_recorded", "recorded_at"))
+                      Index("ix_sla_breach_recorded", "recorded_at"), Index("ix_sla_breach_due", "due_at"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")

@@ -423,3 +423,57 @@ def test_T13_sales_ranks_the_holders_of_the_consultant_titles_setting(engine):
     assert sorted(p.name for p in kpi.consultants(engine)) == sorted(["顾问甲", "实习乙"])
     settings.change_setting(engine, actor=admin, key="people.consultant_titles", value=["销售顾问"])
     assert [p.name for p in kpi.consultants(engine)] == ["顾问甲"]
+
+
+# --- SLA breaches kept as history feed the quarter (issue 15 N8) --------------------------------------------
+
+def sla_ticket(engine, assignee: int, group: str, due: dt.datetime, kind: str = "resolve") -> int:
+    with session_scope(engine) as session:
+        ticket = Ticket(type="complaint", flow="complaint", state="in_progress", agent_no="017", assignee_id=assignee,
+                        cs_group=group, due_at=due, due_kind=kind, received_at=due - dt.timedelta(days=1),
+                        updated_at=due - dt.timedelta(days=1))
+        session.add(ticket)
+        session.flush()
+        return ticket.id
+
+
+def close_ticket(engine, ticket_id: int, when: dt.datetime) -> None:
+    with session_scope(engine) as session:  # as the ticket service closes one: the running timer is cleared
+        ticket = session.get(Ticket, ticket_id)
+        ticket.state, ticket.due_at, ticket.due_kind, ticket.updated_at = "closed", None, None, when
+
+
+def test_N8_a_ticket_breached_then_closed_still_counts_in_its_quarter(engine, service):
+    """N8: the quarterly score and the dashboard's breaches by group read the recorded SLA breaches, so a ticket
+    closed late still counts in the quarter its deadline fell in; an open one the sweeper has not seen yet counts
+    too, and once swept it is not counted twice."""
+    from lib.notify.sweeper import record_breaches
+    from lib.services.kpi import sources as kpi_sources
+
+    boss, staff = service
+    for person in staff[:2]:  # scored work, so both are ranked (T23)
+        survey(engine, person.id, at(D(2026, 5, 2)), 9, "satisfied", True, False)
+    late = sla_ticket(engine, staff[0].id, "投诉组", at(D(2026, 5, 10)))
+    assert record_breaches(engine, now=at(D(2026, 5, 10), 11)) == 1
+    close_ticket(engine, late, at(D(2026, 5, 11)))
+    earlier = sla_ticket(engine, staff[0].id, "投诉组", at(D(2026, 3, 30)))  # Q1: not this quarter's
+    record_breaches(engine, now=at(D(2026, 3, 30), 12))
+    close_ticket(engine, earlier, at(D(2026, 3, 31)))
+    sla_ticket(engine, staff[1].id, "订单组", at(D(2026, 6, 20)))  # open, past due, not swept yet
+
+    def figures():
+        view = kpi.quarter_view(engine, actor=boss, year=2026, quarter=2, now=at(D(2026, 7, 2)))
+        by_name = {r.name: r.components["sla_breaches"] for r in view.rows}
+        groups = kpi.sla_by_group(engine, actor=boss, first=D(2026, 4, 1), last=D(2026, 6, 30),
+                                  now=at(D(2026, 7, 2)))
+        return by_name["工程师01"], by_name["工程师02"], groups
+
+    assert figures() == (1.0, 1.0, {"投诉组": 1, "订单组": 1})
+    assert record_breaches(engine, now=at(D(2026, 7, 2))) == 1  # the open one recorded now: still once
+    assert figures() == (1.0, 1.0, {"投诉组": 1, "订单组": 1})
+    with session_scope(engine, write=False) as session:
+        assert kpi_sources.breaches_by_person(session, D(2026, 1, 1), D(2026, 3, 31), at(D(2026, 7, 2))) == {
+            staff[0].id: 1}
+        # a deadline not yet passed is no breach
+        assert kpi_sources.breaches_by_group(session, D(2026, 4, 1), D(2026, 6, 30), at(D(2026, 6, 1))) == {
+            "投诉组": 1}

@@ -1,8 +1,10 @@
-"""notify: the outbox key takes the event, so "due soon" and "overdue" are two messages (issue 15 N7)
+"""notify: the outbox key takes the event (issue 15 N7); SLA breaches indexed by deadline for the KPIs (N8)
 
 The key was (kind, record_id, due_at, recipient_id): an item announced when it turned amber was never
 announced again when it turned red, because both events shared one key. It is now
 (kind, record_id, due_at, recipient_id, event).
+
+The quarterly scoring counts recorded SLA breaches by the quarter their deadline fell in: ``ix_sla_breach_due``.
 
 Revision ID: 0041
 Revises: 0040
@@ -39,9 +41,11 @@ def _rebuild_key(columns: list[str]) -> None:
 
 def upgrade() -> None:
     _rebuild_key(OLD + ["event"])
+    op.create_index("ix_sla_breach_due", "sla_breach", ["due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sla_breach_due", table_name="sla_breach")
     # The old key allows one row per deadline and person: keep the first, drop the later events' rows.
     later = sa.text("SELECT o.id FROM notify_outbox o WHERE EXISTS (SELECT 1 FROM notify_outbox f "
                     "WHERE f.kind = o.kind AND f.record_id = o.record_id AND f.due_at = o.due_at "

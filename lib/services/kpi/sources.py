@@ -4,19 +4,21 @@ The complaint module keeps the follow-up surveys (``ticket_survey``, seed 000 D2
 each open ticket's running deadline (``ticket.due_at``). Until it offers KPI queries of
 its own, these functions read its tables directly, by indexed time ranges only.
 
-SLA breaches: a ticket breaches when its running deadline has passed while it is still
-open. The ticket row keeps only the running timer, so a breach that was later resolved
-is not visible here (the complaint module would need to record breaches for that).
+SLA breaches: a ticket breaches when a running deadline passes while it is still open. The
+notification sweeper records each such deadline once in ``sla_breach`` (issue 15 N6), which
+stays after the ticket closes; the KPIs count those records whose deadline fell in the period,
+plus open tickets past a deadline in the period that no sweep has recorded yet (the sweeper
+stopped, or it has not run since), each deadline once (issue 15 N8).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
-from db.models import Ticket, TicketSurvey
+from db.models import SlaBreach, Ticket, TicketSurvey
 from lib.domain import office
 from lib.domain.kpi import Attitude, SurveyTally
 from lib.services import settings
@@ -79,20 +81,40 @@ def tallies_by_person(session: Session, first: dt.date, last: dt.date) -> dict[i
     return {row[0]: _tally(row[1:]) for row in rows if row[0] is not None}
 
 
-def _breaches(session: Session, first: dt.date, last: dt.date, now: dt.datetime, column) -> dict:
+def _breaches(session: Session, first: dt.date, last: dt.date, now: dt.datetime, by_group: bool) -> dict:
+    """Deadlines in the period that passed: recorded breaches (``ix_sla_breach_due``; the person is whoever held
+    the ticket when it breached, the group the ticket's), plus open tickets past a deadline not yet recorded
+    (``ix_ticket_state_due``). A ticket that breached two deadlines counts twice (issue 15 N8)."""
     start, end = _bounds(session, first, last)
-    rows = session.exec(select(column, func.count()).select_from(Ticket)
-                        .where(Ticket.state.in_(OPEN_STATES), Ticket.due_at >= start, Ticket.due_at < end,
-                               Ticket.due_at <= now)
-                        .group_by(column)).all()
-    return {key: count for key, count in rows}
+    end = min(end, now + dt.timedelta(microseconds=1))  # a deadline at ``now`` has passed, as on the inbox
+    if end <= start:
+        return {}
+    recorded_key = Ticket.cs_group if by_group else SlaBreach.assignee_id
+    recorded = select(recorded_key, func.count()).select_from(SlaBreach)
+    if by_group:
+        recorded = recorded.join(Ticket, Ticket.id == SlaBreach.ticket_id)
+    recorded = recorded.where(SlaBreach.due_at >= start, SlaBreach.due_at < end).group_by(recorded_key)
+    open_key = Ticket.cs_group if by_group else Ticket.assignee_id
+    swept = select(SlaBreach.id).where(and_(SlaBreach.ticket_id == Ticket.id, SlaBreach.due_at == Ticket.due_at,
+                                            SlaBreach.due_kind == func.coalesce(Ticket.due_kind, "")))
+    unswept = (select(open_key, func.count()).select_from(Ticket)
+               .where(Ticket.state.in_(OPEN_STATES), Ticket.due_at >= start, Ticket.due_at < end, ~swept.exists())
+               .group_by(open_key))
+    counts: dict = {}
+    for query in (recorded, unswept):
+        for key, count in session.exec(query).all():
+            counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def breaches_by_group(session: Session, first: dt.date, last: dt.date, now: dt.datetime) -> dict[str, int]:
-    """Open tickets whose deadline fell in the period and has passed, per CS group (seed 004 D19 groups)."""
-    return {group or "": count for group, count in _breaches(session, first, last, now, Ticket.cs_group).items()}
+    """SLA breaches whose deadline fell in the period, per CS group (seed 004 D19 groups), closed tickets too."""
+    counts: dict[str, int] = {}
+    for group, count in _breaches(session, first, last, now, by_group=True).items():
+        counts[group or ""] = counts.get(group or "", 0) + count
+    return counts
 
 
 def breaches_by_person(session: Session, first: dt.date, last: dt.date, now: dt.datetime) -> dict[int, int]:
-    """The same breaches per person handling the ticket (a quarterly score input)."""
-    return {p: c for p, c in _breaches(session, first, last, now, Ticket.assignee_id).items() if p is not None}
+    """The same breaches per person who held the ticket when it breached (a quarterly score input)."""
+    return {p: c for p, c in _breaches(session, first, last, now, by_group=False).items() if p is not None}
