@@ -10,6 +10,7 @@ from lib.services.access_log import AccessForm
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 from lib.services.settings import office_zone_now
+from lib.views import linked as link
 from lib.views.person_picker import key_for, person_select
 from lib.services.limits import text_limit
 
@@ -55,11 +56,16 @@ with st.expander(t("access.new"), expanded=True):
     show_form_error("ac_error")
 
 rows = access_log.register_today(engine, actor=user)
-waiting = [r for r in rows if r.time_out is None]
+linked = link.linked_record("access-log")  # an inbox card's ?id=: that entry first, with its approve (issue 15 I7)
+if linked is not None and all(r.id != linked for r in rows):
+    link.not_found()
+waiting = link.first([r for r in rows if r.time_out is None], linked)
 st.subheader(t("access.open", count=len(waiting)))
 if not waiting:
     st.info(t("access.none_open"))
-for row in waiting:
+
+
+def _open_row(row) -> None:
     cols = st.columns([3, 3, 3, 1, 1, 1])
     cols[0].markdown(t("access.row_head", name=plain(row.name), unit=plain(row.unit), area=areas[row.area],
                         category=categories[row.category]))
@@ -79,6 +85,11 @@ for row in waiting:
         if cols[5].button(t("access.mark_out"), key=f"ac_out_{row.id}"):
             if run_action(lambda rid=row.id: access_log.mark_out(engine, actor=user, entry_id=rid)):
                 st.rerun()
+
+
+for row in waiting:
+    with link.mark(row.id == linked):
+        _open_row(row)
 
 st.subheader(t("access.today"))
 yes_no = {True: t("showroom.yes"), False: ""}

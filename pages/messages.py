@@ -10,6 +10,7 @@ from lib.navigation import WRITERS
 from lib.services.visitors import register as visitors
 from lib.services.settings import office_zone_now
 from lib.ui import Column, app_engine, local_time, run_action, show_flash, show_form_error, submit_callback, t, table
+from lib.views import linked as link
 from lib.views.person_picker import key_for, person_select
 from lib.services.limits import text_limit
 
@@ -48,11 +49,16 @@ with st.expander(t("message.new"), expanded=True):
     show_form_error("m_error")
 
 rows = visitors.message_board(engine, actor=user)
-open_rows = [r for r in rows if r.status != "relayed"]
+linked = link.linked_record("messages")  # an inbox card's ?id=: that message first and marked (issue 15 I7)
+if linked is not None and all(r.id != linked for r in rows):
+    link.not_found()
+open_rows = link.first([r for r in rows if r.status != "relayed"], linked)
 st.subheader(t("message.open", count=len(open_rows)))
 if not open_rows:
     st.info(t("message.none_open"))
-for row in open_rows:
+
+
+def _open_row(row) -> None:
     cols = st.columns([2, 2, 4, 2, 1])
     cols[0].text(local_time(row.called_at, zone))
     cols[1].text(f"{row.caller_name}\n{row.caller_phone}")  # typed by people: plain text (T19)
@@ -63,6 +69,11 @@ for row in open_rows:
     if cols[4].button(t("message.relay"), key=f"relay_{row.id}"):
         if run_action(lambda rid=row.id: visitors.relay_message(engine, actor=user, message_id=rid)):
             st.rerun()
+
+
+for row in open_rows:
+    with link.mark(row.id == linked):
+        _open_row(row)
 
 st.subheader(t("message.relayed_today"))
 status = {s: t(f"message.status.{s}") for s in ("unrelayed", "overdue", "relayed")}

@@ -12,6 +12,7 @@ from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 from lib.services.limits import text_limit
+from lib.views import linked as link
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -57,11 +58,16 @@ if repeat:
     st.warning(repeat)
 
 rows = showroom_enquiries.enquiry_board(engine, actor=user)
-waiting = [r for r in rows if r.status == EnquiryStatus.open]
+linked = link.linked_record("enquiries")  # an inbox card's ?id=: that enquiry first, with its answer (issue 15 I7)
+if linked is not None and all(r.id != linked for r in rows):
+    link.not_found()
+waiting = link.first([r for r in rows if r.status == EnquiryStatus.open], linked)
 st.subheader(t("enquiry.open", count=len(waiting)))
 if not waiting:
     st.info(t("enquiry.none_open"))
-for row in waiting:
+
+
+def _open_row(row) -> None:
     cols = st.columns([2, 4, 2, 3, 1])
     cols[0].markdown(t("enquiry.row_head", name=plain(row.caller_name) or t("enquiry.caller_unnamed"),
                        phone=plain(row.caller_phone)))
@@ -75,6 +81,11 @@ for row in waiting:
         if run_action(lambda rid=row.id, a=answer: showroom_enquiries.answer_enquiry(engine, actor=user,
                                                                                    enquiry_id=rid, answer=a)):
             st.rerun()
+
+
+for row in waiting:
+    with link.mark(row.id == linked):
+        _open_row(row)
 
 st.subheader(t("enquiry.list"))
 if any(r.masked for r in rows):

@@ -14,6 +14,7 @@ from lib.views.visitors import arrivals as visitor_arrivals
 from lib.views.visitors import form as visitor_form
 from lib.views.visitors.actions import badge_button, table_key, visit_actions
 from lib.services.limits import text_limit
+from lib.views import linked as link
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -22,6 +23,10 @@ COLUMNS = visitor_form.visit_columns(zone)
 
 st.title(t("nav.visitors"))
 show_flash()
+# an inbox card's ?id= (a visitor still on site): open the on-site tab once, that visitor first (issue 15 I7)
+linked = link.linked_record("visitors")
+if linked is not None and link.fresh_link("visitors"):
+    st.session_state["v_tabs"] = t("visitor.tab_on_site")
 
 
 def _prefill() -> None:
@@ -57,21 +62,28 @@ def register_tab() -> None:
 def on_site_tab() -> None:
     """One line per visitor on site with its own 签离 and badge buttons: one click, no picking (T17)."""
     rows = visitors.on_site(engine, actor=user)
+    if linked is not None and all(r.id != linked for r in rows):
+        link.not_found()
     if not rows:
         st.info(t("visitor.none_on_site"))
         return
-    for row in rows:
-        cols = st.columns([3, 1, 3, 2, 2, 1, 1])
-        cols[0].text(f"{row.name}\n{row.company}")  # typed by people: plain text, never Markdown (T19)
-        cols[1].text(t("visitor.persons", count=row.headcount))
-        cols[2].text(row.purpose)
-        cols[3].text(row.host_name or "—")
-        cols[4].text(local_time(row.time_in, zone))
-        if cols[5].button(t("visitor.check_out"), key=f"out_{row.id}"):
-            if run_action(lambda rid=row.id: visitors.check_out_visitor(engine, actor=user, visitor_id=rid)):
-                flash("visitor.checked_out")
-                st.rerun()
-        badge_button(row.id, user=user, key="on_site", container=cols[6])
+    for row in link.first(rows, linked):
+        with link.mark(row.id == linked):
+            _on_site_row(row)
+
+
+def _on_site_row(row) -> None:
+    cols = st.columns([3, 1, 3, 2, 2, 1, 1])
+    cols[0].text(f"{row.name}\n{row.company}")  # typed by people: plain text, never Markdown (T19)
+    cols[1].text(t("visitor.persons", count=row.headcount))
+    cols[2].text(row.purpose)
+    cols[3].text(row.host_name or "—")
+    cols[4].text(local_time(row.time_in, zone))
+    if cols[5].button(t("visitor.check_out"), key=f"out_{row.id}"):
+        if run_action(lambda rid=row.id: visitors.check_out_visitor(engine, actor=user, visitor_id=rid)):
+            flash("visitor.checked_out")
+            st.rerun()
+    badge_button(row.id, user=user, key="on_site", container=cols[6])
 
 
 def day_tab() -> None:
