@@ -1,0 +1,78 @@
+"""The sweeper end to end on SQLite and PostgreSQL, with real receivers on 127.0.0.1 (issue 15 "Notifications").
+
+N9 "missed control-room checks are raised by the sweeper": a check's cadence (a register due again) that passes
+its due reaches the 中控员 through their channel, and no one else.
+N10 the small ones: no "assigned" message to the person who made the item; the e-mail's body as received;
+``python -m lib.notify --once`` against a database of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from db.engine import session_scope
+from db.models import NotifyOutbox, NotifyPreference, OrgUnit, User
+from lib.notify.sweeper import sweep_once
+from lib.services import accounts
+from lib.services import registers as R
+from tests.db.test_notify_db import Receiver
+
+NOW = dt.datetime(2027, 3, 1, 0, 0, tzinfo=dt.timezone.utc)  # Monday 1 March 08:00 in Shanghai
+MIN = dt.timedelta(minutes=1)
+CONTROL = "中控室"
+
+
+@pytest.fixture
+def robots(monkeypatch):
+    """Two 企业微信 robots on one local receiver: the control room's and the admin office's."""
+    rec = Receiver()
+    monkeypatch.setenv("DUTYDESK_WECOM_CONTROL", rec.url + "/control?key=k1")
+    monkeypatch.setenv("DUTYDESK_WECOM_OFFICE", rec.url + "/office?key=k2")
+    yield rec
+    rec.close()
+
+
+def _control_room(engine):
+    people = {}
+    with session_scope(engine) as session:
+        units = {}
+        for name in ("秩序维护部", "行政部"):
+            unit = OrgUnit(kind="department", name=name)
+            session.add(unit)
+            session.flush()
+            units[name] = unit.id
+        session.add(OrgUnit(kind="post", name=CONTROL, min_staff=1, is_24x7=True))
+        for username, department, titles in (("op1", "秩序维护部", ["中控员"]), ("op2", "秩序维护部", ["中控员"]),
+                                             ("clerk", "行政部", [])):
+            user = User(username=username, name=username, password_hash="x", role="staff", titles=titles,
+                        trained_posts=[], department_id=units[department], created_at=NOW - dt.timedelta(days=1))
+            session.add(user)
+            session.flush()
+            people[username] = accounts.actor_of(user)
+        session.add(NotifyPreference(scope="user", ref_id=people["op2"].id, channels=["wecom"], kinds=[],
+                                     target="control", email="", updated_at=NOW))
+        session.add(NotifyPreference(scope="user", ref_id=people["clerk"].id, channels=["wecom"], kinds=[],
+                                     target="office", email="", updated_at=NOW))
+    return people
+
+
+def test_N9_a_missed_video_check_is_sent_by_a_sweep_to_the_operator_on_duty(engine, robots):
+    """N9: the video check is due 15 minutes after the last one; once missed, a sweep sends 「已超时」 with the
+    register's name to the 中控员's robot, not to the clerk's; a second sweep sends nothing more."""
+    p = _control_room(engine)
+    R.create_entry(engine, actor=p["op1"], register="cr_check_video", now=NOW,
+                   values={"post": CONTROL, "done_at": NOW, "result": "ok"})
+    late = NOW + 20 * MIN
+    result = sweep_once(engine, now=late, holder="a")
+    assert (result.queued, result.sent, result.failed) == (1, 1, 0)
+    assert [path for path, _ in robots.received] == ["/control"]
+    text = robots.received[0][1]["text"]["content"]
+    assert "视频浏览" in text and "已超时" in text and "03-01 08:15" in text
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(NotifyOutbox.kind, NotifyOutbox.recipient_id, NotifyOutbox.event)).all()
+    assert rows == [("register_due", p["op2"].id, "overdue")]
+    assert sweep_once(engine, now=late + MIN, holder="a").queued == 0
+    assert len(robots.received) == 1 and robots.refused == []
