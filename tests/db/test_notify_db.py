@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -226,7 +228,12 @@ def test_N1_e_mail_goes_through_a_real_smtp_server(engine, now, monkeypatch):
         controller.stop()
     assert len(mailbox.messages) == 1
     recipients, content = mailbox.messages[0]
-    assert recipients == ["desk@example.com"] and "Subject:" in content
+    assert recipients == ["desk@example.com"]
+    mail = email.message_from_bytes(content.encode("utf-8"), policy=email.policy.default)  # the bytes as sent
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "已超时" in mail["Subject"] and mail["To"] == "desk@example.com"
+    # N10: the body as received carries the item's text (who called, the reason, the deadline), not only a subject
+    assert "张三" in body and "已超时" in body and "2026-11-20 09:00" in body
 
 
 def test_N6_the_sweeper_raises_no_relief_and_keeps_sla_breaches_once(engine, now):

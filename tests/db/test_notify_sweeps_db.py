@@ -76,3 +76,36 @@ def test_N9_a_missed_video_check_is_sent_by_a_sweep_to_the_operator_on_duty(engi
     assert rows == [("register_due", p["op2"].id, "overdue")]
     assert sweep_once(engine, now=late + MIN, holder="a").queued == 0
     assert len(robots.received) == 1 and robots.refused == []
+
+
+def test_N10_python_m_lib_notify_once_runs_one_sweep_on_its_database_and_exits_0(sqlite_only, robots):
+    """N10: the cron entry point, as an operator runs it: ``DATABASE_URL=… python -m lib.notify --once`` migrates,
+    sweeps once (its own clock) and exits 0; the sweep really ran: the overdue message is in the outbox and
+    its robot got it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from db.models import PhoneMessage
+    from tests.db.helpers import make_user
+
+    engine = sqlite_only
+    staff = make_user(engine, username="desk", name="前台甲")
+    called = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)
+    with session_scope(engine) as session:
+        session.add(PhoneMessage(called_at=called, caller_name="赵六", matter="请回电", created_by_id=staff.id,
+                                 created_at=called))
+        session.add(NotifyPreference(scope="user", ref_id=staff.id, channels=["wecom"], kinds=[], target="control",
+                                     email="", updated_at=called))
+    engine.dispose()  # the file is the other process's now
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "DUTYDESK_SWEEP_SECONDS": "0"}
+    done = subprocess.run([sys.executable, "-m", "lib.notify", "--once"], cwd=Path(__file__).resolve().parents[2],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "swept=True" in done.stdout and "queued=1" in done.stdout and "sent=1" in done.stdout, done.stdout
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(NotifyOutbox.kind, NotifyOutbox.recipient_id, NotifyOutbox.event)).all()
+    assert rows == [("message_relay", staff.id, "overdue")]
+    assert [path for path, _ in robots.received] == ["/control"] and "赵六" in robots.received[0][1]["text"]["content"]
