@@ -9,6 +9,7 @@ from lib.services import handover, roster
 from lib.services.settings import office_zone_now
 from lib.ui import app_engine, show_flash, t
 from lib.views import handover_steps
+from lib.views import linked as link
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -20,6 +21,15 @@ posts = handover.posts(engine)
 if not posts:
     st.info(t("rotation.handover.no_posts"))
     st.stop()
+# an inbox card's ?id= names an open handover: its post is chosen once, the handover shown (issue 15 I7)
+linked = link.linked_record("handover")
+if linked is not None and link.fresh_link("handover"):
+    home = next((p for p in posts if any(v.id == linked and v.state != HandoverState.completed
+                                         for v in handover.post_handovers(engine, actor=user, post_id=p))), None)
+    if home is None:
+        link.not_found()
+    else:
+        st.session_state["h_post"] = home
 post_id = st.selectbox(t("field.handover_post"), list(posts), format_func=posts.get, key="h_post")
 people = {o.id: o.name for o in roster.staff(engine) if o.id != user.id}
 views = handover.post_handovers(engine, actor=user, post_id=post_id)
@@ -31,6 +41,8 @@ with handover_tab:
     if current is None:
         handover_steps.schedule_form(engine, user, post_id, people, today, zone)
     else:
+        if current.id == linked:
+            st.caption(t("linked.opened"))
         handover_steps.summary(current, zone)
         handover_steps.previous_log(current, zone)
         handover_steps.step(engine, user, current)

@@ -13,6 +13,7 @@ from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, plain, choice_labels, local_time, run_action, show_flash, show_form_error,
                     submit_callback, t, table)
 from lib.services.limits import text_limit
+from lib.views import linked as link
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -25,6 +26,7 @@ FORM_KEYS = ["rc_guests", "rc_class", "rc_start", "rc_end", "rc_reason", "rc_hos
 
 st.title(t("nav.receptions"))
 show_flash()
+linked = link.linked_record("receptions")  # an inbox card's ?id=: the list, that application open first (I7)
 
 
 def _create() -> None:
@@ -82,40 +84,48 @@ def list_tab() -> None:
     rows: list = []
     if not run_action(lambda: rows.extend(reception_desk.applications(engine, actor=user, first=first, last=last))):
         return
+    if linked is not None and all(r.id != linked for r in rows):
+        link.not_found()
     table(rows, [Column("starts_on", "field.reception_starts_on"), Column("ends_on", "field.reception_ends_on"),
                  Column("reception_class", "field.reception_class", classes.get),
                  Column("guest_count", "field.reception_guest_count"), Column("reason", "field.reception_reason"),
                  Column("host", "field.reception_host"), Column("state", "reception.col.state", states.get),
                  Column("feedback_due", "reception.col.feedback_due")],
           export_name="receptions", empty_key="reception.none", key="rc_table")
-    for row in rows:
-        head = t("reception.item", start=row.starts_on.isoformat(), klass=classes[row.reception_class],
-                 reason=plain(row.reason), state=states[row.state])
-        with st.expander(head, expanded=row.feedback_overdue):
-            for flag in row.flags:
-                st.warning(t(flag.key, **flag.params))
-            if row.feedback_overdue:
-                st.error(t("reception.feedback_overdue", due=row.feedback_due.isoformat()))
-            for at, action, who, title, note in reception_desk.steps(engine, actor=user, application_id=row.id):
-                st.text(f"{local_time(at, zone)} · {t('reception.action.' + action)} · {who} {title} {note}")
-            if row.needs_chairman and st.button(t("reception.chairman_confirm"), key=f"rc_chair_{row.id}"):
-                if run_action(lambda rid=row.id: reception_desk.chairman_confirm(engine, actor=user,
-                                                                                 application_id=rid)):
-                    st.rerun()
-            if not row.actions:
-                continue
-            actions = choice_labels("reception.action", list(row.actions))
-            with st.form(f"rc_step_{row.id}"):
-                st.selectbox(t("reception.next_step"), list(actions), format_func=actions.get,
-                             key=f"rc_action_{row.id}")
-                st.text_input(t("reception.note"), key=f"rc_note_{row.id}", max_chars=text_limit("reception_step.note"), help=t("reception.note_help"))
-                st.form_submit_button(t("reception.do_step"), on_click=submit_callback(
-                    lambda r=row: _advance(r), clear=[f"rc_note_{row.id}"], success_key="reception.step_done",
-                    error_slot=f"rc_step_error_{row.id}"))
-            show_form_error(f"rc_step_error_{row.id}")
+    for row in link.first(rows, linked):
+        with link.mark(row.id == linked):
+            _application(row)
 
 
-tabs = st.tabs([t("reception.tab_new"), t("reception.tab_list")])
+def _application(row) -> None:
+    head = t("reception.item", start=row.starts_on.isoformat(), klass=classes[row.reception_class],
+             reason=plain(row.reason), state=states[row.state])
+    with st.expander(head, expanded=row.feedback_overdue or row.id == linked):
+        for flag in row.flags:
+            st.warning(t(flag.key, **flag.params))
+        if row.feedback_overdue:
+            st.error(t("reception.feedback_overdue", due=row.feedback_due.isoformat()))
+        for at, action, who, title, note in reception_desk.steps(engine, actor=user, application_id=row.id):
+            st.text(f"{local_time(at, zone)} · {t('reception.action.' + action)} · {who} {title} {note}")
+        if row.needs_chairman and st.button(t("reception.chairman_confirm"), key=f"rc_chair_{row.id}"):
+            if run_action(lambda rid=row.id: reception_desk.chairman_confirm(engine, actor=user,
+                                                                             application_id=rid)):
+                st.rerun()
+        if not row.actions:
+            return
+        actions = choice_labels("reception.action", list(row.actions))
+        with st.form(f"rc_step_{row.id}"):
+            st.selectbox(t("reception.next_step"), list(actions), format_func=actions.get,
+                         key=f"rc_action_{row.id}")
+            st.text_input(t("reception.note"), key=f"rc_note_{row.id}", max_chars=text_limit("reception_step.note"), help=t("reception.note_help"))
+            st.form_submit_button(t("reception.do_step"), on_click=submit_callback(
+                lambda r=row: _advance(r), clear=[f"rc_note_{row.id}"], success_key="reception.step_done",
+                error_slot=f"rc_step_error_{row.id}"))
+        show_form_error(f"rc_step_error_{row.id}")
+
+
+tabs = st.tabs([t("reception.tab_new"), t("reception.tab_list")],
+               default=t("reception.tab_list") if linked is not None else None)
 for tab, render in zip(tabs, [new_tab, list_tab]):
     with tab:
         render()

@@ -4,8 +4,10 @@ import streamlit as st
 
 from lib.auth import require_role
 from lib.navigation import SUPERVISORS, WRITERS
+from lib.services import roster
 from lib.services.settings import office_zone_now
-from lib.ui import app_engine, show_flash, t
+from lib.ui import app_engine, plain, show_flash, t
+from lib.views import linked as link
 from lib.views.roster import inbox as roster_inbox
 
 user = require_role(*WRITERS)
@@ -13,6 +15,24 @@ engine = app_engine()
 zone, today = office_zone_now(engine)
 st.title(t("nav.requests"))
 show_flash()
+
+# An inbox card's ?id= names a swap or an absence (the link carries no kind: both are looked up). The request
+# is shown at the top, as the service lets this person see it: a supervisor's pending ones (decided in the
+# inbox tab, opened first), anyone's own otherwise (issue 15 I7).
+linked = link.linked_record("requests")
+if linked is not None:
+    supervisor = user.role in SUPERVISORS
+    found = [r for r in roster.requests_list(engine, actor=user, pending_only=supervisor, mine=not supervisor)
+             if r.id == linked]
+    if not found:
+        link.not_found()
+    for row in found:
+        with link.mark(True):
+            st.markdown(t(roster_inbox.SUMMARIES[row.kind], name=plain(row.staff), post=plain(row.post),
+                          detail=plain(row.detail), counterpart=plain(row.counterpart),
+                          reason=plain(row.reason or "—"), cover=plain(row.cover or "—")))
+            if supervisor:
+                st.caption(t("linked.decide_below"))
 
 names = ["rotation.tab.swap", "rotation.tab.absence", "rotation.tab.my_requests"]
 if user.role in SUPERVISORS:

@@ -10,6 +10,7 @@ from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, local_time, plain, run_action, show_flash, show_form_error, submit_callback,
                     t, table)
+from lib.views import linked as link
 from lib.views.person_picker import person_select
 from lib.services.limits import text_limit
 
@@ -108,6 +109,31 @@ def lookup_tab() -> None:
           export_name=f"owners_{found.id}", empty_key="showroom.no_changes", key="mc_changes")
 
 
+def linked_customer(customer_id: int) -> None:
+    """An inbox card's ?id= (a first follow-up or a lapse coming): the customer, with the 回访 form (issue 15 I7).
+    Only among the customers this person owns, as the page's service lists them."""
+    found = next((c for c in mine.owned if c.id == customer_id), None) if consultant == user.id else None
+    if found is None:
+        link.not_found()
+        return
+    with link.mark(True):
+        st.text(f"{found.name} · {found.phone} · {states.get(found.state, '')} · {found.last_day or ''}")
+
+        def _log() -> None:
+            showroom.log_follow_up(engine, actor=user, customer_id=found.id,
+                                   note=st.session_state.get("mc_linked_note", ""))
+
+        with st.form("mc_linked_form"):
+            st.text_area(t("field.showroom_note"), key="mc_linked_note", height=68, max_chars=1000)
+            st.form_submit_button(t("showroom.log_follow_up"), type="primary", on_click=submit_callback(
+                _log, clear={"mc_linked_note": ""}, success_key="showroom.follow_up_logged",
+                error_slot="mc_linked_error"))
+        show_form_error("mc_linked_error")
+
+
+linked = link.linked_record("my-customers")
+if linked is not None:
+    linked_customer(linked)
 tabs = st.tabs([t("showroom.tab_worklist"), t("showroom.tab_follow_up"), t("showroom.tab_lookup")])
 for tab, render in zip(tabs, [worklist_tab, follow_up_tab, lookup_tab]):
     with tab:

@@ -9,6 +9,7 @@ from lib.services.showroom import read as showroom_read
 from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, show_flash, show_form_error, submit_callback,
                     t, table)
+from lib.views import linked as link
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -18,10 +19,21 @@ yes_no = {True: t("showroom.yes"), False: ""}
 
 st.title(t("nav.showroom_daysheet"))
 show_flash()
+# an inbox card's ?id= names today's unsigned sheet (the only one the inbox lists): today's sheet is shown, with
+# a note of what is left (issue 15 I7). The sheet's view carries no id, so the day stands for it.
+linked = link.linked_record("day-sheet")
+if linked is not None and link.fresh_link("day-sheet") and user.role in SUPERVISORS:
+    st.session_state["ds_day"] = today
 day = today
 if user.role in SUPERVISORS:
     day = st.date_input(t("showroom.sheet_day"), value=today, max_value=today, key="ds_day")
 sheet = showroom_read.day_sheet(engine, actor=user, day=day)
+if linked is not None and day == today:
+    if sheet.state == "open":
+        with link.mark(True):
+            st.markdown(t("linked.day_sheet"))
+    else:
+        link.not_found()
 
 badge = {"open": st.info, "signed": st.success, "expired": st.warning}[sheet.state]
 state_key = "signed_early" if sheet.state == "signed" and sheet.early_close_reason else sheet.state

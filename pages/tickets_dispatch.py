@@ -18,6 +18,7 @@ from lib.ui import app_engine, plain, t
 from lib.views.person_picker import key_for, person_select
 from lib.views.tickets.common import PAGE_ERROR, callback, label, show_messages, show_slot, ticket_table
 from lib.services.limits import text_limit
+from lib.views import linked as link
 
 user = require_role(*SUPERVISORS)
 engine = app_engine()
@@ -53,6 +54,15 @@ def _approve(ticket_id: int):
 chosen = ticket_table(view.rows, zone, export_name=f"dispatch_{today.isoformat()}",
                       empty_key="tickets.dispatch.empty", key=f"tkd_table_{round_no}",
                       on_click="select" if view.dispatchable else "open")
+# an inbox card's ?id=: that repair is picked for the form until a row is clicked (issue 15 I7)
+linked = link.linked_record("dispatch")
+if linked is not None:
+    by_id = {r.id: r for r in [*view.rows, *view.approvals]}
+    if linked not in by_id:
+        link.not_found()
+    elif chosen is None and linked in view.dispatchable:
+        chosen = by_id[linked]
+        st.caption(t("linked.opened"))
 if view.dispatchable and chosen is None and view.rows:
     st.info(t("tickets.dispatch.click_hint"))
 if chosen is not None and chosen.id in view.dispatchable:
@@ -70,7 +80,9 @@ if chosen is not None and chosen.id in view.dispatchable:
 st.subheader(t("tickets.dispatch.out_of_town"))
 if not view.approvals:
     st.info(t("tickets.dispatch.no_approvals"))
-for row in view.approvals:
+
+
+def _approval(row) -> None:
     cols = st.columns([1, 3, 4, 2])
     cols[0].text(f"#{row.id}")
     cols[1].text(f"{row.customer_name}\n{row.address}")
@@ -78,3 +90,8 @@ for row in view.approvals:
     if row.id in view.approvable:
         cols[3].button(t("complaints.action.approve_out_of_town"), key=f"tkd_ok_{row.id}",
                        on_click=callback(lambda rid=row.id: _approve(rid), error_slot=PAGE_ERROR))
+
+
+for row in link.first(list(view.approvals), linked):
+    with link.mark(row.id == linked):
+        _approval(row)

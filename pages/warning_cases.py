@@ -13,12 +13,14 @@ from lib.ui import (
     app_engine,
     choice_labels,
     local_time,
+    selected_row,
     show_flash,
     show_form_error,
     submit_callback,
     t,
     table,
 )
+from lib.views import linked as link
 from lib.views.kpi import cases as kpi_cases
 from lib.views.person_picker import key_for, person_select
 from lib.services.limits import text_limit
@@ -28,6 +30,16 @@ engine = app_engine()
 zone, today = office_zone_now(engine)
 st.title(t("nav.warnings"))
 show_flash()
+# an inbox card's ?id= names a 劝退/开除 case: its decision card on top, unless a row of the table is picked
+# (the same card is then drawn there) (issue 15 I7)
+linked = link.linked_record("warnings")
+if linked is not None:
+    found = [c for c in kpi_warnings.decision_cases(engine, actor=user) if c.id == linked]
+    if not found:
+        link.not_found()
+    elif selected_row("wc_table") is None:
+        with link.mark(True):
+            kpi_cases.decide_card(user, found[0])
 kpi_cases.decisions(user, zone)
 
 st.subheader(t("discipline.page.ladder"))
