@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from db.engine import session_scope
-from db.models import NotifyDelivery, NotifyOutbox, NotifyPreference
+from db.models import (CustomerEnquiry, NotifyDelivery, NotifyOutbox, NotifyPreference, PhoneMessage, Ticket,
+                       VisitorEntry)
 from lib.domain import notify as rules
 from lib.domain.inbox import Item, Level, Viewer, is_for, level
 from lib.domain.notify import DeliveryState, Preference
@@ -25,6 +26,16 @@ from lib.services import inbox, settings
 
 CLAIM_S = 120  # a claimed delivery whose sender died is retried after this
 BATCH = 200
+
+# Kinds whose record names the person who made it: that person is not told "new" about their own phone message,
+# visitor, enquiry or ticket (issue 15 N10); "due soon" and "overdue" still reach them. Other kinds are not made
+# by their recipient (an approval, a handover, a register step for another title), or their record does not
+# say who made the work (a ticket someone claimed: the claim is only in the audit trail).
+MADE_BY = {"message_relay": (PhoneMessage, PhoneMessage.created_by_id),
+           "visitor_after_hours": (VisitorEntry, VisitorEntry.created_by_id),
+           "enquiry_promised": (CustomerEnquiry, CustomerEnquiry.created_by_id),
+           "ticket_due": (Ticket, Ticket.created_by_id), "ticket_unclaimed": (Ticket, Ticket.created_by_id),
+           "dispatch_waiting": (Ticket, Ticket.created_by_id)}
 
 
 def insert_ignore(session: Session, model, values: dict, conflict: list[str]):
@@ -110,10 +121,28 @@ def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey
     return known
 
 
+def _not_their_own(session: Session, candidates: list[Candidate]) -> list[Candidate]:
+    """Drops "assigned" messages to the person who made the item (:data:`MADE_BY`), one read by id per kind."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for c in candidates:
+        if c.event == rules.Event.assigned and c.key.kind in MADE_BY:
+            ids[c.key.kind].add(c.key.record_id)
+    made: set[tuple[str, int, int]] = set()
+    for kind, record_ids in ids.items():
+        model, column = MADE_BY[kind]
+        record_ids = sorted(record_ids)
+        for start in range(0, len(record_ids), 500):
+            rows = session.exec(select(model.id, column).where(model.id.in_(record_ids[start:start + 500])))
+            made |= {(kind, record, maker) for record, maker in rows if maker is not None}
+    return [c for c in candidates if c.event != rules.Event.assigned
+            or (c.key.kind, c.key.record_id, c.key.recipient_id) not in made]
+
+
 def enqueue(engine: Engine, *, now: dt.datetime) -> int:
     """Put every new (item, recipient) into the outbox with one delivery per wanted channel; returns how many.
 
-    Quiet hours defer a delivery's first try to their end (issue 15 N3); a key already there is skipped.
+    Quiet hours defer a delivery's first try to their end (issue 15 N3); a key already there is skipped; no one
+    is told "new" about an item they made themselves (N10).
     The providers are read in a read-only unit; only the new rows take the write lock (on SQLite a sweep
     must not hold the database's one writer while every provider runs)."""
     with session_scope(engine, write=False) as session:
@@ -124,7 +153,7 @@ def enqueue(engine: Engine, *, now: dt.datetime) -> int:
         candidates = _candidates(inbox.open_items(session, ctx), inbox.active_viewers(session), prefs, now,
                                  ctx.values["inbox.soon_minutes"], ctx.tz)
         known = _known(session, candidates)
-    candidates = [c for c in candidates if c.key not in known]
+        candidates = _not_their_own(session, [c for c in candidates if c.key not in known])
     if not candidates:
         return 0
     with session_scope(engine) as session:

@@ -109,3 +109,28 @@ def test_N10_python_m_lib_notify_once_runs_one_sweep_on_its_database_and_exits_0
         rows = session.exec(select(NotifyOutbox.kind, NotifyOutbox.recipient_id, NotifyOutbox.event)).all()
     assert rows == [("message_relay", staff.id, "overdue")]
     assert [path for path, _ in robots.received] == ["/control"] and "赵六" in robots.received[0][1]["text"]["content"]
+
+
+def test_N10_no_new_item_message_to_the_person_who_made_it_but_its_deadline_reaches_them(engine, robots, now):
+    """N10: a phone message taken by one receptionist is announced as new to the other front-desk staff only;
+    when it turns due soon, the one who took it is told too."""
+    from db.models import PhoneMessage
+    from tests.db.helpers import make_user
+
+    taker = make_user(engine, username="desk1", name="前台甲", titles=("前台接待员",))
+    other = make_user(engine, username="desk2", name="前台乙", titles=("前台接待员",))
+    with session_scope(engine) as session:  # relay within 2 h: due 90 minutes from now, not yet amber
+        session.add(PhoneMessage(called_at=now - 30 * MIN, caller_name="孙七", matter="请回电",
+                                 created_by_id=taker.id, created_at=now - 30 * MIN))
+        for person, robot in ((taker, "control"), (other, "office")):
+            session.add(NotifyPreference(scope="user", ref_id=person.id, channels=["wecom"], kinds=[], target=robot,
+                                         email="", updated_at=now))
+    first = sweep_once(engine, now=now, holder="a")
+    assert (first.queued, first.sent) == (1, 1)
+    assert [path for path, _ in robots.received] == ["/office"]  # the other receptionist: new
+    assert sweep_once(engine, now=now + MIN, holder="a").queued == 0  # still nothing for the taker
+    soon = sweep_once(engine, now=now + 40 * MIN, holder="a")  # 50 minutes left: amber, for both
+    assert (soon.queued, soon.sent) == (2, 2)
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(NotifyOutbox.recipient_id, NotifyOutbox.event).order_by(NotifyOutbox.id)).all()
+    assert sorted(rows) == sorted([(other.id, "assigned"), (taker.id, "soon"), (other.id, "soon")])
