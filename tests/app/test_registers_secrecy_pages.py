@@ -25,6 +25,22 @@ def _titles(engine, users, **titles):
         return {name: fresh_actor(session, users[name]) for name in titles}
 
 
+def _department_head(engine, username: str):
+    """A 部门主管 of ``username``'s department (both put in one department): the 涉密人员 chain's first step."""
+    from db.models import OrgUnit
+    from tests.db.helpers import make_user
+
+    head = make_user(engine, username="dept_head", role="supervisor", titles=("部门主管",))
+    with session_scope(engine) as session:
+        unit = OrgUnit(kind="department", name="办公室")
+        session.add(unit)
+        session.flush()
+        for name in (username, "dept_head"):
+            session.exec(select(User).where(User.username == name)).one().department_id = unit.id
+    with session_scope(engine, write=False) as session:
+        return fresh_actor(session, head)
+
+
 def test_K14_the_secrecy_tab_is_hidden_from_others_and_an_approver_sees_only_what_awaits_them(app_db):
     engine, users = app_db
     people = _titles(engine, users, staff=("保密员",), supervisor=("行政主管",))
@@ -35,9 +51,12 @@ def test_K14_the_secrecy_tab_is_hidden_from_others_and_an_approver_sees_only_wha
     officer.session_state["rg.tabs"] = FAMILY
     officer.run()
     assert officer.selectbox(key="rg.family.secrecy").value == "secrecy_person"
+    head = _department_head(engine, "staff")
     entry_id = R.create_entry(engine, actor=people["staff"], register="secrecy_person", values={
         "person_id": people["staff"].id, "level": "important", "post": "文书", "since": dt.date(2024, 5, 1),
-        "employment": "regular", "proposal": "办公室初审名单", "head_id": people["supervisor"].id})
+        "employment": "regular", "proposal": "办公室初审名单"})
+    # K17: the person's 部门负责人 signs first; then the entry waits on 办公室 (行政主管)
+    R.approve_entry(engine, actor=head, register="secrecy_person", entry_id=entry_id, step_no=0)
     at = open_page("pages/registers.py", "supervisor")
     assert not at.exception and FAMILY in [tab.label for tab in at.tabs]
     at.session_state["rg.tabs"] = FAMILY

@@ -16,6 +16,7 @@ from lib.services import registers as R
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Shanghai
 H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
 LEFT = dt.date(2024, 1, 15)
 
 PEOPLE = {  # name -> (department, role, titles)
@@ -72,8 +73,8 @@ def reads(engine, register: str, entry_id: int) -> list[str]:
 
 
 def test_K14_only_the_officer_the_group_and_admins_open_the_registers_and_reads_are_audited(office):
-    """K14: a department head can neither list, export nor create, nor read a record; the 保密员 registers a person,
-    the 办公室 (行政主管) reads only the record it signs; every read of the record is audited with who read it."""
+    """K14: a department head can neither list, export nor create, nor can anyone off the chain read a record; the
+    保密员 registers a person, the 办公室 (行政主管) reads only the record it signs; every read of the record is audited with who read it."""
     engine, p = office
     query = R.Query(first=NOW.date(), last=NOW.date())
     for who in ("head", "office"):
@@ -85,13 +86,14 @@ def test_K14_only_the_officer_the_group_and_admins_open_the_registers_and_reads_
         R.create_entry(engine, actor=p["head"], register="secrecy_carrier", now=NOW, values={"title": "x"})
     person = R.create_entry(engine, actor=p["officer"], register="secrecy_person", now=NOW, values={
         "person_id": p["clerk"].id, "level": "core", "post": "机要员", "since": dt.date(2020, 5, 1),
-        "employment": "regular", "key_post": True, "proposal": "机要科 2026 年初审名单", "head_id": p["head"].id})
-    with pytest.raises(NotAllowed):
-        R.get_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, now=NOW)
+        "employment": "regular", "key_post": True, "proposal": "机要科 2026 年初审名单"})
+    with pytest.raises(NotAllowed):  # not on the chain (K17: the person's 部门负责人 is: he signs first)
+        R.get_entry(engine, actor=p["leader"], register="secrecy_person", entry_id=person, now=NOW)
+    R.approve_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, step_no=0, now=NOW)
     assert [e.id for e in R.awaiting(engine, actor=p["office"], register="secrecy_person", now=NOW)] == [person]
     R.get_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, now=NOW)
-    R.approve_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, step_no=0, now=NOW + H)
-    R.approve_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, step_no=1, now=NOW + 2 * H)
+    R.approve_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, step_no=1, now=NOW + H)
+    R.approve_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, step_no=2, now=NOW + 2 * H)
     for who in ("officer", "group", "admin"):
         seen = R.get_entry(engine, actor=p[who], register="secrecy_person", entry_id=person, now=NOW + 3 * H)
         assert (seen.entry.state, seen.entry.values["level"]) == ("approved", "core")
@@ -279,7 +281,7 @@ def test_K16_listing_and_exporting_person_records_is_audited_once_per_call(offic
     for person in ("clerk", "courier"):
         R.create_entry(engine, actor=p["officer"], register="secrecy_person", now=NOW, values={
             "person_id": p[person].id, "level": "general", "post": "机要员", "since": dt.date(2020, 5, 1),
-            "employment": "regular", "key_post": False, "proposal": "初审", "head_id": p["head"].id})
+            "employment": "regular", "key_post": False, "proposal": "初审"})
     query = R.Query(first=dt.date(2020, 1, 1), last=dt.date(2020, 12, 31), state="pending")
     assert _many(engine) == []
     page = R.list_entries(engine, actor=p["officer"], register="secrecy_person", query=query, now=NOW)
@@ -298,3 +300,77 @@ def test_K16_listing_and_exporting_person_records_is_audited_once_per_call(offic
     R.list_entries(engine, actor=p["officer"], register="secrecy_carrier", query=R.Query(first=NOW.date(),
                    last=NOW.date()), now=NOW)
     assert len(_many(engine)) == 3
+
+
+def _person(engine, p, who: str = "clerk", level: str = "general") -> int:
+    return R.create_entry(engine, actor=p["officer"], register="secrecy_person", now=NOW, values={
+        "person_id": p[who].id, "level": level, "post": "机要员", "since": dt.date(2020, 5, 1),
+        "employment": "regular", "key_post": False, "proposal": "机要科初审名单"})
+
+
+def _grade(engine, p, entry_id: int, at: dt.datetime) -> None:
+    for n, who in enumerate(("head", "office", "group")):
+        R.approve_entry(engine, actor=p[who], register="secrecy_person", entry_id=entry_id, step_no=n, now=at + n * H)
+
+
+def test_K17_the_department_head_signs_the_grading_first_then_the_office_then_the_group(office):
+    """K17 (seed 001 D1 第五条 「部门负责人审核确定后,报送本单位办公室和本单位保密工作领导小组审批」): the 保密员 (办公室)
+    registers a 机要科 clerk; the first step waits on the 部门主管 of 机要科 — the person's department, not the
+    保密员's — so another department's 部门主管 cannot sign it, nor can the 办公室 before him; then 办公室, then the
+    group; who signed as 部门负责人 is recorded on the record."""
+    engine, p = office
+    with session_scope(engine) as session:
+        office_unit = session.execute(select(OrgUnit.id).where(OrgUnit.name == "办公室")).scalar_one()
+        other = User(username="other_head", name="other_head", password_hash="x", role="supervisor",
+                     titles=["部门主管"], trained_posts=[], department_id=office_unit, created_at=NOW)
+        session.add(other)
+        session.flush()
+        p["other_head"] = accounts.actor_of(other)
+    person = _person(engine, p)
+    detail = R.get_entry(engine, actor=p["officer"], register="secrecy_person", entry_id=person, now=NOW)
+    assert (detail.entry.step_title, detail.entry.department_id, detail.entry.values["head_id"]) == (
+        "部门主管", p["clerk"].department_id, None)
+    assert [e.id for e in R.awaiting(engine, actor=p["head"], register="secrecy_person", now=NOW)] == [person]
+    for who in ("other_head", "office", "group"):
+        with pytest.raises(NotAllowed):
+            R.approve_entry(engine, actor=p[who], register="secrecy_person", entry_id=person, step_no=0, now=NOW)
+    _grade(engine, p, person, NOW + H)
+    done = R.get_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, now=NOW + 5 * H)
+    assert [(s.title, s.actor_name) for s in done.steps if s.action == "approve"] == [
+        ("部门主管", "head"), ("行政主管", "office"), ("保密工作领导小组", "group")]
+    assert (done.entry.state, done.entry.values["head_id"], done.entry.names[p["head"].id]) == (
+        "approved", p["head"].id, "head")
+
+
+def test_K18_a_level_change_is_an_audited_new_version_and_the_period_follows_the_new_level(office):
+    """K18 (seed 001 D1 第六条 「涉密等级…变更」; 第十一条): raising a clerk from 一般 to 核心 is a correction — a new
+    version with its reason, audited, through the same chain; version 1 stays as it was. A 脱密期 entered after that
+    takes the record's current level: one at the old level is refused, and the default period is core's 3 years."""
+    engine, p = office
+    first = _person(engine, p)
+    _grade(engine, p, first, NOW)
+    later = NOW + dt.timedelta(days=30)
+    second = R.correct_entry(engine, actor=p["officer"], register="secrecy_person", entry_id=first, now=later,
+                             values={"person_id": p["clerk"].id, "level": "core", "post": "机要室 核心岗位",
+                                     "since": dt.date(2020, 5, 1), "employment": "regular", "key_post": True,
+                                     "proposal": "机要科调整名单"}, reason="调入核心涉密岗位")
+    _grade(engine, p, second, later + H)
+    detail = R.get_entry(engine, actor=p["group"], register="secrecy_person", entry_id=second, now=later + 5 * H)
+    assert [(v.version, v.values["level"], v.superseded_by_id) for v in detail.versions] == [
+        (1, "general", second), (2, "core", None)]
+    assert (detail.entry.reason, detail.entry.state) == ("调入核心涉密岗位", "approved")
+    with session_scope(engine, write=False) as session:
+        corrected = session.execute(select(AuditEvent).where(
+            AuditEvent.entity_id == f"secrecy_person:{first}", AuditEvent.action == "correct")).scalar_one()
+    assert (corrected.username, corrected.reason, corrected.before["level"], corrected.after["level"]) == (
+        "officer", "调入核心涉密岗位", "general", "core")
+    period = {"person_id": p["clerk"].id, "level": "general", "left_post_on": dt.date(2026, 1, 5),
+              "returned_on": dt.date(2026, 1, 5)}
+    with pytest.raises(ValidationFailed) as old_level:
+        R.create_entry(engine, actor=p["officer"], register="secrecy_period", values=period, now=later + D)
+    assert old_level.value.keys() == {"reg.secrecy_period.level": "registers.secrecy_period.not_current_level"}
+    entry_id = R.create_entry(engine, actor=p["officer"], register="secrecy_period", now=later + D,
+                              values={**period, "level": "core"})
+    ends = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=entry_id,
+                       now=later + D).entry.values["ends_on"]
+    assert ends == dt.date(2029, 1, 5)

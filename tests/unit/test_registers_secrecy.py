@@ -369,13 +369,19 @@ def test_K15_carriers_held_block_leaving():
 
 
 def test_person_record_is_graded_by_office_and_group_and_confirmed_by_another_head():
-    """D1 第五条: the chain is 办公室 then 保密工作领导小组; the 部门负责人 who confirmed is recorded and is not the
-    person; the record's reads are audited."""
+    """D1 第五条 / K17: the chain is the 部门负责人 (部门主管, of the person's department), then 办公室 and
+    保密工作领导小组; who signed as 部门负责人 is recorded (derived) and is not the person; reads are audited."""
     rdef = REGISTRY["secrecy_person"]
-    assert settings_service.definitions()[rdef.chain_setting].default == ["行政主管", "保密工作领导小组"]
+    assert settings_service.definitions()[rdef.chain_setting].default == ["部门主管", "行政主管", "保密工作领导小组"]
     assert rdef.lock == "on_final_approval" and rdef.field("person_id").unique
+    assert rdef.department_field == "person_id" and rdef.field("head_id").derived
     own = Entry("secrecy_person", None, "draft", {"person_id": 7, "head_id": 7})
     assert keys(rdef.hooks.validate(own, ctx())) == {"reg.secrecy_person.head_id": "registers.secrecy_person.own_head"}
-    steps = (StepView(1, "submit", "行政主管", 1, "甲", NOW, step_index=0),)
+    steps = (StepView(1, "submit", "部门主管", 1, "甲", NOW, step_index=0),)
+    assert rdef.hooks.derive(Entry("secrecy_person", 1, "pending", {"person_id": 7}, steps=steps), ctx()) == {
+        "head_id": None}
+    signed = (*steps, StepView(2, "approve", "部门主管", 8, "乙", NOW, step_index=0))
+    assert rdef.hooks.derive(Entry("secrecy_person", 1, "pending", {"person_id": 7}, steps=signed), ctx()) == {
+        "head_id": 8}
     assert rdef.hooks.validate(Entry("secrecy_person", 1, "pending", {"person_id": 7, "head_id": 8}, steps=steps),
                                ctx()) == []

@@ -121,6 +121,9 @@ class RegisterDef:
     # entry only while a step of its chain is theirs (涉密 registers kept by the 保密员, seed 001 D3).
     open_titles: tuple[str, ...] = ()
     audit_reads: bool = False  # every read of one entry writes an audit row (a 涉密人员's record, seed 001 D1)
+    # A person field whose department the entry belongs to (its department-scoped steps and department read scope);
+    # None: the creator's. The 保密员 registers a 涉密人员, whose own 部门负责人 signs first (seed 001 D1 第五条).
+    department_field: str | None = None
     # An admin-made register (lib/domain/registers/custom.py): its own title, chain and definition row; its
     # labels are plain text rather than catalog keys, and its entries live in ``reg_custom_entry``.
     title: str = ""
@@ -137,9 +140,12 @@ class RegisterDef:
         if len(set(keys)) != len(keys):
             raise ValueError(f"register {self.key}: a field is declared twice")
         cadence_field = self.every.field if self.every is not None else None
-        for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field, self.stream_field):
+        for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field, self.stream_field,
+                     self.department_field):
             if name is not None and name not in keys:
                 raise ValueError(f"register {self.key}: unknown field {name!r}")
+        if self.department_field is not None and self.field(self.department_field).type != "person":
+            raise ValueError(f"register {self.key}: the department field must name a person")
 
     @property
     def table(self) -> str:

@@ -3,8 +3,9 @@
 
 People (D1, D2):
 - 涉密人员登记 (``secrecy_person``): level 核心/重要/一般 by the post's classification (D1 第三条); the department's
-  初审名单 and the 部门负责人's confirmation are recorded on the entry, then 办公室 and 保密工作领导小组 approve
-  (第五条). A level change is a correction: a new version through the same chain (第六条), so the history stays.
+  初审名单 is recorded on the entry; the 部门负责人 of the person's department signs first (a department-scoped
+  step: the entry belongs to the graded person's department, not the 保密员's), then 办公室 and 保密工作领导小组
+  approve (第五条). A level change is a correction: a new version through the same chain (第六条), so the history stays.
   Every read of a record is audited.
 - 审查记录 (``secrecy_vetting``): the three named aspects, written down (第七条); 社会关系清楚、配偶为中国公民 is kept
   only as an attestation that the conditions were checked (REGISTERS.md reading), never the personal facts.
@@ -45,6 +46,7 @@ OFFICER = "保密员"
 GROUP = "保密工作领导小组"
 OFFICE = "行政主管"  # 本单位办公室 (assumed title)
 LEADER = "总经理"  # 本单位主管领导 (assumed title)
+HEAD = "部门主管"  # 部门负责人 (assumed title; department-scoped: the graded person's department)
 OPEN = (OFFICER, GROUP)
 
 LEVELS = ("core", "important", "general")  # 核心, 重要, 一般
@@ -67,9 +69,9 @@ def _months_setting(level: str) -> str:
 
 
 SETTINGS = [
-    SettingDef("registers.secrecy_person.chain", [OFFICE, GROUP], "titles", "titles",
+    SettingDef("registers.secrecy_person.chain", [HEAD, OFFICE, GROUP], "titles", "titles",
                "seed 001 D1 第五条 「部门负责人审核确定后,报送本单位办公室和本单位保密工作领导小组审批」"
-               " (办公室 read as 行政主管, assumed)"),
+               " (部门负责人 read as 部门主管 of the person's department, 办公室 as 行政主管, assumed)"),
     SettingDef("registers.secrecy_travel.chain", [OFFICE], "titles", "titles",
                "seed 001 D2 第九条 「因私出国(境),须报经办公室批准」"),
     SettingDef("registers.secrecy_period.chain", [GROUP], "titles", "titles",
@@ -226,8 +228,22 @@ def carriers_held(ctx: Ctx, person_id: object) -> int:
     return len(kept) + len(out)
 
 
+def head_signer(entry: Entry, ctx: Ctx) -> int | None:
+    """Who signed as 部门负责人 since the entry was last submitted: the latest approval of a department-scoped
+    title (``registers.department_titles``), None while nobody has."""
+    scoped = set(ctx.settings.get("registers.department_titles") or (HEAD,))
+    submits = [s.seq for s in entry.steps if s.action == "submit"]
+    since = submits[-1] if submits else 0
+    signed = [s.actor_id for s in entry.steps if s.action == "approve" and s.seq > since and s.title in scoped]
+    return signed[-1] if signed else None
+
+
 class PersonHooks(RegisterHooks):
-    """The person's level names the post's classification; the 部门负责人 who confirmed is not the person."""
+    """The person's level names the post's classification; the 部门负责人 of the person's department signs first
+    (a department-scoped step: the entry belongs to the person's department), recorded as who confirmed."""
+
+    def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
+        return {"head_id": head_signer(entry, ctx)}
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
         v = entry.values
@@ -312,6 +328,12 @@ class PeriodHooks(RegisterHooks):
             errors.append(_err(entry, "period_months", "registers.secrecy.below_floor", floor=FLOOR_MONTHS[level]))
         if is_set(v.get("returned_on")) and carriers_held(ctx, v.get("person_id")):
             errors.append(_err(entry, "returned_on", "registers.secrecy_period.still_holds"))
+        # the period follows the person's record as it stands (a level change is a new version of the record,
+        # D1 第六条): a period at another level is refused (K18); checked while the period is written, not after
+        records = _others(ctx, "secrecy_person", person_id=v.get("person_id"))
+        if level in FLOOR_MONTHS and entry.state in ("draft", "rejected") and records \
+                and all(r.values.get("level") != level for r in records):
+            errors.append(_err(entry, "level", "registers.secrecy_period.not_current_level"))
         end = _period_end(v, ctx.settings)
         earlier = [e for e in _others(ctx, "secrecy_period", person_id=v.get("person_id"))
                    if e.id != entry.id and e.values.get("left_post_on") == v.get("left_post_on")
@@ -482,10 +504,10 @@ REGISTERS = [
                quote="「借调、返聘人员在涉密岗位工作的按照在职涉密人员进行管理」"),
             _t("key_post", "bool", quote="(◇) 保密要害部门、部位"),
             _t("proposal", "text", required=True, max_len=200, quote="「各有关部门…提出初审名单」"),
-            _t("head_id", "person", required=True, quote="「部门负责人审核确定」"),
+            _t("head_id", "person", derived=True, quote="「部门负责人审核确定」 (who signed the first step)"),
         ),
         chain_setting="registers.secrecy_person.chain", lock="on_final_approval", date_field="since",
-        title_field="post", audit_reads=True, hooks=PersonHooks(), **_closed()),
+        title_field="post", audit_reads=True, department_field="person_id", hooks=PersonHooks(), **_closed()),
     RegisterDef(
         "secrecy_vetting", FAMILY, "seed 001 D1 [SC-d] 审查记录 「对审查情况书面记载备案」",
         fields=(

@@ -60,12 +60,23 @@ def _check(session: Session, rdef: RegisterDef, values: dict[str, object], ctx: 
     return merged
 
 
+def _department(session: Session, rdef: RegisterDef, values: Mapping[str, object], actor: Actor) -> int | None:
+    """The entry's department: that of the person its ``department_field`` names (the graded 涉密人员), else the
+    creator's."""
+    if rdef.department_field is not None:
+        person = values.get(rdef.department_field)
+        if isinstance(person, int) and not isinstance(person, bool):
+            return store._Lookups(session).department_of(person)
+    return actor.department_id
+
+
 def _insert(session: Session, rdef: RegisterDef, values: dict[str, object], actor: Actor, now: dt.datetime,
             conf: Mapping[str, object], *, version: int = 1, supersedes_id: int | None = None, reason: str = "",
             idem_key: str | None = None) -> int:
     row = {"stream": store.stream_of(rdef, values), "state": L.DRAFT, "version": version,
            "supersedes_id": supersedes_id,
-           "created_by_id": actor.id, "department_id": actor.department_id, "created_at": now, "chain": [],
+           "created_by_id": actor.id, "department_id": _department(session, rdef, values, actor), "created_at": now,
+           "chain": [],
            "step_no": 0, "reason": reason[:500], "idem_key": idem_key,
            "locked_at": store.lock_deadline(rdef, conf, now), **store.insert_columns(rdef, values)}
     entry_id = session.execute(insert(store.table(rdef)).values(**row)).inserted_primary_key[0]
@@ -154,7 +165,7 @@ def create_entry(engine: Engine, *, actor: Actor, register: str, values: Mapping
         merged = _check(session, rdef, typed, ctx)
         # the guard sees the draft before it is saved: a rule a draft may not break refuses it here (need 4)
         draft = Entry(register=rdef.key, id=None, state=L.DRAFT, values=merged, created_by_id=actor.id,
-                      department_id=actor.department_id)
+                      department_id=_department(session, rdef, merged, actor))
         store.hooks(rdef).guard(draft, "create", frozenset(actor.titles), ctx)
         entry_id = _insert(session, rdef, merged, actor, now, conf, idem_key=idem_key)
         audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{entry_id}", action="create",
@@ -177,7 +188,7 @@ def create_in(session: Session, *, actor: Actor, register: str, values: Mapping[
     ctx = store.context(session, conf, now)
     merged = _check(session, rdef, typed, ctx)
     draft = Entry(register=rdef.key, id=None, state=L.DRAFT, values=merged, created_by_id=actor.id,
-                  department_id=actor.department_id)
+                  department_id=_department(session, rdef, merged, actor))
     store.hooks(rdef).guard(draft, "create", frozenset(actor.titles), ctx)
     entry_id = _insert(session, rdef, merged, actor, now, conf)
     audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{entry_id}", action="create",
@@ -252,7 +263,9 @@ def edit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, va
         derived = {f.key: merged[f.key] for f in rdef.fields if f.derived}
         result = session.execute(update(tbl).where(tbl.c.id == row.id, tbl.c.superseded_by_id.is_(None)).values(
             **store.update_columns(rdef, row, {**changed, **derived}), updated_at=now,
-            due_at=store.due_at(rdef, entry, life, conf, ctx, now)))
+            due_at=store.due_at(rdef, entry, life, conf, ctx, now),
+            **({"department_id": _department(session, rdef, merged, actor)}
+               if rdef.department_field in changed and not late else {})))
         if result.rowcount != 1:
             raise Conflict("registers.step_taken")
         audit(session, actor=actor, entity="register", entity_id=f"{rdef.key}:{row.id}", action="edit",
