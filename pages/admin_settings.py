@@ -4,8 +4,9 @@ edits audited (SPEC M0; T15)."""
 import streamlit as st
 
 from lib.auth import require_role
+from lib.domain.menus import KEY as JOB_PAGES_KEY
 from lib.navigation import ADMINS
-from lib.services import settings
+from lib.services import accounts, settings
 from lib.ui import Column, app_engine, flash, plain, run_action, show_flash, t, table
 from lib.views.settings_editors import display_value, value_editor
 
@@ -33,7 +34,11 @@ st.caption(t("settings.about", default=plain(shown(current.default)), unit=plain
 version = st.session_state.setdefault("s_version", 0)  # a new version after a save rebuilds the editor
 
 with st.form(f"setting_form_{key}_{version}"):
-    value = value_editor(current, key=f"s_val_{version}_{key}", managed_titles=settings.managed_titles(engine))
+    # departments are offered by name where a setting may name one (the job menus' dept:<id>, issue 15 M5)
+    departments = ({o.id: o.name for o in accounts.list_org(engine, kind="department")}
+                   if key == JOB_PAGES_KEY else {})
+    value = value_editor(current, key=f"s_val_{version}_{key}", managed_titles=settings.managed_titles(engine),
+                         departments=departments)
     reason = st.text_input(t("audit.reason"), key=f"s_reason_{version}", max_chars=500)
     saved = st.form_submit_button(t("settings.save"), type="primary")
 if saved and run_action(lambda: settings.change_setting(engine, actor=user, key=key, value=value, reason=reason)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ import streamlit as st
 
 from lib.domain.access import SETTINGS as ACCESS_SETTINGS
 from lib.domain.access import Area, Category, EscortRule
+from lib.domain.menus import DEPARTMENT
 from lib.domain.menus import KEY as JOB_PAGES_KEY
 from lib.domain.menus import SLUGS as PAGE_SLUGS
 from lib.navigation import PAGES
@@ -109,8 +111,10 @@ def _records(frame) -> list[dict]:
     return frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame or [])
 
 
-def value_editor(row: SettingRow, *, key: str, managed_titles: list[str]) -> Any:
-    """The widget for one setting's new value; returns the typed value to save."""
+def value_editor(row: SettingRow, *, key: str, managed_titles: list[str],
+                 departments: Mapping[int, str] | None = None) -> Any:
+    """The widget for one setting's new value; returns the typed value to save. ``departments`` (org-unit id →
+    name) are offered where a setting may name a department (the job menus, issue 15 M5)."""
     label = t("settings.new_value")
     value = row.value
     if row.kind == "bool":
@@ -133,7 +137,7 @@ def value_editor(row: SettingRow, *, key: str, managed_titles: list[str]) -> Any
         held = list(value or [])
         return st.multiselect(label, [*managed_titles, *[x for x in held if x not in managed_titles]], default=held,
                               key=key, help=t("settings.titles_help"), placeholder=t("users.titles_placeholder"))
-    return _json_editor(row, key=key, managed_titles=managed_titles)
+    return _json_editor(row, key=key, managed_titles=managed_titles, departments=departments or {})
 
 
 def _list_editor(label: str, items: list, sample: object, *, key: str) -> list:
@@ -147,12 +151,13 @@ def _list_editor(label: str, items: list, sample: object, *, key: str) -> list:
     return list_value(_records(edited), sample)
 
 
-def _json_editor(row: SettingRow, *, key: str, managed_titles: list[str]) -> Any:
+def _json_editor(row: SettingRow, *, key: str, managed_titles: list[str],
+                 departments: Mapping[int, str] | None = None) -> Any:
     value, default = row.value, row.default
     if row.key == MATRIX_KEY:
         return _matrix_editor(value, key=key, managed_titles=managed_titles)
     if row.key == JOB_PAGES_KEY:
-        return _job_pages_editor(value, key=key, managed_titles=managed_titles)
+        return _job_pages_editor(value, key=key, managed_titles=managed_titles, departments=departments or {})
     if row.unit == "dates":
         dates = [dt.date.fromisoformat(str(d)) for d in (value or []) if _is_date(d)]
         edited = st.data_editor(pd.DataFrame({"date": pd.Series(dates, dtype="object")}), num_rows="dynamic",
@@ -229,19 +234,27 @@ def job_pages_value(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _job_pages_editor(value: list, *, key: str, managed_titles: list[str]) -> list[dict]:
-    """Menus by job (issue 15): one row per group of titles, the pages they see first picked by name."""
+def _job_pages_editor(value: list, *, key: str, managed_titles: list[str],
+                      departments: Mapping[int, str] | None = None) -> list[dict]:
+    """Menus by job (issue 15): one row per group of titles and departments, the pages they see first picked by
+    name. A department is stored ``dept:<org-unit id>`` (lib.domain.menus) and shown by its name (M5); a value
+    already saved that is no longer offered (a title or a department since removed) is kept as it is."""
     names = {p.url_path: t(p.title_key) for p in PAGES}
+    units = {f"{DEPARTMENT}{unit_id}": t("settings.job_pages.dept", name=name)
+             for unit_id, name in (departments or {}).items()}
     rows = [{"titles": list(r.get("titles") or []), "pages": list(r.get("pages") or [])} for r in value or []]
-    held = sorted({x for r in rows for x in r["titles"]} - set(managed_titles))
+    held = sorted({x for r in rows for x in r["titles"]} - set(managed_titles) - set(units))
     edited = st.data_editor(
         pd.DataFrame(rows, columns=["titles", "pages"]), num_rows="dynamic", hide_index=True, key=key,
         column_config={
             "titles": st.column_config.MultiselectColumn(t("settings.job_pages.titles"),
-                                                         options=[*managed_titles, *held]),
+                                                         options=[*managed_titles, *units, *held],
+                                                         format_func=lambda x: units.get(x, x)),
             "pages": st.column_config.MultiselectColumn(t("settings.job_pages.pages"), options=list(PAGE_SLUGS),
                                                         format_func=lambda s: names.get(s, s))})
     st.caption(t("settings.job_pages.help"))
+    if units:
+        st.caption(t("settings.job_pages.dept_help"))
     return job_pages_value(_records(edited))
 
 
