@@ -77,10 +77,22 @@ def test_S56_line_change_needs_a_reason_and_is_implemented_only_after_the_princi
         "approved", "principal", NOW + 2 * D)
 
 
+def _team(engine, p, name: str, *members: str, department: str = "销售部") -> int:
+    with session_scope(engine) as session:
+        parent = session.execute(select(OrgUnit.id).where(OrgUnit.name == department)).scalar_one()
+        team = OrgUnit(kind="team", name=name, parent_id=parent)
+        session.add(team)
+        session.flush()
+        for member in members:
+            session.get(User, p[member].id).team_id = team.id
+        return team.id
+
+
 def test_S56_P2_sharing_is_assigned_by_the_team_director_and_calls_are_logged(office):
     """S56 / P2: a person without the 团队主任 title cannot assign sharing; the director can, and the borrower logs
     each 拨打电话号码 on the sheet (their own entries; 行政管理中心 reads them all)."""
     engine, p = office
+    _team(engine, p, "销售一组", "seller", "director", "head")
     sharing = {"borrower_id": p["seller"].id, "host_line": "8002", "host_user_id": p["head"].id,
                "cause": "座机线路故障,一时无法修复", "from_at": NOW}
     for who in ("seller", "head", "admin_center"):
@@ -350,3 +362,35 @@ def test_P8_a_month_charges_two_people_and_a_team_three_proposals(office):
     assert sorted({(c.facts.get("traceable", True), c.facts["reported_person_id"], c.note) for c in charges},
                   key=str) == sorted([(True, p["seller"].id, "2027-02 信息费"), (True, p["head"].id, "2027-02 QQ充值"),
                                       (False, p["seller"].id, "2027-02 168 声讯,无法查明")], key=str)
+
+
+def test_P9_a_team_director_assigns_sharing_only_within_their_own_team_not_the_department(office):
+    """P9 (seed 002 #1 「由团队主任内部调剂」; REGISTERS.md §1.1 「of the borrower's team」, ``same_team(host, actor)``):
+    the 销售一组 团队主任 cannot give a 销售二组 seller — same department, other team — a shared phone, nor share a
+    销售二组 colleague's phone; within 销售一组 it is recorded."""
+    engine, p = office
+    _team(engine, p, "销售一组", "director", "head")
+    with session_scope(engine) as session:
+        sales = session.execute(select(OrgUnit.id).where(OrgUnit.name == "销售部")).scalar_one()
+        other = User(username="seller2", name="seller2", password_hash="x", role="staff", titles=[], trained_posts=[],
+                     department_id=sales, created_at=NOW)
+        session.add(other)
+        session.flush()
+        p["seller2"] = accounts.actor_of(other)
+    _team(engine, p, "销售二组", "seller", "seller2")
+    sharing = {"borrower_id": p["seller"].id, "host_line": "8002", "cause": "座机线路故障,一时无法修复",
+               "from_at": NOW}
+    assert p["seller"].department_id == p["director"].department_id
+    with pytest.raises(DomainError) as other_team:
+        R.create_entry(engine, actor=p["director"], register="phone_sharing", values=sharing, now=NOW)
+    assert other_team.value.key == "registers.phone_sharing.not_borrowers_director"
+    with session_scope(engine) as session:  # the seller moves to 销售一组; the colleague stays in 销售二组
+        session.get(User, p["seller"].id).team_id = session.get(User, p["director"].id).team_id
+    with pytest.raises(DomainError) as host:
+        R.create_entry(engine, actor=p["director"], register="phone_sharing", now=NOW,
+                       values={**sharing, "host_user_id": p["seller2"].id})
+    assert host.value.key == "registers.phone_sharing.host_other_team"
+    shared = R.create_entry(engine, actor=p["director"], register="phone_sharing", now=NOW,
+                            values={**sharing, "host_user_id": p["head"].id})
+    assert R.get_entry(engine, actor=p["director"], register="phone_sharing", entry_id=shared,
+                       now=NOW + H).entry.state == "recorded"

@@ -44,6 +44,9 @@ class Departments:
     def department_of(self, user_id: int) -> int | None:
         return self.departments.get(user_id)
 
+    def team_of(self, user_id: int) -> int | None:  # P9: the sharing guard reads teams (here the same map)
+        return self.departments.get(user_id)
+
 
 def test_phone_registers_have_sources_quotes_catalog_labels_and_managed_titles():
     """Every phone register cites seed 002 #1, every field its quote; labels, choices, settings and hook keys are in
@@ -114,13 +117,14 @@ def test_S56_only_the_borrowers_team_director_assigns_sharing():
     assert rdef.create_titles == ("团队主任",)
     h = hooks("phone_sharing")
     entry = Entry("phone_sharing", 1, "draft", {"borrower_id": 7, "host_line": "8001", "from_at": NOW},
-                  department_id=10)
-    ctx = Ctx(now=NOW, settings={}, lookups=Departments({7: 10, 8: 20}))
+                  created_by_id=1, department_id=10)
+    ctx = Ctx(now=NOW, settings={}, lookups=Departments({1: 10, 7: 10, 8: 20}))
     with pytest.raises(DomainError) as not_director:
         h.guard(entry, "submit", frozenset({"部门主管"}), ctx)
     assert not_director.value.key == "registers.phone_sharing.director_only"
     assert h.guard(entry, "submit", frozenset({"团队主任"}), ctx) is None
-    other_team = Entry("phone_sharing", 1, "draft", {**entry.values, "borrower_id": 8}, department_id=10)
+    other_team = Entry("phone_sharing", 1, "draft", {**entry.values, "borrower_id": 8}, created_by_id=1,
+                       department_id=10)
     with pytest.raises(DomainError) as foreign:
         h.guard(other_team, "submit", frozenset({"团队主任"}), ctx)
     assert foreign.value.key == "registers.phone_sharing.not_borrowers_director"

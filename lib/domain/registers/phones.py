@@ -4,7 +4,7 @@
   line is personal (「业务人员电话专人专用」: it names its user), a fax names who answers for it
   (「传真的使用由团队主任或指定专人负责」). A line still assigned to a person keeps them from leaving.
 - 临时共用 (``phone_sharing``): only a 团队主任 assigns it (「由团队主任内部调剂,指定和某人暂时共用」), and only for a
-  borrower of their own team (the guard; needs the department lookup, see /tmp/h/engine_needs.md).
+  borrower (and with a colleague) of their own team (the guard, through the ``team_of`` lookup).
 - 暂借登记表 (``phone_call_log``): the borrower logs each 拨打电话号码.
 - 故障反馈 (``phone_fault``): reported → repairing → repaired, or shared while it cannot be fixed quickly; the status
   is derived from the dates, a later step never before an earlier one.
@@ -101,15 +101,22 @@ class PhoneSharingHooks(RegisterHooks):
         return errors
 
     def guard(self, entry: Entry, action: str, actor_titles: frozenset[str], ctx: Ctx) -> None:
+        """「由团队主任内部调剂」 (REGISTERS.md §1.1: the 团队主任 of the borrower's team; ``same_team(host, actor)``):
+        the borrower, and the colleague whose phone is shared when named, are of the director's own team — not
+        merely of the same department (P9). A director in no team assigns nobody."""
         if action not in ("create", "submit", "edit"):
             return
         if DIRECTOR not in actor_titles:
             raise DomainError("registers.phone_sharing.director_only")
-        department_of = getattr(ctx.lookups, "department_of", None)
-        borrower = entry.values.get("borrower_id")
-        if department_of is not None and isinstance(borrower, int):
-            if department_of(borrower) != entry.department_id:
-                raise DomainError("registers.phone_sharing.not_borrowers_director")
+        team_of = getattr(ctx.lookups, "team_of", None)
+        if team_of is None:
+            return  # a pure check without the database
+        mine = team_of(entry.created_by_id) if isinstance(entry.created_by_id, int) else None
+        borrower, host = entry.values.get("borrower_id"), entry.values.get("host_user_id")
+        if isinstance(borrower, int) and (mine is None or team_of(borrower) != mine):
+            raise DomainError("registers.phone_sharing.not_borrowers_director")
+        if isinstance(host, int) and team_of(host) != mine:
+            raise DomainError("registers.phone_sharing.host_other_team")
 
 
 class CallLogHooks(RegisterHooks):

@@ -252,6 +252,10 @@ class _Lookups:
         """The person's department (a 团队主任 assigns a shared phone only within their own, seed 002 #1)."""
         return self.session.execute(select(User.department_id).where(User.id == user_id)).scalar()
 
+    def team_of(self, user_id: int) -> int | None:
+        """The person's team (a 团队主任 assigns a shared phone only within their own team, seed 002 #1)."""
+        return self.session.execute(select(User.team_id).where(User.id == user_id)).scalar()
+
     def team_member(self, name: str) -> int | None:
         """An active member of the team named ``name`` (the ledger splits an untraceable charge over that member's
         team); None when no active team has the name or nobody is in it."""
