@@ -29,7 +29,8 @@ def _json() -> Any:
 
 
 class NotifyOutbox(SQLModel, table=True):
-    """One notification to one person about one event of one item's deadline (issue 15 N2, N7)."""
+    """One notification to one person about one event of one item's deadline (issue 15 N2, N7). ``kind`` is the
+    inbox kind, for a register's items followed by ``:<register>`` (entry ids repeat across registers; N9)."""
 
     __tablename__ = "notify_outbox"
     __table_args__ = (UniqueConstraint("kind", "record_id", "due_at", "recipient_id", "event",

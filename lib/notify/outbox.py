@@ -100,7 +100,7 @@ def _candidates(items: Iterable[Item], people: list[tuple[Viewer, str, str]], pr
             pref = preference_for(viewer, prefs)
             if pref is None or not pref.channels or not pref.wants(item.kind):
                 continue
-            key = rules.outbox_key(item.kind, item.record_id, due, viewer.id, event.value)
+            key = rules.outbox_key(outbox_kind(item), item.record_id, due, viewer.id, event.value)
             found.append(Candidate(key, event.value, item, lang, pref))
     return found
 
@@ -119,6 +119,18 @@ def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey
                                 .where(NotifyOutbox.kind == kind, NotifyOutbox.record_id.in_(ids[start:start + 500])))
             known |= {rules.outbox_key(kind, r, d, p, e) for r, d, p, e in rows}
     return known
+
+
+REGISTER_TITLE = "registers.title."  # the register engine's items name their register by its title key
+
+
+def outbox_kind(item: Item) -> str:
+    """The outbox key's kind: the item's, and for a register's item the register as well, since each register
+    numbers its entries on its own: the video check and the device check may both be entry 1, due at the same
+    moment (issue 15 N9). A preference's kinds still match the item's kind."""
+    if item.page == "registers" and item.title_key.startswith(REGISTER_TITLE):
+        return f"{item.kind}:{item.title_key[len(REGISTER_TITLE):]}"[:40]
+    return str(item.kind)
 
 
 def _not_their_own(session: Session, candidates: list[Candidate]) -> list[Candidate]:

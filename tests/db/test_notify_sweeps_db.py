@@ -73,7 +73,7 @@ def test_N9_a_missed_video_check_is_sent_by_a_sweep_to_the_operator_on_duty(engi
     assert "视频浏览" in text and "已超时" in text and "03-01 08:15" in text
     with session_scope(engine, write=False) as session:
         rows = session.exec(select(NotifyOutbox.kind, NotifyOutbox.recipient_id, NotifyOutbox.event)).all()
-    assert rows == [("register_due", p["op2"].id, "overdue")]
+    assert rows == [("register_due:cr_check_video", p["op2"].id, "overdue")]  # the register in the key
     assert sweep_once(engine, now=late + MIN, holder="a").queued == 0
     assert len(robots.received) == 1 and robots.refused == []
 
@@ -134,3 +134,22 @@ def test_N10_no_new_item_message_to_the_person_who_made_it_but_its_deadline_reac
     with session_scope(engine, write=False) as session:
         rows = session.exec(select(NotifyOutbox.recipient_id, NotifyOutbox.event).order_by(NotifyOutbox.id)).all()
     assert sorted(rows) == sorted([(other.id, "assigned"), (taker.id, "soon"), (other.id, "soon")])
+
+
+def test_N9_two_checks_missed_at_the_same_moment_are_two_messages(engine, robots):
+    """N9: each register numbers its entries on its own, so the video check and the device check can both be
+    entry 1 and fall due at the same moment; the operator still gets one message for each missed check."""
+    from lib.services import settings as settings_service
+    from tests.db.helpers import make_user
+
+    p = _control_room(engine)
+    admin = make_user(engine, username="root", role="admin", name="管理员")
+    for key in ("registers.cr_check_video.minutes", "registers.cr_shift.minutes"):  # both checks hourly
+        settings_service.change_setting(engine, actor=admin, key=key, value=60, reason="one cadence for both")
+    for register in ("cr_check_video", "cr_check_devices"):
+        R.create_entry(engine, actor=p["op1"], register=register, now=NOW,
+                       values={"post": CONTROL, "done_at": NOW, "result": "ok"})
+    result = sweep_once(engine, now=NOW + 65 * MIN, holder="a")
+    assert (result.queued, result.sent) == (2, 2)
+    texts = sorted(body["text"]["content"] for _, body in robots.received)
+    assert len(texts) == 2 and any("视频浏览" in t for t in texts) and any("器械检查" in t for t in texts)
