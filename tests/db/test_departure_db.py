@@ -85,3 +85,34 @@ def test_D4_once_handed_over_no_reason_is_needed(office):
     accounts.set_active(engine, actor=p["admin"], user_id=p["seller"].id, active=False)
     with session_scope(engine, write=False) as session:
         assert not session.get(User, p["seller"].id).active
+
+
+def test_D6_an_open_ticket_holds_a_leaver_until_closed_and_deactivation_needs_a_reason(engine):
+    """D6 (issue 16 "open tickets and customers to hand over"): a complaint ticket assigned to the leaver is listed
+    among the holds; without a reason the admin cannot deactivate; once the ticket is closed nothing holds them (a
+    closed ticket is history) and no reason is needed."""
+    from db.models import Ticket
+
+    p = make_people(engine)
+    with session_scope(engine) as session:
+        ticket = Ticket(type="complaint", flow="complaint", state="in_progress", agent_no="A1",
+                        assignee_id=p["seller"].id, due_at=NOW + H, due_kind="resolve", received_at=NOW,
+                        updated_at=NOW)
+        closed = Ticket(type="complaint", flow="complaint", state="closed", agent_no="A2", assignee_id=p["seller"].id,
+                        due_at=NOW - 30 * 24 * H, received_at=NOW - 31 * 24 * H, updated_at=NOW)
+        session.add_all([ticket, closed])
+        session.flush()
+        ticket_id = ticket.id
+    holds = accounts.departure_holds(engine, person_id=p["seller"].id, now=NOW + H)
+    assert [(h.ref, h.key) for h in holds] == [(f"ticket:{ticket_id}", "account.hold.open_ticket")]
+    with pytest.raises(DomainError) as refused:
+        accounts.set_active(engine, actor=p["admin"], user_id=p["seller"].id, active=False)
+    assert (refused.value.key, refused.value.params) == ("account.departure_blocked", {"count": 1})
+    with session_scope(engine) as session:
+        session.get(Ticket, ticket_id).state = "closed"
+    assert accounts.departure_holds(engine, person_id=p["seller"].id, now=NOW + 2 * H) == []
+    accounts.set_active(engine, actor=p["admin"], user_id=p["seller"].id, active=False)
+    with session_scope(engine, write=False) as session:
+        assert not session.get(User, p["seller"].id).active
+        assert session.execute(select(AuditEvent).where(
+            AuditEvent.action == "deactivate_despite_holds")).first() is None

@@ -374,3 +374,32 @@ def test_K18_a_level_change_is_an_audited_new_version_and_the_period_follows_the
     ends = R.get_entry(engine, actor=p["officer"], register="secrecy_period", entry_id=entry_id,
                        now=later + D).entry.values["ends_on"]
     assert ends == dt.date(2029, 1, 5)
+
+
+def test_K19_the_group_writes_the_vetting_record_and_every_read_of_it_is_audited(office):
+    """K19 (seed 001 D1 第七条 「对审查情况书面记载备案」): the 保密工作领导小组 writes the vetting record — the three named
+    aspects, each required, the conditions only attested — and the 保密员 cannot write one; it is recorded at once,
+    locked (a correction is a new version); a department head cannot list or open it; the officer's read of the
+    record and the group's list of the register are audited."""
+    engine, p = office
+    values = {"person_id": p["clerk"].id, "political": "政治立场坚定", "work": "工作认真负责,近三年考核称职",
+              "discipline": "按期参加保密教育,遵守保密纪律", "conditions_checked": True, "result": "pass",
+              "vetted_on": dt.date(2026, 2, 27)}
+    with pytest.raises(NotAllowed):
+        R.create_entry(engine, actor=p["officer"], register="secrecy_vetting", values=values, now=NOW)
+    with pytest.raises(ValidationFailed) as blank:
+        R.create_entry(engine, actor=p["group"], register="secrecy_vetting", values={**values, "work": ""}, now=NOW)
+    assert blank.value.keys() == {"reg.secrecy_vetting.work": "field.required"}
+    vetting = R.create_entry(engine, actor=p["group"], register="secrecy_vetting", values=values, now=NOW)
+    query = R.Query(first=dt.date(2026, 2, 1), last=dt.date(2026, 2, 28))
+    with pytest.raises(NotAllowed):
+        R.list_entries(engine, actor=p["head"], register="secrecy_vetting", query=query, now=NOW)
+    with pytest.raises(NotAllowed):
+        R.get_entry(engine, actor=p["head"], register="secrecy_vetting", entry_id=vetting, now=NOW)
+    seen = R.get_entry(engine, actor=p["officer"], register="secrecy_vetting", entry_id=vetting, now=NOW + H)
+    assert (seen.entry.state, seen.entry.values["result"], seen.entry.locked, seen.may_edit) == (
+        "recorded", "pass", True, ())
+    assert len(R.list_entries(engine, actor=p["group"], register="secrecy_vetting", query=query, now=NOW + H).rows) == 1
+    assert reads(engine, "secrecy_vetting", vetting) == ["officer"]
+    assert [(u, e, a, d["count"]) for u, e, a, d in _many(engine)] == [
+        ("group", "secrecy_vetting", "list_entries", 1)]
