@@ -71,8 +71,12 @@ class Item:
     ``for_user`` names a person, ``for_titles`` any holder of one of those titles, ``for_units`` anyone in
     that department, team or group, ``for_roles`` anyone with that app role. ``title_units`` narrows
     ``for_titles`` to holders in one of those units (a department-scoped approval step: the 部门主管 of the
-    entry's department, not every 部门主管). ``page`` is the page's url path; ``record_id`` the record the
-    action is about.
+    entry's department, not every 部门主管). ``title_roles`` narrows ``for_titles`` to holders with one of those
+    app roles (an absence decided by the 综合部主管 as a 主管: a staff-role holder of the title may not decide it,
+    so it is not their work). ``page`` is the page's url path; ``record_id`` the record the action is about;
+    ``link`` the link's other query parameters, as (name, value) pairs (issue 15 I8, I9: ``register`` for a
+    register's entry, since each register numbers its entries on its own; ``kind`` for a swap or an absence,
+    kept in two tables).
     """
 
     kind: str
@@ -88,10 +92,17 @@ class Item:
     for_roles: tuple[str, ...] = ()
     also_users: tuple[int, ...] = ()
     title_units: tuple[int, ...] = ()
+    title_roles: tuple[str, ...] = ()
+    link: tuple[tuple[str, str], ...] = ()
+
+    def link_param(self, name: str) -> str:
+        """One of the link's other query parameters (``link``), or "" when the item has none by that name."""
+        return next((value for key, value in self.link if key == name), "")
 
     @property
-    def key(self) -> tuple[str, int, dt.datetime | None]:
-        return (self.kind, self.record_id, self.due_at)
+    def key(self) -> tuple[str, int, dt.datetime | None, tuple[tuple[str, str], ...]]:
+        """The same work however many providers yield it; the link tells apart two registers' entry 1 (I8)."""
+        return (self.kind, self.record_id, self.due_at, self.link)
 
 
 @dataclass(frozen=True)
@@ -109,7 +120,8 @@ def is_for(item: Item, viewer: Viewer) -> bool:
     if item.for_user == viewer.id or viewer.id in item.also_users:
         return True
     if item.for_titles and any(t in viewer.titles for t in item.for_titles):
-        if not item.title_units or any(u in viewer.units for u in item.title_units):
+        if (not item.title_units or any(u in viewer.units for u in item.title_units)) and (
+                not item.title_roles or viewer.role in item.title_roles):
             return True
     if item.for_units and any(u in viewer.units for u in item.for_units if u is not None):
         return True

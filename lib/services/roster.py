@@ -578,7 +578,11 @@ def file_absence(engine: Engine, *, actor: Actor, post_id: int | None, starts_at
 @acting
 def decide_absence(engine: Engine, *, actor: Actor, absence_id: int, approve: bool, cover_id: int | None = None,
                    now: dt.datetime | None = None) -> None:
-    """Approve (the front desk only with a cover, S11) or reject a pending absence; the policy's title decides."""
+    """Approve (the front desk only with a cover, S11) or reject a pending absence; the policy's title decides.
+
+    A 主管 (supervisor role) holding the policy's title (seed 000 D9 综合部主管, seed 004 D8 值班经理; SPEC's roles
+    table makes both supervisor jobs), any 主管 on other posts, or an admin. The inbox asks the same people
+    (``lib.services.inbox.providers.absences``, issue 15 I10)."""
     require(actor, SUPERVISORS)
     now = now or utcnow()
     with session_scope(engine) as session:

@@ -31,6 +31,8 @@ from lib.domain.roster.requests import AbsencePolicy, request_cutoff
 from lib.domain.roster.rules import RosterSettings
 from lib.domain.showroom.customers import OwnershipState
 from lib.domain.showroom.daysheet import MANAGER_TITLE, DaySheetSettings, signer_titles
+from lib.services.base import SUPERVISORS
+from lib.services.roster import APPROVER_TITLE
 
 OPEN_TICKETS = tuple(s.value for s in ticket_rules.State if s is not ticket_rules.State.closed)
 FOLLOW_UP = tuple(s.value for s in (ticket_rules.State.completed, ticket_rules.State.reported,
@@ -38,7 +40,8 @@ FOLLOW_UP = tuple(s.value for s in (ticket_rules.State.completed, ticket_rules.S
 UNDISPATCHED = (ticket_rules.State.registered.value, ticket_rules.State.awaiting_dispatch.value)
 # The front desk relays messages and sees visitors out (seed 000 D9); the titles as the org chart names them.
 FRONT_DESK_TITLES = ("前台接待员", "综合部主管")
-ABSENCE_TITLES = {AbsencePolicy.front_desk.value: "综合部主管", AbsencePolicy.cs_duty_room.value: "值班经理"}
+# Who decides an absence is the service's rule (lib.services.roster.decide_absence), read from there (I10).
+ABSENCE_TITLES = {policy.value: title for policy, title in APPROVER_TITLE.items()}
 RECEPTION_STEP = {ReceptionState.submitted.value: ("部门经理", "部门主管", "部门负责人"),
                   ReceptionState.dept_reviewed.value: ("总经理", "副总", "销售部负责人")}
 DECIDER_TITLES = ("总经理",)
@@ -112,12 +115,19 @@ def swaps(session: Session, ctx: Context) -> list[Item]:
                         .where(RosterSwap.status == "requested").limit(LIMIT)).all()
     return [Item(Kind.swap_approval, swap_id, "inbox.item.swap_approval", {"name": name},
                  dt.datetime.combine(min(a, b), dt.time(), tzinfo=ctx.tz).astimezone(dt.timezone.utc),
-                 "requests", "inbox.reason.swap_approval", for_roles=("supervisor",))
+                 "requests", "inbox.reason.swap_approval", for_roles=("supervisor",), link=(("kind", "swap"),))
             for swap_id, a, b, name in rows]
 
 
 def absences(session: Session, ctx: Context) -> list[Item]:
-    """Absence requests waiting for the policy's title (roster_absence.status index); due at their start."""
+    """Absence requests waiting for the policy's title (roster_absence.status index); due at their start.
+
+    Only those who may decide get the item (issue 15 I10): ``roster.decide_absence`` lets a 主管 (an app
+    supervisor) decide, and on the front desk and in the CS duty room only one holding the policy's title: the
+    综合部主管 (seed 000 D9, 综合部主管 approves leaving the desk) and the 值班经理 (seed 004 D8 「未经值班经理批准不得
+    擅离职守」). SPEC's roles table makes both titles supervisor jobs, so a staff-role holder of the title is not
+    asked: they could not act. Other posts: any 主管. The link names the kind (a swap may have the same id, I9).
+    """
     rows = session.exec(select(RosterAbsence.id, RosterAbsence.policy, RosterAbsence.starts_at, User.name)
                         .join(User, User.id == RosterAbsence.staff_id)
                         .where(RosterAbsence.status == "submitted").limit(LIMIT)).all()
@@ -126,7 +136,8 @@ def absences(session: Session, ctx: Context) -> list[Item]:
         title = ABSENCE_TITLES.get(policy)
         items.append(Item(Kind.absence_approval, absence_id, "inbox.item.absence_approval", {"name": name},
                           starts_at, "requests", "inbox.reason.absence_approval",
-                          for_titles=(title,) if title else (), for_roles=() if title else ("supervisor",)))
+                          for_titles=(title,) if title else (), for_roles=() if title else ("supervisor",),
+                          title_roles=SUPERVISORS, link=(("kind", "absence"),)))
     return items
 
 
