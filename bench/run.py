@@ -321,12 +321,17 @@ class PageTiming:
     error: str = ""
 
 
-def time_page(spec: PageSpec, runs: int, username: str = ADMIN_USERNAME) -> PageTiming:
+def time_page(spec: PageSpec, runs: int, username: str = ADMIN_USERNAME, state: dict | None = None,
+              check: Callable[[AppTest], str | None] | None = None) -> PageTiming:
     """Median wall ms of the page script's server run (after one warm-up), and the median CPU time this
-    process spent on it (less sensitive to other load on a shared machine). An exception stops it."""
+    process spent on it (less sensitive to other load on a shared machine). An exception stops it.
+    ``state``: session state set before the first run (a tab, a register picked, a date range); ``check``:
+    looks at the page after the last run and returns what is wrong with it (then reported as the error)."""
     app = AppTest.from_file(str(ROOT / spec.path), default_timeout=60)
     app.session_state["authentication_status"] = True
     app.session_state["username"] = username
+    for key, value in (state or {}).items():
+        app.session_state[key] = value
     wall: list[float] = []
     cpu: list[float] = []
     for attempt in range(runs + 1):
@@ -338,6 +343,9 @@ def time_page(spec: PageSpec, runs: int, username: str = ADMIN_USERNAME) -> Page
         if attempt:
             wall.append(elapsed * 1000)
             cpu.append(cpu_elapsed * 1000)
+    problem = check(app) if check else None
+    if problem:
+        return PageTiming(None, None, problem)
     return PageTiming(round(statistics.median(wall), 2), round(statistics.median(cpu), 2))
 
 
