@@ -586,6 +586,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true",
                         help="keep a SQLite bench file generated today with the same scale, seed and modules")
     parser.add_argument("--explain", action="store_true", help="add each query's plan to latest.md/json")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the PostgreSQL schemas (their URLs are printed), e.g. for python -m bench.inbox")
     return parser.parse_args(argv)
 
 
@@ -650,7 +652,10 @@ def main(argv: list[str] | None = None) -> int:
                 results += measure(targets, pages=pages, runs=args.runs, explain=args.explain, log=log)
             finally:
                 for _, target in targets:
-                    target.drop()
+                    if args.keep and target.backend == "postgresql":
+                        log(f"kept: {target.url}")
+                    else:
+                        target.drop()
     finally:
         if base_url:
             os.environ["DATABASE_URL"] = base_url
