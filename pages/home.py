@@ -58,7 +58,7 @@ def _link(item) -> None:
     page = _page(item.page)
     if page is not None:
         st.page_link(page, label=tr("inbox.open"), icon=":material/arrow_forward:",
-                     query_params={"id": str(item.record_id)})
+                     query_params={"id": str(item.record_id), **dict(item.link)})  # register, kind (I8, I9)
 
 
 def _item(item, level: str) -> None:

@@ -16,14 +16,16 @@ zone, today = office_zone_now(engine)
 st.title(t("nav.requests"))
 show_flash()
 
-# An inbox card's ?id= names a swap or an absence (the link carries no kind: both are looked up). The request
-# is shown at the top, as the service lets this person see it: a supervisor's pending ones (decided in the
-# inbox tab, opened first), anyone's own otherwise (issue 15 I7).
+# An inbox card's ?id= names a swap or an absence and its &kind= which (the two tables number their rows on their
+# own, issue 15 I9); a link without a known kind finds nothing. The request is shown at the top, as the service
+# lets this person see it: a supervisor's pending ones (decided in the inbox tab, opened first), anyone's own
+# otherwise (issue 15 I7).
 linked = link.linked_record("requests")
 if linked is not None:
     supervisor = user.role in SUPERVISORS
+    kind = st.query_params.get("kind")
     found = [r for r in roster.requests_list(engine, actor=user, pending_only=supervisor, mine=not supervisor)
-             if r.id == linked]
+             if r.id == linked and r.kind == kind]
     if not found:
         link.not_found()
     for row in found:

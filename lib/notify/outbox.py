@@ -121,15 +121,14 @@ def _known(session: Session, candidates: list[Candidate]) -> set[rules.OutboxKey
     return known
 
 
-REGISTER_TITLE = "registers.title."  # the register engine's items name their register by its title key
-
-
 def outbox_kind(item: Item) -> str:
     """The outbox key's kind: the item's, and for a register's item the register as well, since each register
     numbers its entries on its own: the video check and the device check may both be entry 1, due at the same
-    moment (issue 15 N9). A preference's kinds still match the item's kind."""
-    if item.page == "registers" and item.title_key.startswith(REGISTER_TITLE):
-        return f"{item.kind}:{item.title_key[len(REGISTER_TITLE):]}"[:40]
+    moment (issue 15 N9). The register is the one the item's link names (``Item.link``, issue 15 I8). A
+    preference's kinds still match the item's kind."""
+    register = item.link_param("register")
+    if register:
+        return f"{item.kind}:{register}"[:40]
     return str(item.kind)
 
 

@@ -27,9 +27,11 @@ from lib.services.registers import custom as RC
 from lib.services.settings import office_zone_now
 from lib.ui import (_escaped, clear_flash, error_text, fault_text, flash, form_token, local_time, plain,
                     renew_form_token, run_action, show_form_error, t)
+from lib.views import linked as link
 from lib.views.person_picker import key_for, person_select
 
 LIST_DAYS = 30
+LINKED = "rg.linked"  # (register, entry) an inbox link opened: drawn marked (issue 15 I8)
 
 
 def family_names(user: Actor | None = None, engine=None) -> list[str]:
@@ -46,6 +48,33 @@ def _shown(engine, user: Actor, rdef: RegisterDef) -> bool:
         return True
     return bool(engine is not None and rdef.has_chain and user.titles
                 and R.awaiting(engine, actor=user, register=rdef.key, limit=1))
+
+
+def open_linked(engine, user: Actor, names: list[str]) -> None:
+    """An inbox link ``?register=<key>&id=<entry>`` (issue 15 I8): on the link's first run, open the family tab
+    holding the register (``rg.tabs``), pick the register in the family's picker (``rg.family.<family>``) and open
+    the entry (``rg.<key>.open``); :func:`_detail` then reads it through the service, which checks the actor (a
+    closed register still shows an entry awaiting the person's own step). A register unknown or not shown to
+    this person: the plain not-found message. Call before the tabs are drawn."""
+    entry_id = link.linked_record("registers")
+    if entry_id is None:
+        st.session_state.pop(LINKED, None)
+        return
+    if not link.fresh_link("registers"):
+        return
+    st.session_state.pop(LINKED, None)
+    try:
+        rdef = R.definition(st.query_params.get("register") or "", engine)
+    except DomainError:  # an unknown register, or none named
+        rdef = None
+    family = None if rdef is None else C.FAMILY if rdef.custom else rdef.family
+    if rdef is None or family not in names or (not rdef.custom and not _shown(engine, user, rdef)):
+        link.not_found()
+        return
+    st.session_state["rg.tabs"] = t(f"registers.family.{family}")
+    st.session_state[f"rg.family.{family}"] = rdef.key
+    st.session_state[f"rg.{rdef.key}.open"] = entry_id
+    st.session_state[LINKED] = (rdef.key, entry_id)
 
 
 def _access(user: Actor) -> Access:
@@ -470,14 +499,32 @@ def _exports(engine, user: Actor, rdef: RegisterDef, query: R.Query, left, right
 def _detail(engine, user: Actor, rdef: RegisterDef, entry_id: int, zone) -> None:
     base = f"rg.{rdef.key}"
     detail = None
+    linked = st.session_state.get(LINKED) == (rdef.key, entry_id)
 
     def load() -> None:
         nonlocal detail
         detail = R.get_entry(engine, actor=user, register=rdef.key, entry_id=entry_id)
 
-    if not run_action(load) or detail is None:
+    if linked and link.fresh_link("registers"):  # an inbox link: gone or not this person's is the plain message (I8)
+        try:
+            load()
+        except DomainError:
+            link.not_found()
+        except Exception as exc:  # R3/R12: no traceback
+            st.error(fault_text(exc))
+    elif not run_action(load):
+        detail = None
+    if detail is None:
         st.session_state.pop(f"{base}.open", None)
+        if linked:
+            st.session_state.pop(LINKED, None)
         return
+    with link.mark(linked):
+        _entry(engine, user, rdef, detail, zone)
+
+
+def _entry(engine, user: Actor, rdef: RegisterDef, detail, zone) -> None:
+    base = f"rg.{rdef.key}"
     e = detail.entry
     st.subheader(t("registers.entry_head", register=plain(register_title(rdef, t)), no=plain(e.no or "—"),
                    version=e.version))

@@ -6,6 +6,8 @@ A department-scoped step (its title listed in ``registers.department_titles``) i
 the entry's department; any other step for every holder; a hook due naming a title (``Due.title``: the phone
 bill's payment by the 5th, 财务部) for the holders of that title, scoped the same way; a loan or hand-in for the
 person who keeps it.
+Each item's link names its register (``Item.link``: ``register=<key>``) beside the entry id, since each register
+numbers its entries on its own (issue 15 I8).
 Added through :func:`lib.services.inbox.register_provider` when the inbox is imported.
 """
 
@@ -32,20 +34,21 @@ def register_items(session: Session, ctx: Context) -> list[Item]:
                  or ())
     items = []
     for due in registers.open_dues(engine, ctx.now, limit=LIMIT):
+        link = (("register", due.register),)  # the page opens this register's entry (issue 15 I8)
         if due.kind == STEP and due.step_title:
             units = (due.department_id,) if due.step_title in scoped and due.department_id is not None else ()
             items.append(Item(Kind.register_step, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", "inbox.reason.register_step", for_titles=(due.step_title,),
-                              title_units=units))
+                              title_units=units, link=link))
         elif due.kind == CADENCE and due.step_title:  # a register due again (monthly inspection, the bill by the 5th)
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
-                              "registers", f"registers.due.{due.kind}", for_titles=(due.step_title,)))
+                              "registers", f"registers.due.{due.kind}", for_titles=(due.step_title,), link=link))
         elif due.kind != STEP and due.for_title:  # a hook due naming who must act (the bill's payment: 财务部)
             units = (due.department_id,) if due.for_title in scoped and due.department_id is not None else ()
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", f"registers.due.{due.kind}", for_titles=(due.for_title,),
-                              title_units=units))
+                              title_units=units, link=link))
         elif due.kind != STEP:
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
-                              "registers", f"registers.due.{due.kind}", for_user=due.keeper_id))
+                              "registers", f"registers.due.{due.kind}", for_user=due.keeper_id, link=link))
     return items

@@ -27,7 +27,7 @@ from lib.domain.inbox import Item, Kind, local_end_of
 from lib.domain.kpi import SETTINGS as KPI_SETTINGS
 from lib.domain.kpi import KpiSettings, add_months, month_start
 from lib.domain.reception import ReceptionState
-from lib.domain.roster.requests import AbsencePolicy, request_cutoff
+from lib.domain.roster.requests import request_cutoff
 from lib.domain.roster.rules import RosterSettings
 from lib.domain.showroom.customers import OwnershipState
 from lib.domain.showroom.daysheet import MANAGER_TITLE, DaySheetSettings, signer_titles
