@@ -5,7 +5,8 @@ The demo office has no 行政办 or 印章管理员, so a few people take the ti
 is the 印章管理员, the 值班经理 is 秩序维护主管 (保卫部门). Every entry goes through ``lib.services.registers``
 with the clock set back, so chains, locks, dues and blockers hold: seals at several lifecycle steps, a new seal
 approved and waiting to be carved, uses registered and one waiting for review; lost items kept (one overdue),
-handed in and returned; the equipment ledger with a repair, laptop loans open (a departure blocker) and returned;
+handed in and returned; the equipment ledger with a repair done, one open (维修中), a swap (调换) and its
+half-yearly stocktake due this week, laptop loans open (a departure blocker) and returned;
 machine-room records; mail, documents, newspapers, gifts, archives, meetings (minutes due), safety checks.
 """
 
@@ -17,6 +18,7 @@ from sqlmodel import select
 
 from db.engine import session_scope
 from db.models import User
+from db.models_registers import register_table
 from lib.demo.office import Office, Person
 from lib.services import accounts
 from lib.services import registers as R
@@ -53,6 +55,14 @@ def load(office: Office) -> None:
     _lost_found(office, front)
     _equipment(office, admin_office, chain["部门主管"].actor, chain["信息中心经理"].actor, sales, front)
     _minor(office, chain["秩序维护主管"].actor, sales, front)
+
+
+def _entry_id(engine, register: str, asset_no: str) -> int:
+    """The current ledger entry of ``asset_no`` (the demo edits what it just wrote)."""
+    tbl = register_table(register)
+    with session_scope(engine, write=False) as session:
+        return session.execute(select(tbl.c.id).where(tbl.c.asset_no == asset_no,
+                                                      tbl.c.superseded_by_id.is_(None))).scalar_one()
 
 
 def _ago(office: Office, days: float, hours: float = 0) -> dt.datetime:
@@ -124,6 +134,20 @@ def _equipment(office: Office, admin_office, dept_supervisor, info_manager, sale
         "reported_at": _ago(office, 4)})
     R.edit_entry(engine, actor=dept_supervisor, register="equipment_repair", entry_id=repair, now=_ago(office, 3),
                  values={"repair_record": "保修期内,供应商上门更换电源", "finished_at": _ago(office, 3)})
+    # 调换 (seed 003 X6#20): the projector swapped for a new one; 维修中: the printer's repair form still open
+    R.create_entry(engine, actor=admin_office, register="equipment", now=_ago(office, 7), values={
+        "asset_no": "XZ-006", "category": "projector", "name": "投影仪(调换)", "department": "行政部",
+        "issued_on": today - dt.timedelta(days=20)})
+    swapped = _entry_id(engine, "equipment", "XZ-005")
+    R.edit_entry(engine, actor=admin_office, register="equipment", entry_id=swapped, now=_ago(office, 6),
+                 values={"swapped_on": today - dt.timedelta(days=20), "swapped_for": "XZ-006",
+                         "remarks": "灯泡亮度不足,供应商调换新机"})
+    R.create_entry(engine, actor=dept_supervisor, register="equipment_repair", now=_ago(office, 1), values={
+        "asset_no": "XZ-004", "fault": "卡纸,无法进纸", "in_warranty": False, "reported_at": _ago(office, 1)})
+    # 盘点清查 every half year (seed 003 X6#23): the last count is nearly six months old, so it is due this week
+    R.create_entry(engine, actor=admin_office, register="equipment_stocktake", now=_ago(office, 178), values={
+        "counted_on": today - dt.timedelta(days=178), "counter_id": admin_office.id, "items_counted": 5,
+        "matched": False, "findings": "XZ-003 笔记本电脑在销售部,借用单未登记,已补填"})
     back = R.create_entry(engine, actor=sales[1], register="laptop_loan", now=_ago(office, 6), values={
         "borrower_id": sales[1].id, "asset_no": "XZ-002", "purpose": "外出投标演示", "lent_at": _ago(office, 6)})
     R.edit_entry(engine, actor=sales[1], register="laptop_loan", entry_id=back, now=_ago(office, 5),

@@ -2,7 +2,11 @@
 and the machine-room records of seed 000 D10 「信息机房管理」.
 
 - 办公设备管理台帐 (``equipment``): numbered when a department takes it (「对部门领取的设备进行编号」), kept by
-  人力资源及行政管理部 (read as 行政主管 / 综合部主管, assumed); 报废 dated once, status derived.
+  人力资源及行政管理部 (read as 行政主管 / 综合部主管, assumed); 调换 and 报废 each dated once (「维修保养、设备调换」
+  [EQ-a]), the status derived from them, and shown 维修中 at read time while a repair form of the asset is open
+  (:meth:`EquipmentHooks.shown`: the ledger entry, locked, is never edited by a repair).
+- 盘点清查 (``equipment_stocktake``): 「每半年盘点清查一次,作到账物相符」 [EQ-e], a register due every six months
+  (a setting) for the 行政主管 who keeps the ledger.
 - 设备维修单 (``equipment_repair``): in or out of warranty, the 维修记录 the 部门主管 fills.
 - 笔记本电脑借用单 (``laptop_loan``): an open loan is due back and keeps its borrower from leaving.
 - 机房 records (seed 000 D10 1.3 「出入登记、设备机历登记、设备巡检、重大故障」): access (非机房工作人员 only
@@ -32,20 +36,57 @@ SETTINGS = [
                "seed 000 D10 「严禁非机房工作人员进入机房,特殊情况需经信息中心批准,并认真填写登记表后方可进入」"),
     SettingDef("registers.machine_change.chain", ["信息中心经理"], "titles", "titles",
                "seed 000 D10 「各类硬件设备的添加、更换必需经负责人书面批准后方可进行」 (负责人 read as 信息中心经理)"),
+    SettingDef("registers.equipment_stocktake.every_months", 6, "int", "months",
+               "seed 003 X6#23 [EQ-e] 「建立办公设备管理台帐,每半年盘点清查一次,作到账物相符」", minimum=1, maximum=12),
     SettingDef("registers.machine_inspection.every_months", 1, "int", "months",
                "seed 000 D10 「定期(如每月或每季度)对机房硬件设备设施进行巡检」 (monthly by default; 3 for quarterly)",
                minimum=1, maximum=12),
 ]
 
 
+STOCKTAKER = "行政主管"  # who keeps the ledger and counts it (人力资源及行政管理部, assumed as ADMIN_TITLES)
+
+
 class EquipmentHooks(RegisterHooks):
-    """In use until 报废 is dated; scrapped not before it was issued."""
+    """In use until 调换 or 报废 is dated (报废 wins); neither before it was issued; a swap names the asset it was
+    swapped for, not itself. 维修中 is not stored: a repair form is another register, so :meth:`shown` reads it."""
 
     def derive(self, entry: Entry, ctx: Ctx) -> Mapping[str, object]:
-        return {"status": "scrapped" if is_set(entry.values.get("scrapped_on")) else "in_use"}
+        v = entry.values
+        if is_set(v.get("scrapped_on")):
+            return {"status": "scrapped"}
+        return {"status": "swapped" if is_set(v.get("swapped_on")) else "in_use"}
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
-        return not_before(entry, "scrapped_on", "issued_on", "registers.equipment.scrapped_before_issued")
+        v = entry.values
+        errors = [*not_before(entry, "scrapped_on", "issued_on", "registers.equipment.scrapped_before_issued"),
+                  *not_before(entry, "swapped_on", "issued_on", "registers.equipment.swapped_before_issued")]
+        if is_set(v.get("swapped_on")) != is_set(v.get("swapped_for")):
+            missing = "swapped_for" if is_set(v.get("swapped_on")) else "swapped_on"
+            errors.append(FieldError(f"reg.equipment.{missing}", "registers.equipment.swap_needs_both"))
+        elif is_set(v.get("swapped_for")) and str(v.get("swapped_for")).strip() == str(v.get("asset_no") or ""):
+            errors.append(FieldError("reg.equipment.swapped_for", "registers.equipment.swapped_for_itself"))
+        return errors
+
+    def shown(self, entries: Sequence[Mapping[str, object]], ctx: Ctx) -> Sequence[Mapping[str, object]]:
+        """An item in use whose repair form is still open (no 修复时间) shows as 维修中 (``repair``)."""
+        lookups = ctx.lookups
+        wanted = [str(v.get("asset_no")) for v in entries if v.get("status") == "in_use" and is_set(v.get("asset_no"))]
+        if not wanted or lookups is None or not hasattr(lookups, "open_repairs"):
+            return [{} for _ in entries]
+        repairing = lookups.open_repairs(wanted)
+        return [{"status": "repair"} if v.get("status") == "in_use" and v.get("asset_no") in repairing else {}
+                for v in entries]
+
+
+class StocktakeHooks(RegisterHooks):
+    """账物相符 is the point of the count: a count that does not match says what differs."""
+
+    def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
+        v = entry.values
+        if not v.get("matched") and not is_set(v.get("findings")):
+            return [FieldError("reg.equipment_stocktake.findings", "registers.equipment_stocktake.findings_required")]
+        return []
 
 
 class RepairHooks(RegisterHooks):
@@ -124,12 +165,28 @@ REGISTERS = [
             _t("holder_id", "person", indexed=True, quote="(◇) 使用人"),
             _t("issued_on", "date", required=True, quote="配发"),
             _t("warranty_end", "date", quote="保修期"),
+            _t("swapped_on", "date", quote="设备调换 [EQ-a] (调换日期)"),
+            _t("swapped_for", "text", max_len=40, quote="(◇) 调换为 (the asset number it was swapped for)"),
             _t("scrapped_on", "date", quote="报废"),
-            _t("status", "choice", choices=("in_use", "scrapped"), derived=True, indexed=True, quote="(◇) 状态"),
+            _t("status", "choice", choices=("in_use", "repair", "swapped", "scrapped"), derived=True, indexed=True,
+               quote="(◇) 状态 {在用, 维修, 调换, 报废} [EQ-a] (维修中 shown while a repair form is open)"),
             _t("remarks", "text", max_len=200, quote="(△) 备注"),
         ),
-        create_titles=ADMIN_TITLES, lock="on_submit", editable_after_lock=("scrapped_on", "remarks"),
+        create_titles=ADMIN_TITLES, lock="on_submit",
+        editable_after_lock=("scrapped_on", "remarks", "swapped_on", "swapped_for"),
         title_field="name", hooks=EquipmentHooks()),
+    RegisterDef(
+        "equipment_stocktake", FAMILY, "seed 003 X6#23 [EQ-e] 「每半年盘点清查一次,作到账物相符」",
+        fields=(
+            _t("counted_on", "date", required=True, indexed=True, quote="盘点清查 (◇ 日期)"),
+            _t("counter_id", "person", required=True, default=ME, quote="(◇) 盘点人"),
+            _t("items_counted", "int", required=True, minimum=0, quote="(◇) 清查件数"),
+            _t("matched", "bool", quote="账物相符"),
+            _t("findings", "long_text", max_len=1000, quote="(◇) 不符情况 (required when the count does not match)"),
+        ),
+        create_titles=ADMIN_TITLES, read_titles=ADMIN_TITLES, lock="on_submit", date_field="counted_on",
+        title_field="findings", hooks=StocktakeHooks(),
+        every=Cadence(unit="months", setting="registers.equipment_stocktake.every_months", title=STOCKTAKER)),
     RegisterDef(
         "equipment_repair", FAMILY, "seed 003 X6#22 [EQ-c, EQ-d] 设备维修单",
         fields=(

@@ -144,5 +144,11 @@ class RegisterHooks:
         """The person field whose holder an open entry blocks (services query by it; None: the keeper)."""
         return None
 
+    def shown(self, entries: Sequence[Mapping[str, object]], ctx: Ctx) -> Sequence[Mapping[str, object]]:
+        """Values shown over the stored ones when entries are read (lists, one entry, exports), one mapping per
+        entry: a state another register decides (equipment 维修中 while a repair form is open) without editing a
+        locked entry. Called once per page with ``ctx.lookups``; never stored, so never filtered by."""
+        return [{} for _ in entries]
+
 
 NO_HOOKS = RegisterHooks()

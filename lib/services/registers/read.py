@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import String, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Engine
@@ -25,7 +25,7 @@ from lib.domain.errors import DomainError, NotAllowed
 from lib.domain.registers import REGISTRY
 from lib.domain.registers import custom as C
 from lib.domain.registers import life as L
-from lib.domain.registers.hooks import Blocker, RegisterHooks, StepView
+from lib.domain.registers.hooks import Blocker, Ctx, RegisterHooks, StepView
 from lib.domain.registers.model import (ChainStep, RegisterDef, choice_label, code_label, field_label, may_open, reads_all,
                                         register_title)
 from lib.i18n import translate
@@ -131,7 +131,20 @@ def _rows(session: Session, rdef: RegisterDef, rows, now: dt.datetime) -> tuple[
     ids = {r.created_by_id for r in rows} | {v for r in rows for k, v in store.values_of(rdef, r).items()
                                              if k in people}
     found = store.names(session, ids)
-    return tuple(_row(rdef, r, found, now) for r in rows)
+    shown = _rows_shown(session, rdef, rows, now)
+    return tuple(replace(e, values={**e.values, **extra}) if extra else e
+                 for e, extra in zip((_row(rdef, r, found, now) for r in rows), shown))
+
+
+def _rows_shown(session: Session, rdef: RegisterDef, rows, now: dt.datetime) -> list[Mapping[str, object]]:
+    """What the register's ``shown`` hook puts over the stored values at read time (equipment 维修中)."""
+    hooks = store.hooks(rdef)
+    if not rows or type(hooks).shown is RegisterHooks.shown:
+        return [{} for _ in rows]
+    current = [r for r in rows if r.superseded_by_id is None]  # an old version shows what it said
+    ctx = Ctx(now=now, lookups=store._Lookups(session))
+    extra = iter(hooks.shown([store.values_of(rdef, r) for r in current], ctx) if current else ())
+    return [next(extra) if r.superseded_by_id is None else {} for r in rows]
 
 
 def _visible(rdef: RegisterDef, actor: Actor):

@@ -279,6 +279,17 @@ class _Lookups:
                                                       tbl.c.state != L.REJECTED).order_by(tbl.c.id).limit(200)).all()
         return tuple(entry_of(rdef, row) for row in rows)
 
+    def open_repairs(self, asset_nos: Iterable[str]) -> frozenset[str]:
+        """Which of ``asset_nos`` have a repair form still open (submitted, no 修复时间): the ledger shows them
+        维修中 (seed 003 X6#22 [EQ-c]); one indexed read per page."""
+        wanted = sorted({str(a) for a in asset_nos if a})
+        if not wanted:
+            return frozenset()
+        tbl = table(REGISTRY["equipment_repair"])
+        return frozenset(self.session.execute(select(tbl.c.asset_no).where(
+            tbl.c.asset_no.in_(wanted), tbl.c.finished_at.is_(None), tbl.c.superseded_by_id.is_(None),
+            tbl.c.state.not_in((L.DRAFT, L.REJECTED))).distinct()).scalars())
+
 
 def context(session: Session, conf: Mapping[str, object], now: dt.datetime) -> Ctx:
     return Ctx(now=now, settings=conf, lookups=_Lookups(session))
