@@ -145,3 +145,26 @@ def test_I9_a_swap_link_and_an_absence_link_with_the_same_id_open_one_request_ea
     for params in ({"id": str(same)}, {"id": str(same), "kind": "leave"}):
         at = _follow("requests", "supervisor", params)
         assert _not_found(at) and not _marked(at)
+
+
+def test_I8_a_closed_register_opens_the_entry_awaiting_the_persons_own_step(app_db):
+    """涉密人员登记 is closed to a 行政主管 (seed 001 D1) but its entry waits on them: the inbox link opens that tab,
+    that register and that entry with its approve button (the service checks the actor)."""
+    from tests.app.test_registers_secrecy_pages import FAMILY, _department_head, _titles
+
+    engine, users = app_db
+    people = _titles(engine, users, staff=("保密员",), supervisor=("行政主管",))
+    head = _department_head(engine, "staff")
+    entry_id = R.create_entry(engine, actor=people["staff"], register="secrecy_person", values={
+        "person_id": people["staff"].id, "level": "important", "post": "文书", "since": dt.date(2024, 5, 1),
+        "employment": "regular", "proposal": "办公室初审名单"})
+    R.approve_entry(engine, actor=head, register="secrecy_person", entry_id=entry_id, step_no=0)
+    links = _links(open_page("pages/home.py", "supervisor"), "registers")
+    assert {"id": str(entry_id), "register": "secrecy_person"} in links
+    at = _follow("registers", "supervisor", {"id": str(entry_id), "register": "secrecy_person"})
+    assert at.session_state["rg.tabs"] == FAMILY and _marked(at) and not _not_found(at)
+    assert at.selectbox(key="rg.family.secrecy").value == "secrecy_person"
+    at.button(key=f"rg.secrecy_person.act_{entry_id}.approve").click().run()
+    assert not at.exception and not at.error
+    entry = R.get_entry(engine, actor=people["staff"], register="secrecy_person", entry_id=entry_id).entry
+    assert entry.step_title == "保密工作领导小组"
