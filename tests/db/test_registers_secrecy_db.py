@@ -403,3 +403,35 @@ def test_K19_the_group_writes_the_vetting_record_and_every_read_of_it_is_audited
     assert reads(engine, "secrecy_vetting", vetting) == ["officer"]
     assert [(u, e, a, d["count"]) for u, e, a, d in _many(engine)] == [
         ("group", "secrecy_vetting", "list_entries", 1)]
+
+
+def test_K20_nobody_signs_or_returns_a_step_of_their_own_grading(office):
+    """K20 (seed 001 D1 第五条 「部门负责人审核确定」; issue 16): the 部门主管 of 机要科 is himself graded 涉密. He holds
+    the title of the first step and is of the person's department, yet he may neither approve nor return his own
+    grading (a translated reason naming the title), nor does it wait in his list or offer him the buttons; another
+    部门主管 of 机要科 signs, and is recorded as the 部门负责人."""
+    engine, p = office
+    with session_scope(engine) as session:
+        unit = session.execute(select(OrgUnit.id).where(OrgUnit.name == "机要科")).scalar_one()
+        deputy = User(username="deputy_head", name="deputy_head", password_hash="x", role="supervisor",
+                      titles=["部门主管"], trained_posts=[], department_id=unit, created_at=NOW)
+        session.add(deputy)
+        session.flush()
+        p["deputy_head"] = accounts.actor_of(deputy)
+    person = _person(engine, p, who="head", level="important")
+    with pytest.raises(NotAllowed) as own:
+        R.approve_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, step_no=0, now=NOW + H)
+    assert (own.value.key, own.value.params) == ("registers.own_record", {"title": "部门主管"})
+    with pytest.raises(NotAllowed) as back:
+        R.reject_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, step_no=0,
+                       reason="不同意", now=NOW + H)
+    assert back.value.key == "registers.own_record"
+    assert R.awaiting(engine, actor=p["head"], register="secrecy_person", now=NOW + H) == ()
+    assert R.get_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, now=NOW + H).may_act is False
+    assert [e.id for e in R.awaiting(engine, actor=p["deputy_head"], register="secrecy_person", now=NOW + H)] == [person]
+    R.approve_entry(engine, actor=p["deputy_head"], register="secrecy_person", entry_id=person, step_no=0,
+                    now=NOW + 2 * H)
+    R.approve_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, step_no=1, now=NOW + 3 * H)
+    R.approve_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, step_no=2, now=NOW + 4 * H)
+    done = R.get_entry(engine, actor=p["group"], register="secrecy_person", entry_id=person, now=NOW + 5 * H).entry
+    assert (done.state, done.values["head_id"]) == ("approved", p["deputy_head"].id)

@@ -331,7 +331,7 @@ REGISTERS = [
         ),
         chain_setting="registers.cr_cctv_request.chain", read_scope="own", read_titles=(HEAD, OPERATOR),
         lock="on_final_approval", editable_after_lock=("executed_at",), late_titles=(OPERATOR,),
-        date_field="from_at", title_field="camera", hooks=CctvRequestHooks()),
+        date_field="from_at", title_field="camera", subject_field="requester_id", hooks=CctvRequestHooks()),
     RegisterDef(
         "cr_recording", FAMILY, "seed 004 D16 [CR-j, CR-m] 录像/盘带登记 「录相带应保存不少于1个月」; 「做到盘带登记清楚」",
         fields=(

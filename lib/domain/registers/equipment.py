@@ -279,5 +279,5 @@ REGISTERS = [
         ),
         chain_setting="registers.machine_change.chain", read_titles=("信息中心经理",), read_scope="department",
         lock="on_final_approval", editable_after_lock=("done_at",), date_field="requested_at", title_field="device",
-        hooks=MachineChangeHooks()),
+        subject_field="requester_id", hooks=MachineChangeHooks()),
 ]

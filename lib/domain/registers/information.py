@@ -132,7 +132,8 @@ REGISTERS = [
         ),
         chain_setting="registers.info_request.chain", return_setting="registers.info_request.return_to_first",
         read_scope="department", read_titles=("信息中心经理", "信息查询员"),
-        lock="on_final_approval", date_field="applied_at", title_field="content", hooks=InfoRequestHooks()),
+        lock="on_final_approval", date_field="applied_at", title_field="content",
+        subject_field="applicant_id", hooks=InfoRequestHooks()),
     RegisterDef(
         "info_transfer", FAMILY, "seed 000 D14 [IN-c, IN-g] 《信息转交登记》 「由信息转交者保存」",
         fields=(
@@ -181,7 +182,7 @@ REGISTERS = [
         ),
         chain_setting="registers.special_loan.chain", read_scope="department",
         lock="on_final_approval", editable_after_lock=("returned_at",), date_field="borrowed_at",
-        title_field="content", hooks=SpecialLoanHooks()),
+        title_field="content", subject_field="borrower_id", hooks=SpecialLoanHooks()),
     RegisterDef(
         "archive_access", FAMILY, "seed 001 D17 [IN-l] 「凡其他部门索取客户资料时,需各部门经理签字后向客服部申请查阅」",
         fields=(
@@ -194,5 +195,5 @@ REGISTERS = [
         ),
         chain_setting="registers.archive_access.chain", read_scope="department",
         read_titles=("客服部经理", "客服主管"), lock="on_final_approval", date_field="requested_at",
-        title_field="customer", hooks=ArchiveAccessHooks()),
+        title_field="customer", subject_field="requester_id", hooks=ArchiveAccessHooks()),
 ]

@@ -44,6 +44,7 @@ class Life:
     submitted_at: dt.datetime | None = None
     decided_at: dt.datetime | None = None
     superseded: bool = False
+    subject_id: int | None = None  # the person the entry is about (``RegisterDef.subject_field``): never signs it
 
     def locked(self, now: dt.datetime) -> bool:
         return self.locked_at is not None and self.locked_at <= now
@@ -102,11 +103,21 @@ def may_act_on(step: ChainStep, who: Access, life: Life) -> bool:
 
 
 def may_act(register: RegisterDef, who: Access, life: Life) -> bool:
-    """The approve/reject buttons show only to a title that may act on the current step (not one's own entry)."""
+    """The approve/reject buttons show only to a title that may act on the current step (not one's own entry,
+    not an entry about oneself)."""
     step = life.current_step
     if step is None or not may_act_on(step, who, life):
         return False
+    if about_oneself(life, who, step):
+        return False
     return register.self_approval or step.returning or who.user_id != life.created_by_id
+
+
+def about_oneself(life: Life, who: Access, step: ChainStep) -> bool:
+    """Whether ``who`` is the person the entry is about (issue 16 K20: a graded 涉密人员 who is their department's
+    部门主管 does not confirm their own grading, seed 001 D1 第五条 「部门负责人审核确定」 — another holder of the
+    title signs). A "back to" step only hands results back, so it is not a signature on oneself."""
+    return life.subject_id is not None and who.user_id == life.subject_id and not step.returning
 
 
 def submit(register: RegisterDef, life: Life, who: Access, *, chain: tuple[ChainStep, ...], now: dt.datetime
@@ -160,6 +171,8 @@ def _acting_step(register: RegisterDef, life: Life, who: Access) -> ChainStep:
         raise Conflict("registers.not_pending")
     if not may_act_on(step, who, life):
         raise NotAllowed("registers.not_your_step", title=step.title)
+    if about_oneself(life, who, step):
+        raise NotAllowed("registers.own_record", title=step.title)
     if not (register.self_approval or step.returning) and who.user_id == life.created_by_id:
         raise NotAllowed("registers.own_entry")
     return step

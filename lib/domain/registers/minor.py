@@ -212,5 +212,5 @@ REGISTERS = [
             _t("finished_at", "datetime", quote="(◇) 结束时间"),
         ),
         chain_setting="registers.flame_permit.chain", lock="on_final_approval", editable_after_lock=("finished_at",),
-        date_field="starts_at", title_field="place", hooks=FlamePermitHooks()),
+        date_field="starts_at", title_field="place", subject_field="applicant_id", hooks=FlamePermitHooks()),
 ]

@@ -124,6 +124,10 @@ class RegisterDef:
     # A person field whose department the entry belongs to (its department-scoped steps and department read scope);
     # None: the creator's. The 保密员 registers a 涉密人员, whose own 部门负责人 signs first (seed 001 D1 第五条).
     department_field: str | None = None
+    # A person field naming whom the entry is about (the graded 涉密人员, the person a rest-room change or a lounge
+    # fine concerns, the requester of a request): that person never signs or refuses a step of it, whatever title
+    # they hold; the next holder of the title does (issue 16 K20). None: only the keeper's own entry is barred.
+    subject_field: str | None = None
     # An admin-made register (lib/domain/registers/custom.py): its own title, chain and definition row; its
     # labels are plain text rather than catalog keys, and its entries live in ``reg_custom_entry``.
     title: str = ""
@@ -141,11 +145,13 @@ class RegisterDef:
             raise ValueError(f"register {self.key}: a field is declared twice")
         cadence_field = self.every.field if self.every is not None else None
         for name in (*self.editable_after_lock, self.date_field, self.title_field, cadence_field, self.stream_field,
-                     self.department_field):
+                     self.department_field, self.subject_field):
             if name is not None and name not in keys:
                 raise ValueError(f"register {self.key}: unknown field {name!r}")
         if self.department_field is not None and self.field(self.department_field).type != "person":
             raise ValueError(f"register {self.key}: the department field must name a person")
+        if self.subject_field is not None and self.field(self.subject_field).type != "person":
+            raise ValueError(f"register {self.key}: the subject field must name a person")
 
     @property
     def table(self) -> str:

@@ -464,7 +464,8 @@ REGISTERS = [
             _t("handed_at", "datetime", required=True, default=NOW, indexed=True, quote="(△) 交接时间"),
         ),
         chain_setting="registers.phone_handover.chain", read_scope="own", read_titles=(ADMIN_CENTER,),
-        lock="on_final_approval", date_field="handed_at", title_field="line", hooks=PhoneHandoverHooks()),
+        lock="on_final_approval", date_field="handed_at", title_field="line",
+        subject_field="leaver_id", hooks=PhoneHandoverHooks()),
     RegisterDef(
         "phone_bill", FAMILY, "seed 002 #1 [PH-h, PH-i, PH-j] 话费核对/缴纳 「每月5日前」",
         fields=(
@@ -483,7 +484,7 @@ REGISTERS = [
         # the next month's bill is due by the 5th of the month after it, entered or not (S57)
         every=Cadence(unit="months", field="month", day_setting="registers.phone_bill.deadline_day",
                       title=ADMIN_CENTER),
-        hooks=PhoneBillHooks()),
+        subject_field="charged_id", hooks=PhoneBillHooks()),
     RegisterDef(
         "phone_bill_charge", FAMILY, "seed 002 #1 [PH-i, PH-j] 话费核对 (责任人/团队) 「信息费、168、QQ等充值…按所在团队均摊处理」",
         fields=(

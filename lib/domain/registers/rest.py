@@ -434,7 +434,7 @@ REGISTERS = [
             _t("wanted_on", "date", required=True, quote="(◇) 调换日期"),
         ),
         chain_setting="registers.rest_room_change.chain", lock="on_final_approval", date_field="wanted_on",
-        title_field="to_room", hooks=RoomChangeHooks()),
+        title_field="to_room", subject_field="person_id", hooks=RoomChangeHooks()),
     RegisterDef(
         "rest_late_stay", FAMILY, "seed 004 D4 [RR-g] 「其中部分人员由于工作安排可适当延后,需由部长批准」",
         fields=(
@@ -444,7 +444,7 @@ REGISTERS = [
             _t("grounds", "text", required=True, max_len=200, quote="「由于工作安排」"),
         ),
         chain_setting="registers.rest_late_stay.chain", lock="on_final_approval", date_field="on_date",
-        hooks=LateStayHooks()),
+        subject_field="person_id", hooks=LateStayHooks()),
     RegisterDef(
         "rest_inspection", FAMILY, "seed 004 D4 [RR-o, RR-i] 「办公室人员将定期按照休息室管理规定对有关部位进行检查」",
         fields=(
@@ -471,7 +471,8 @@ REGISTERS = [
             _t("failed", "int", derived=True, minimum=0, maximum=len(LOUNGE_ITEMS), quote="「如有违反」"),
         ),
         chain_setting="registers.lounge_check.chain", lock="on_final_approval", date_field="checked_on",
-        every=Cadence(unit="days", every=1, title=LOUNGE_HEAD), hooks=LoungeCheckHooks()),
+        every=Cadence(unit="days", every=1, title=LOUNGE_HEAD),
+        subject_field="responsible_id", hooks=LoungeCheckHooks()),
     RegisterDef(
         "lounge_stock_count", FAMILY, "seed 004 D7 [RR-l] 「每天上班前、下班后都要进行盘点」",
         fields=(
@@ -507,7 +508,7 @@ REGISTERS = [
             _t("serious", "bool", quote="「为公司带来严重经济损失的,承担相应赔偿责任」"),
         ),
         chain_setting="registers.lounge_loss.chain", lock="on_final_approval", date_field="found_on",
-        title_field="item", hooks=LoungeLossHooks()),
+        title_field="item", subject_field="responsible_id", hooks=LoungeLossHooks()),
     RegisterDef(
         "vip_visit", FAMILY, "seed 004 D15 [VL-a, VL-b, VL-c] 「要求客户提供车票和入厅需要的卡片后,2分钟内完成登记」",
         fields=(

@@ -207,7 +207,8 @@ REGISTERS = [
             _t("grounds", "long_text", required=True, max_len=500, quote="(◇) 申请理由"),
         ),
         chain_setting="registers.seal_config.chain", read_scope="department", read_titles=(ADMIN_OFFICE,),
-        lock="on_final_approval", date_field="requested_at", title_field="name", hooks=SealConfigHooks()),
+        lock="on_final_approval", date_field="requested_at", title_field="name",
+        subject_field="requester_id", hooks=SealConfigHooks()),
     RegisterDef(
         "seal_use", FAMILY, "seed 001 D18 [SL-j, SL-k] 用印申请/使用登记 「负责提出用印申请」「用印审核、使用登记」",
         fields=(
@@ -226,7 +227,7 @@ REGISTERS = [
         chain_setting="registers.seal_use.chain", read_scope="department", read_titles=("印章管理员", ADMIN_OFFICE),
         lock="on_final_approval", editable_after_lock=("used_at", "keeper_id"), late_titles=("印章管理员",),
         date_field="requested_at",
-        title_field="document", hooks=SealUseHooks()),
+        title_field="document", subject_field="requester_id", hooks=SealUseHooks()),
     RegisterDef(
         "seal_change", FAMILY, "seed 001 D18 [SL-k] 「提出印章更换、停用申请」",
         fields=(

@@ -507,7 +507,8 @@ REGISTERS = [
             _t("head_id", "person", derived=True, quote="「部门负责人审核确定」 (who signed the first step)"),
         ),
         chain_setting="registers.secrecy_person.chain", lock="on_final_approval", date_field="since",
-        title_field="post", audit_reads=True, department_field="person_id", hooks=PersonHooks(), **_closed()),
+        title_field="post", audit_reads=True, department_field="person_id",
+        subject_field="person_id", hooks=PersonHooks(), **_closed()),
     RegisterDef(
         "secrecy_vetting", FAMILY, "seed 001 D1 [SC-d] 审查记录 「对审查情况书面记载备案」",
         fields=(
@@ -562,7 +563,8 @@ REGISTERS = [
             _t("departed_on", "date", quote="「未获批准的,不得擅自出国(境)」"),
         ),
         chain_setting="registers.secrecy_travel.chain", lock="on_final_approval", editable_after_lock=("departed_on",),
-        late_titles=OPEN, date_field="from_on", title_field="destination", hooks=TravelHooks(), **_closed()),
+        late_titles=OPEN, date_field="from_on", title_field="destination",
+        subject_field="person_id", hooks=TravelHooks(), **_closed()),
     RegisterDef(
         "secrecy_period", FAMILY, "seed 001 D1 [SC-g, SC-f], D2 [SC-o] 脱密期 「核心涉密人员3年;重要涉密人员2年;一般涉密人员1年」",
         fields=(
@@ -578,7 +580,7 @@ REGISTERS = [
         ),
         chain_setting="registers.secrecy_period.chain", lock="on_final_approval",
         editable_after_lock=("returned_on", "extension_months"), late_titles=OPEN, date_field="left_post_on",
-        title_field="level", hooks=PeriodHooks(), **_closed()),
+        title_field="level", subject_field="person_id", hooks=PeriodHooks(), **_closed()),
     RegisterDef(
         "secrecy_exit", FAMILY, "seed 001 D1 [SC-av, SC-i, SC-j, SC-au] 调动/辞职 「涉密人员在脱密期一般不得辞职」",
         fields=(
@@ -591,7 +593,7 @@ REGISTERS = [
             _t("commitment_signed", "bool", quote="「签订保密承诺书后,方可办理」"),
         ),
         chain_setting="registers.secrecy_exit.chain", lock="on_final_approval", date_field="requested_on",
-        title_field="destination", hooks=ExitHooks(), **_closed()),
+        title_field="destination", subject_field="person_id", hooks=ExitHooks(), **_closed()),
     RegisterDef(
         "secrecy_carrier", FAMILY, "seed 001 D3 [SC-r, SC-as, SC-ar, SC-ab, SC-ad] 秘密载体台账 「标明密级和保密期限,注明发放范围及制作数量」",
         fields=(

@@ -269,7 +269,7 @@ def awaiting(engine: Engine, *, actor: Actor, register: str, limit: int = PAGE_S
         rows = session.execute(select(tbl).where(tbl.c.step_title.in_(list(actor.titles)), tbl.c.state == L.PENDING,
                                                  tbl.c.superseded_by_id.is_(None), *store.scope(rdef))
                                .order_by(tbl.c.submitted_at, tbl.c.id).limit(limit)).all()
-        rows = [r for r in rows if L.may_act(rdef, who, store.life_of(r))]
+        rows = [r for r in rows if L.may_act(rdef, who, store.life_of(r, rdef))]
         return _rows(session, rdef, rows, now)
 
 
@@ -283,7 +283,7 @@ def get_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     who = store.access(actor)
     with session_scope(engine, write=False) as session:
         row = store.load(session, rdef, entry_id)
-        life = store.life_of(row)
+        life = store.life_of(row, rdef)
         if not L.may_read(rdef, who, life):
             raise NotAllowed("registers.may_not_read")
         chain_rows = [row]

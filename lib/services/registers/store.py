@@ -176,11 +176,16 @@ def chain_for(rdef: RegisterDef, conf: Mapping[str, object]) -> tuple[ChainStep,
     return chain
 
 
-def life_of(row) -> L.Life:
+def life_of(row, rdef: RegisterDef | None = None) -> L.Life:
+    """The entry's lifecycle columns; with ``rdef``, also whom it is about (its ``subject_field``, issue 16 K20)."""
+    subject = None
+    if rdef is not None and rdef.subject_field is not None:
+        value = values_of(rdef, row).get(rdef.subject_field)
+        subject = value if isinstance(value, int) and not isinstance(value, bool) else None
     return L.Life(state=row.state, created_by_id=row.created_by_id, department_id=row.department_id,
                   chain=tuple(ChainStep.from_json(s) for s in (row.chain or [])), step_no=row.step_no,
                   locked_at=row.locked_at, submitted_at=row.submitted_at, decided_at=row.decided_at,
-                  superseded=row.superseded_by_id is not None)
+                  superseded=row.superseded_by_id is not None, subject_id=subject)
 
 
 def life_columns(new: L.Life) -> dict[str, object]:

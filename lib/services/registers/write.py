@@ -89,7 +89,7 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
            conf: Mapping[str, object], action: str, extra: Mapping[str, object] | None = None) -> None:
     """The step, then the entry's new state, derived fields and next due, if nobody moved it meanwhile."""
     ctx = store.context(session, conf, now)
-    old = store.life_of(row)
+    old = store.life_of(row, rdef)
     store.hooks(rdef).guard(store.entry_of(rdef, row), action, frozenset(actor.titles), ctx)
     store.add_step(session, rdef, row.id, step, actor, now)
     values = {**store.values_of(rdef, row), **(extra or {})}
@@ -133,7 +133,7 @@ def _write(session: Session, rdef: RegisterDef, row, new: L.Life, step: L.Step, 
 
 def _submit(session: Session, rdef: RegisterDef, entry_id: int, actor: Actor, conf, now: dt.datetime) -> None:
     row = store.load(session, rdef, entry_id, lock=True)
-    new, step = L.submit(rdef, store.life_of(row), store.access(actor), chain=store.chain_for(rdef, conf), now=now)
+    new, step = L.submit(rdef, store.life_of(row, rdef), store.access(actor), chain=store.chain_for(rdef, conf), now=now)
     _write(session, rdef, row, new, step, actor, now, conf, "submit")
 
 
@@ -218,7 +218,7 @@ def approve_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     with session_scope(engine) as session:
         conf = store.settings_for(session)
         row = _at_step(session, rdef, entry_id, step_no)
-        new, step = L.approve(rdef, store.life_of(row), store.access(actor), now=now, note=str(note or "")[:500])
+        new, step = L.approve(rdef, store.life_of(row, rdef), store.access(actor), now=now, note=str(note or "")[:500])
         _write(session, rdef, row, new, step, actor, now, conf, "approve")
 
 
@@ -232,7 +232,7 @@ def reject_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, 
     with session_scope(engine) as session:
         conf = store.settings_for(session)
         row = _at_step(session, rdef, entry_id, step_no)
-        new, step = L.reject(rdef, store.life_of(row), store.access(actor), now=now, reason=str(reason or "")[:500])
+        new, step = L.reject(rdef, store.life_of(row, rdef), store.access(actor), now=now, reason=str(reason or "")[:500])
         _write(session, rdef, row, new, step, actor, now, conf, "reject")
 
 
@@ -247,7 +247,7 @@ def edit_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int, va
     with session_scope(engine) as session:
         conf = store.settings_for(session)
         row = store.load(session, rdef, entry_id, lock=True)
-        life = store.life_of(row)
+        life = store.life_of(row, rdef)
         current = store.values_of(rdef, row)
         late = life.locked(now) or life.state in (L.PENDING, L.APPROVED, L.RECORDED)
         names = tuple(values) if late else None
@@ -285,7 +285,7 @@ def correct_entry(engine: Engine, *, actor: Actor, register: str, entry_id: int,
     with session_scope(engine) as session:
         conf = store.settings_for(session)
         row = store.load(session, rdef, entry_id, lock=True)
-        L.check_correct(store.life_of(row), store.access(actor), reason=reason, now=now)
+        L.check_correct(store.life_of(row, rdef), store.access(actor), reason=reason, now=now)
         merged = _check(session, rdef, typed, store.context(session, conf, now), exclude_id=row.id)
         new_id = _insert(session, rdef, merged, actor, now, conf, version=row.version + 1, supersedes_id=row.id,
                          reason=reason)
