@@ -148,6 +148,10 @@ def _equipment(office: Office, admin_office, dept_supervisor, info_manager, sale
     R.create_entry(engine, actor=admin_office, register="equipment_stocktake", now=_ago(office, 178), values={
         "counted_on": today - dt.timedelta(days=178), "counter_id": admin_office.id, "items_counted": 5,
         "matched": False, "findings": "XZ-003 笔记本电脑在销售部,借用单未登记,已补填"})
+    # this half-year's count is under way: a draft (not yet submitted) does not answer the due
+    R.create_entry(engine, actor=admin_office, register="equipment_stocktake", now=_ago(office, 1), submit=False,
+                   values={"counted_on": today - dt.timedelta(days=1), "counter_id": admin_office.id,
+                           "items_counted": 3, "matched": False, "findings": "盘点进行中:已清查行政部 3 件,销售部未查"})
     back = R.create_entry(engine, actor=sales[1], register="laptop_loan", now=_ago(office, 6), values={
         "borrower_id": sales[1].id, "asset_no": "XZ-002", "purpose": "外出投标演示", "lent_at": _ago(office, 6)})
     R.edit_entry(engine, actor=sales[1], register="laptop_loan", entry_id=back, now=_ago(office, 5),
