@@ -245,3 +245,27 @@ def test_any_sequence_leaves_a_locked_entry_locked_and_every_step_by_a_title_tha
         assert step.title == expected.title and expected.title in actor.titles
         assert not expected.department or actor.department_id == SALES
         assert expected.returning or actor.user_id != APPLICANT.user_id
+
+
+def test_K20_the_person_an_entry_is_about_never_signs_or_returns_its_step():
+    """K20 (issue 16; seed 001 D1 第五条): with ``subject_id`` set (``RegisterDef.subject_field``) the person the
+    entry is about gets no buttons and is refused approve and reject even holding the step's title in the entry's
+    department; another holder signs. A "back to" step is not a signature and stays theirs."""
+    grading = REGISTRY["secrecy_person"]
+    assert grading.subject_field == "person_id"
+    chain = (ChainStep("部门主管", department=True), ChainStep("行政主管"))
+    life = L.Life(state=L.PENDING, created_by_id=APPLICANT.user_id, department_id=SALES, chain=chain,
+                  subject_id=SUPERVISOR.user_id)
+    assert not L.may_act(grading, SUPERVISOR, life)
+    with pytest.raises(NotAllowed) as own:
+        L.approve(grading, life, SUPERVISOR, now=NOW)
+    assert own.value.key == "registers.own_record"
+    with pytest.raises(NotAllowed):
+        L.reject(grading, life, SUPERVISOR, now=NOW, reason="x")
+    deputy = who(8, "部门主管", role="supervisor")
+    assert L.may_act(grading, deputy, life)
+    signed, step = L.approve(grading, life, deputy, now=NOW)
+    assert (signed.step_no, step.title) == (1, "部门主管")
+    returning = L.Life(state=L.PENDING, created_by_id=APPLICANT.user_id, department_id=SALES,
+                       chain=(ChainStep("部门主管", department=True, returning=True),), subject_id=SUPERVISOR.user_id)
+    assert L.may_act(grading, SUPERVISOR, returning)

@@ -132,3 +132,30 @@ def test_family_registers_have_sources_quotes_catalog_labels_and_settings():
     assert [f.quote for f in REGISTRY["newspaper_log"].fields][1:3] == ["种类", "数量"]
     assert REGISTRY["seal"].field("seal_type").choices == ("company", "legal_rep", "finance", "contract", "other")
     assert ChainStep("印章管理员").title in defs["registers.seal_use.chain"].default
+
+
+def test_EQ4_status_derives_swap_and_scrap_and_repair_is_shown_from_open_forms():
+    """EQ4 (seed 003 X6#20–22 [EQ-a, EQ-c]): 调换 and 报废 derive the stored status (报废 wins); ``shown`` puts
+    维修中 over an in-use item whose repair form is open, and over nothing else."""
+    ledger = hooks("equipment")
+    base = {"asset_no": "A1", "issued_on": DAY}
+    assert ledger.derive(Entry("equipment", 1, "recorded", base), CTX) == {"status": "in_use"}
+    swapped = {**base, "swapped_on": DAY, "swapped_for": "A2"}
+    assert ledger.derive(Entry("equipment", 1, "recorded", swapped), CTX) == {"status": "swapped"}
+    assert ledger.derive(Entry("equipment", 1, "recorded", {**swapped, "scrapped_on": DAY}), CTX) == \
+        {"status": "scrapped"}
+    assert [e.key for e in ledger.validate(Entry("equipment", 1, "recorded", {**base, "swapped_for": "A2"}), CTX)] \
+        == ["registers.equipment.swap_needs_both"]
+
+    class Repairs:
+        def open_repairs(self, asset_nos):
+            return frozenset({"A1", "A3"}) & set(asset_nos)
+
+    ctx = Ctx(now=NOW, lookups=Repairs())
+    rows = [{"asset_no": "A1", "status": "in_use"}, {"asset_no": "A2", "status": "in_use"},
+            {"asset_no": "A3", "status": "scrapped"}]
+    assert list(ledger.shown(rows, ctx)) == [{"status": "repair"}, {}, {}]
+    stocktake = REGISTRY["equipment_stocktake"]
+    assert (stocktake.every.unit, stocktake.every.setting, stocktake.every.title) == (
+        "months", "registers.equipment_stocktake.every_months", "行政主管")
+    assert settings_service.definitions()["registers.equipment_stocktake.every_months"].default == 6
