@@ -39,6 +39,7 @@ PAGE_DAYS = 30  # the page's default date range (lib/views/registers.py LIST_DAY
 # would triple the rows to generate.
 STEP_DAYS = 60
 SEARCH = "王"   # a common surname: the name search matches many enquirers
+ABSENT = "欧阳无名"  # a name nobody has: the search reads the whole date range (its worst case)
 G = register_table(REGISTER)
 STEP = RegisterStep.__table__
 COUNTER = RegisterCounter.__table__
@@ -167,6 +168,8 @@ def measure(scale: float, runs: int, reuse: bool, directory: str = "", database_
         search_year = R.Query(first=year.first, last=year.last, text=SEARCH)
         out["search_30d_ms"], out["search_30d_cpu_ms"] = median_ms(listing(search_month), runs)
         out["search_366d_ms"], out["search_366d_cpu_ms"] = median_ms(listing(search_year), runs)
+        absent_year = R.Query(first=year.first, last=year.last, text=ABSENT)
+        out["search_absent_366d_ms"], out["search_absent_366d_cpu_ms"] = median_ms(listing(absent_year), runs)
         out["excel_30d_ms"], out["excel_30d_cpu_ms"] = median_ms(
             lambda: R.export_xlsx(engine, actor=actor, register=REGISTER, query=month), max(1, runs // 2))
 
