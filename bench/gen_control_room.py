@@ -150,6 +150,37 @@ def verdict(small: dict, large: dict, key: str, limit_ms: float = 150, ratio_lim
     return ok, "; ".join(parts)
 
 
+def interleave(scales: list[float], runs: int, directory: str) -> int:
+    """The duty-log page (30 and 366 days) on the SQLite files of ``scales`` (made by an earlier run), timed
+    in turns."""
+    os.environ.setdefault("DUTYDESK_COOKIE_KEY", secrets.token_urlsafe(48)[:48])
+    os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
+    from bench.standalone import interleaved_page, load_average, shows_rows
+    from db.engine import ROOT, make_engine
+    from lib.i18n import translate
+    from lib.services.settings import office_zone_now
+
+    folder = directory or str(ROOT / "bench" / "results")
+    urls = [f"sqlite:///{folder}/control_room_s{s:g}.db" for s in scales]
+    probe = make_engine(urls[0])
+    _, today = office_zone_now(probe)
+    probe.dispose()
+    tab = {"rg.tabs": translate("registers.family.control_room", "zh_CN"), "rg.family.control_room": REGISTER}
+    for days in (PAGE_DAYS, 366):
+        state = tab if days == PAGE_DAYS else {**tab, f"rg.{REGISTER}.dates": (today - dt.timedelta(days=365), today)}
+        before = load_average()
+        rows = interleaved_page("pages/registers.py", urls, runs, state=state, check=shows_rows(REGISTER))
+        print(f"duty-log page, {days} days, {runs} runs in turns, load average {before} before, "
+              f"{load_average()} after")
+        for scale, row in zip(scales, rows, strict=True):
+            print(f"  scale {scale:g}: {row}")
+        if len(rows) == 2 and not any(r["problem"] for r in rows):
+            small, large = ({"page_ms": r["ms"], "page_cpu_ms": r["cpu_ms"]} for r in rows)
+            ok, detail = verdict(small, large, "page")
+            print(f"  {detail} → {'PASS' if ok else 'FAIL'} (target < 150 ms and ≤ 1.3×, on wall and on CPU)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from bench.standalone import add_target_args
 
@@ -157,8 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", default="1,10", help="two scales, e.g. 1,10 (or one scale)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--interleave", action="store_true",
+                        help="only the page, on the SQLite files an earlier run left in --dir, timed in turns")
     add_target_args(parser)
     args = parser.parse_args(argv)
+    if args.interleave:
+        return interleave([float(s) for s in args.compare.split(",")], args.runs, args.dir)
     results = []
     for s in args.compare.split(","):
         result = measure(float(s), args.runs, args.reuse, args.dir, args.database_url, args.keep)

@@ -110,3 +110,49 @@ def shows_rows(key_prefix: str, rows: int = 50) -> Callable[[object], str | None
             return f"{key_prefix}: no table of {rows} rows (tables: {shapes})"
         return None
     return check
+
+
+def interleaved_page(page: str, urls: list[str], runs: int, *, state: dict | None = None,
+                     check: Callable[[object], str | None] | None = None,
+                     username: str = "admin") -> list[dict]:
+    """One page on several databases, timed in turns (A, B, A, B, …) so a load spike on a shared machine
+    hits every database alike: one AppTest per database (each warmed up once), ``DATABASE_URL`` switched
+    before each run (the app keeps one engine per URL). Per database: median wall and CPU ms, the spread
+    (min–max wall) and what ``check`` found. ``page``: the script's path under the repository."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench.run import _forget_app_engines
+
+    _forget_app_engines()
+    apps, out = [], []
+    for url in urls:
+        os.environ["DATABASE_URL"] = url
+        app = AppTest.from_file(str(ROOT / page), default_timeout=60)
+        app.session_state["authentication_status"] = True
+        app.session_state["username"] = username
+        for key, value in (state or {}).items():
+            app.session_state[key] = value
+        app.run()
+        apps.append(app)
+        out.append({"url": url, "wall": [], "cpu": [], "problem": None})
+    for _ in range(runs):
+        for app, row in zip(apps, out, strict=True):
+            os.environ["DATABASE_URL"] = row["url"]
+            started, cpu_started = time.perf_counter(), time.process_time()
+            app.run()
+            row["wall"].append((time.perf_counter() - started) * 1000)
+            row["cpu"].append((time.process_time() - cpu_started) * 1000)
+            if app.exception:
+                row["problem"] = app.exception[0].message.splitlines()[0][:200]
+    results = []
+    for app, row in zip(apps, out, strict=True):
+        problem = row["problem"] or (check(app) if check else None)
+        top = None
+        tables = [d.value for d in app.dataframe if d.value.shape[0]]
+        if tables and len(tables[0].columns):
+            top = tables[0].iloc[0, 0]  # the first column of the first row: the newest entry's number
+        results.append({"ms": round(statistics.median(row["wall"]), 1), "cpu_ms": round(statistics.median(row["cpu"]), 1),
+                        "min_ms": round(min(row["wall"]), 1), "max_ms": round(max(row["wall"]), 1),
+                        "first_cell": str(top), "problem": problem})
+    _forget_app_engines()
+    return results
