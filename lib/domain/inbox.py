@@ -76,7 +76,8 @@ class Item:
     so it is not their work). ``page`` is the page's url path; ``record_id`` the record the action is about;
     ``link`` the link's other query parameters, as (name, value) pairs (issue 15 I8, I9: ``register`` for a
     register's entry, since each register numbers its entries on its own; ``kind`` for a swap or an absence,
-    kept in two tables).
+    kept in two tables). ``not_for`` are people it is never for, whatever they hold: the person a register entry
+    is about, who may not sign its steps (issue 16 K20).
     """
 
     kind: str
@@ -94,6 +95,7 @@ class Item:
     title_units: tuple[int, ...] = ()
     title_roles: tuple[str, ...] = ()
     link: tuple[tuple[str, str], ...] = ()
+    not_for: tuple[int, ...] = ()
 
     def link_param(self, name: str) -> str:
         """One of the link's other query parameters (``link``), or "" when the item has none by that name."""
@@ -116,7 +118,10 @@ class Viewer:
 
 
 def is_for(item: Item, viewer: Viewer) -> bool:
-    """Whether the item is this person's work: named, by title, by org unit or by role (issue 15 I1)."""
+    """Whether the item is this person's work: named, by title, by org unit or by role (issue 15 I1); never for
+    someone it excludes (``not_for``)."""
+    if viewer.id in item.not_for:
+        return False
     if item.for_user == viewer.id or viewer.id in item.also_users:
         return True
     if item.for_titles and any(t in viewer.titles for t in item.for_titles):

@@ -12,6 +12,7 @@ from db.engine import session_scope
 from db.models import AuditEvent, OrgUnit, User
 from lib.domain.errors import DomainError, NotAllowed, ValidationFailed
 from lib.services import accounts
+from lib.services import inbox
 from lib.services import registers as R
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Shanghai
@@ -429,6 +430,13 @@ def test_K20_nobody_signs_or_returns_a_step_of_their_own_grading(office):
     assert R.awaiting(engine, actor=p["head"], register="secrecy_person", now=NOW + H) == ()
     assert R.get_entry(engine, actor=p["head"], register="secrecy_person", entry_id=person, now=NOW + H).may_act is False
     assert [e.id for e in R.awaiting(engine, actor=p["deputy_head"], register="secrecy_person", now=NOW + H)] == [person]
+
+    def inbox_entries(who) -> list[int]:  # nor is it waiting in his inbox (nor sent to him by the sweeper)
+        box = inbox.inbox(engine, actor=p[who], now=NOW + H).inbox
+        return [i.record_id for i in (*box.overdue, *box.soon, *box.other) if i.link_param("register") ==
+                "secrecy_person"]
+
+    assert inbox_entries("head") == [] and inbox_entries("deputy_head") == [person]
     R.approve_entry(engine, actor=p["deputy_head"], register="secrecy_person", entry_id=person, step_no=0,
                     now=NOW + 2 * H)
     R.approve_entry(engine, actor=p["office"], register="secrecy_person", entry_id=person, step_no=1, now=NOW + 3 * H)

@@ -5,7 +5,8 @@ One read of each register's indexed ``due_at`` column (``lib.services.registers.
 A department-scoped step (its title listed in ``registers.department_titles``) is for holders of the title in
 the entry's department; any other step for every holder; a hook due naming a title (``Due.title``: the phone
 bill's payment by the 5th, 财务部) for the holders of that title, scoped the same way; a loan or hand-in for the
-person who keeps it.
+person who keeps it. A step is never for the person the entry is about (``subject_field``, issue 16 K20): they
+may not sign it, so it is not their work.
 Each item's link names its register (``Item.link``: ``register=<key>``) beside the entry id, since each register
 numbers its entries on its own (issue 15 I8).
 Added through :func:`lib.services.inbox.register_provider` when the inbox is imported.
@@ -39,7 +40,8 @@ def register_items(session: Session, ctx: Context) -> list[Item]:
             units = (due.department_id,) if due.step_title in scoped and due.department_id is not None else ()
             items.append(Item(Kind.register_step, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", "inbox.reason.register_step", for_titles=(due.step_title,),
-                              title_units=units, link=link))
+                              title_units=units, link=link,
+                              not_for=(due.subject_id,) if due.subject_id is not None else ()))
         elif due.kind == CADENCE and due.step_title:  # a register due again (monthly inspection, the bill by the 5th)
             items.append(Item(Kind.register_due, due.entry_id, f"registers.title.{due.register}", {}, due.due_at,
                               "registers", f"registers.due.{due.kind}", for_titles=(due.step_title,), link=link))

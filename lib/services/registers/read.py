@@ -112,6 +112,7 @@ class DueItem:
     step_title: str | None
     department_id: int | None
     for_title: str | None = None  # a hook due's title (``Due.title``): its holders act, not the keeper
+    subject_id: int | None = None  # whom the entry is about (``subject_field``): never asked to sign it (K20)
 
 
 def _row(rdef: RegisterDef, row, names: Mapping[int, str], now: dt.datetime) -> EntryRow:
@@ -431,9 +432,11 @@ def _row_dues(rdef: RegisterDef, row, dues, now: dt.datetime, step_hours: int) -
     deadline (``registers.step_hours`` after the entry reached it, its last write): the 财务部's payment step
     is not hidden behind the 行政管理中心's bill due (issue 16 P7)."""
     due = next((d for d in dues if d.due_at == row.due_at), None)
+    subject = store.values_of(rdef, row).get(rdef.subject_field) if rdef.subject_field else None
+    subject = subject if isinstance(subject, int) and not isinstance(subject, bool) else None
     item = DueItem(register=rdef.key, entry_id=row.id, kind=due.kind if due else "step", due_at=row.due_at,
                    overdue=row.due_at <= now, keeper_id=row.created_by_id, step_title=row.step_title,
-                   department_id=row.department_id, for_title=due.title if due else None)
+                   department_id=row.department_id, for_title=due.title if due else None, subject_id=subject)
     if due is None or row.state != L.PENDING or not row.step_title or due.title == row.step_title:
         return [item]
     step_due = L.step_due(store.life_of(row), row.updated_at or row.submitted_at, step_hours)
@@ -441,7 +444,7 @@ def _row_dues(rdef: RegisterDef, row, dues, now: dt.datetime, step_hours: int) -
         return [item]
     return [item, DueItem(register=rdef.key, entry_id=row.id, kind="step", due_at=step_due,
                           overdue=step_due <= now, keeper_id=row.created_by_id, step_title=row.step_title,
-                          department_id=row.department_id)]
+                          department_id=row.department_id, subject_id=subject)]
 
 
 @lru_cache(maxsize=8)
