@@ -358,7 +358,8 @@ def _field_filters(engine, rdef: RegisterDef, container) -> dict[str, object]:
             where = columns[i % 3]
             label = _filter_label(rdef, f)
             if f.type == "choice":
-                labels = {"": t("registers.any_value"), **{c: choice_label(rdef, f, c, t) for c in f.choices}}
+                labels = {"": t("registers.any_value"), **{c: choice_label(rdef, f, c, t) for c in f.choices
+                                                            if c not in f.shown_choices}}  # never stored: finds none
                 where.selectbox(label, list(labels), format_func=labels.get, key=key)
             elif f.type == "person":
                 names = people.labels(engine, "staff")

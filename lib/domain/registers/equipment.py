@@ -169,6 +169,7 @@ REGISTERS = [
             _t("swapped_for", "text", max_len=40, quote="(◇) 调换为 (the asset number it was swapped for)"),
             _t("scrapped_on", "date", quote="报废"),
             _t("status", "choice", choices=("in_use", "repair", "swapped", "scrapped"), derived=True, indexed=True,
+               shown_choices=("repair",),
                quote="(◇) 状态 {在用, 维修, 调换, 报废} [EQ-a] (维修中 shown while a repair form is open)"),
             _t("remarks", "text", max_len=200, quote="(△) 备注"),
         ),

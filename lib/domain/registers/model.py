@@ -51,6 +51,7 @@ class FieldDef:
     maximum: int | None = None
     label: str = ""  # an admin-made register's own label (plain text, not a catalog key)
     codes: str = ""  # a text field that may hold another module's codes: their labels are ``<codes>.<value>``
+    shown_choices: tuple[str, ...] = ()  # choices only the ``shown`` hook gives at read time, never stored
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -59,6 +60,8 @@ class FieldDef:
             raise ValueError(f"field {self.key!r}: not a usable column name")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.key}: a choice needs choices")
+        if not set(self.shown_choices) <= set(self.choices):
+            raise ValueError(f"field {self.key}: shown choices must be among its choices")
 
     @property
     def length(self) -> int | None:
