@@ -10,6 +10,7 @@ from lib.services.settings import office_zone_now
 from lib.ui import (Column, app_engine, choice_labels, local_time, plain, show_flash, show_form_error, submit_callback,
                     t, table)
 from lib.views import linked as link
+from lib.views import showroom_sheet
 
 user = require_role(*WRITERS)
 engine = app_engine()
@@ -91,51 +92,7 @@ if sheet.state == "open" and sheet.contacts:
         show_form_error("ds_error")
 
 if sheet.can_sign:
-    st.subheader(t("showroom.sign_title"))
-    st.caption(t("showroom.sign_help"))
-    st.number_input(t("showroom.traffic") + " *", min_value=0, max_value=100000, value=sheet.walk_ins, step=1,
-                    key="ds_traffic")
-    if not st.session_state.get("ds_sign_pending"):
-        st.button(t("showroom.sign"), key="ds_sign", on_click=lambda: st.session_state.update(ds_sign_pending=True))
-    else:
-        early = sheet.sign_timing == "early"
-        with st.container(border=True):
-            st.markdown(t("showroom.sign_confirm_title"))
-            st.write(t("showroom.sign_confirm_counts", day=sheet.day.isoformat(), walk_ins=sheet.walk_ins,
-                       calls=sheet.calls, traffic=int(st.session_state.get("ds_traffic") or 0)))
-            if not sheet.contacts:
-                st.warning(t("showroom.sign_no_contacts"))
-            if sheet.incomplete_rows:
-                st.warning(t("showroom.sign_incomplete", count=len(sheet.incomplete_rows)))
-                table(sheet.incomplete_rows, BRIEF, export_name="incomplete", empty_key="showroom.sheet_empty",
-                      key="ds_incomplete")
-            if sheet.duplicate_phones:
-                st.warning(t("showroom.sign_duplicates", count=len(sheet.duplicate_phones)))
-                table([row for _phone, rows in sheet.duplicate_phones for row in rows], BRIEF,
-                      export_name="duplicates", empty_key="showroom.sheet_empty", key="ds_duplicates")
-            if early:
-                st.warning(t("showroom.sign_early", opens=sheet.sign_window_opens.strftime("%H:%M"),
-                             deadline=sheet.deadline.strftime("%H:%M")))
-                st.checkbox(t("showroom.close_early"), key="ds_early")
-                st.text_input(t("showroom.close_early_reason") + " *", key="ds_early_reason", max_chars=500,
-                              disabled=not st.session_state.get("ds_early"))
-            ready = not early or (st.session_state.get("ds_early")
-                                  and (st.session_state.get("ds_early_reason") or "").strip())
-
-            def _sign() -> None:
-                s = st.session_state
-                showroom.sign_day(engine, actor=user, day=sheet.day, traffic_count=int(s.get("ds_traffic") or 0),
-                                  seen_version=sheet.version,
-                                  early_reason=s.get("ds_early_reason") if early and s.get("ds_early") else None)
-
-            left, right = st.columns(2)
-            left.button(t("showroom.sign_confirm"), key="ds_sign_yes", type="primary", disabled=not ready,
-                        on_click=submit_callback(_sign, clear={"ds_sign_pending": False, "ds_early": False,
-                                                               "ds_early_reason": ""},
-                                                 success_key="showroom.signed", error_slot="ds_sign_error"))
-            right.button(t("showroom.sign_back"), key="ds_sign_no",
-                         on_click=lambda: st.session_state.update(ds_sign_pending=False))
-    show_form_error("ds_sign_error")
+    showroom_sheet.sign_box(engine, user, sheet, BRIEF)
 
 if sheet.state != "open" and user.role in ADMINS and sheet.contacts:
     st.subheader(t("showroom.correct_title"))

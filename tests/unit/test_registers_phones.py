@@ -287,11 +287,13 @@ def test_P7_a_waiting_step_for_another_title_is_not_hidden_behind_an_earlier_hoo
         step_no, locked_at, submitted_at, decided_at, superseded_by_id = 1, None, NOW, None, None
         updated_at = NOW + H
         due_at = NOW + 2 * H
+        _mapping = {**{f.key: None for f in REGISTRY["phone_bill"].fields}, "charged_id": 9}
 
     items = read._row_dues(REGISTRY["phone_bill"], Row, [Due("phone_bill_reconcile", NOW + 2 * H, "行政主管")],
                            NOW, 24)
     assert [(i.kind, i.due_at, i.for_title, i.step_title) for i in items] == [
         ("phone_bill_reconcile", NOW + 2 * H, "行政主管", "综合部主管"), ("step", NOW + 25 * H, None, "综合部主管")]
+    assert {i.subject_id for i in items} == {9}  # the person charged signs no step of it (K20)
     same = read._row_dues(REGISTRY["phone_bill"], Row, [Due("phone_bill_pay", NOW + 2 * H, "综合部主管")], NOW, 24)
     assert [(i.kind, i.for_title) for i in same] == [("phone_bill_pay", "综合部主管")]
 
