@@ -233,9 +233,11 @@ def _cursor(text: str | None):
         raise DomainError("registers.bad_filter") from None
 
 
+@acting  # a register that audits reads writes an audit row per list or export: the reader is re-read (R6)
 def list_entries(engine: Engine, *, actor: Actor, register: str, query: Query, cursor: str | None = None,
                  limit: int = PAGE_SIZE, now: dt.datetime | None = None) -> Page:
     """A page of entries, newest first by the register's date; ``next_cursor`` opens the next page."""
+    require(actor, WRITERS)
     rdef = store.definition(register, engine)
     now = now or utcnow()
     limit = max(1, min(int(limit), 200))
@@ -344,17 +346,24 @@ def _cells(rdef: RegisterDef, entry: EntryRow, lang: str, tz) -> list[object]:
     return cells + [translate(f"registers.state.{entry.state}", lang), entry.keeper]
 
 
+@acting  # a register that audits reads writes an audit row per list or export: the reader is re-read (R6)
 def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
                now: dt.datetime | None = None) -> Iterator[bytes]:
-    """CSV chunks (UTF-8 with BOM, formula-safe cells), read from the database a chunk at a time."""
+    """CSV chunks (UTF-8 with BOM, formula-safe cells), read from the database a chunk at a time. The actor, the
+    register and its read audit are checked when called, before any chunk is asked for."""
+    require(actor, WRITERS)
     rdef = store.definition(register, engine)
     now = now or utcnow()
-    lang = actor.lang
     if rdef.audit_reads:  # audited before the first byte leaves, with how many rows the file holds
         with session_scope(engine, write=False) as session:
             total = session.execute(select(func.count()).select_from(store.table(rdef)).where(
                 *_where(session, rdef, actor, query))).scalar()
         _audit_many(engine, actor=actor, rdef=rdef, export="csv", count=total, query=query, cursor=None, now=now)
+    return _csv_chunks(engine, rdef, actor, query, now)
+
+
+def _csv_chunks(engine: Engine, rdef: RegisterDef, actor: Actor, query: Query, now: dt.datetime) -> Iterator[bytes]:
+    lang = actor.lang
     with session_scope(engine, write=False) as session:
         tz = store.zone(store.settings_for(session))
         buffer = io.StringIO()
@@ -370,9 +379,11 @@ def export_csv(engine: Engine, *, actor: Actor, register: str, query: Query,
             yield buffer.getvalue().encode("utf-8")
 
 
+@acting  # a register that audits reads writes an audit row per list or export: the reader is re-read (R6)
 def export_xlsx(engine: Engine, *, actor: Actor, register: str, query: Query, cap: int = EXCEL_CAP,
                 now: dt.datetime | None = None) -> bytes:
     """An Excel workbook of the list, refused beyond ``cap`` rows with a message saying so (CSV has no cap)."""
+    require(actor, WRITERS)
     rdef = store.definition(register, engine)
     now = now or utcnow()
     lang = actor.lang
