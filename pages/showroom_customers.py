@@ -60,15 +60,21 @@ def follow_up_tab() -> None:
         st.caption(t("showroom.click_row_to_follow_up"))
         return
     st.text(f"{chosen.name} · {chosen.phone} · {chosen.last_day or ''}")
+    follow_up_form(chosen.id, "mc")
+
+
+def follow_up_form(customer_id: int, prefix: str) -> None:
+    """The 回访 form for one customer (the 回访 tab's row, or the customer an inbox card links to)."""
+    note_key, error_slot = f"{prefix}_note", f"{prefix}_error"
 
     def _log() -> None:
-        showroom.log_follow_up(engine, actor=user, customer_id=chosen.id, note=st.session_state.get("mc_note", ""))
+        showroom.log_follow_up(engine, actor=user, customer_id=customer_id, note=st.session_state.get(note_key, ""))
 
-    with st.form("mc_follow_up_form"):
-        st.text_area(t("field.showroom_note"), key="mc_note", height=68, max_chars=1000)
+    with st.form(f"{prefix}_follow_up_form"):
+        st.text_area(t("field.showroom_note"), key=note_key, height=68, max_chars=1000)
         st.form_submit_button(t("showroom.log_follow_up"), type="primary", on_click=submit_callback(
-            _log, clear={"mc_note": ""}, success_key="showroom.follow_up_logged", error_slot="mc_error"))
-    show_form_error("mc_error")
+            _log, clear={note_key: ""}, success_key="showroom.follow_up_logged", error_slot=error_slot))
+    show_form_error(error_slot)
 
 
 def lookup_tab() -> None:
@@ -118,17 +124,7 @@ def linked_customer(customer_id: int) -> None:
         return
     with link.mark(True):
         st.text(f"{found.name} · {found.phone} · {states.get(found.state, '')} · {found.last_day or ''}")
-
-        def _log() -> None:
-            showroom.log_follow_up(engine, actor=user, customer_id=found.id,
-                                   note=st.session_state.get("mc_linked_note", ""))
-
-        with st.form("mc_linked_form"):
-            st.text_area(t("field.showroom_note"), key="mc_linked_note", height=68, max_chars=1000)
-            st.form_submit_button(t("showroom.log_follow_up"), type="primary", on_click=submit_callback(
-                _log, clear={"mc_linked_note": ""}, success_key="showroom.follow_up_logged",
-                error_slot="mc_linked_error"))
-        show_form_error("mc_linked_error")
+        follow_up_form(found.id, "mc_linked")
 
 
 linked = link.linked_record("my-customers")

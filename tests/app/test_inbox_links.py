@@ -115,7 +115,7 @@ def test_I7_a_customer_link_opens_the_follow_up_for_its_owner_only(app_db):
     mine = _follow("my-customers", "c1", links["my-customers"])
     assert _marked(mine) is not None and any(x.startswith("李客户") for x in _texts(mine))
     mine.text_area(key="mc_linked_note").set_value("电话回访，下周再来")
-    submit = next(b for b in mine.button if "mc_linked_form" in b.proto.form_id)
+    submit = next(b for b in mine.button if "mc_linked_follow_up_form" in b.proto.form_id)
     submit.click().run()
     assert not mine.exception
     with session_scope(engine) as session:

@@ -263,17 +263,22 @@ def charge_proposal(ctx: Ctx, values: Mapping[str, object], day: dt.date, note: 
     return None
 
 
+def _month_errors(entry: Entry) -> list[FieldError]:
+    """A bill and its charges name a month by its first day (seed 002 #1: the month's statement)."""
+    month = entry.values.get("month")
+    if isinstance(month, dt.date) and month.day != 1:
+        return [_err(entry, "month", "registers.phone_bill.first_of_month")]
+    return []
+
+
 class PhoneBillChargeHooks(RegisterHooks):
     """One finding of a month's bill (P8: a month may charge several people and teams): a person or a team (one of
     the two), an amount above zero, a reason; proposed with the bill's reconciliation, so a month whose bill is
     already reconciled takes no more charges (a correction of the bill is the way then)."""
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
-        v = entry.values
-        errors = []
-        month = v.get("month")
-        if isinstance(month, dt.date) and month.day != 1:
-            errors.append(_err(entry, "month", "registers.phone_bill.first_of_month"))
+        v, month = entry.values, entry.values.get("month")
+        errors = _month_errors(entry)
         person, team = is_set(v.get("person_id")), is_set(v.get("team"))
         if person == team:
             errors.append(_err(entry, "person_id", "registers.phone_bill_charge.person_or_team"))
@@ -319,10 +324,7 @@ class PhoneBillHooks(RegisterHooks):
 
     def validate(self, entry: Entry, ctx: Ctx) -> Sequence[FieldError]:
         v = entry.values
-        errors = []
-        month = v.get("month")
-        if isinstance(month, dt.date) and month.day != 1:
-            errors.append(_err(entry, "month", "registers.phone_bill.first_of_month"))
+        errors = _month_errors(entry)
         if is_set(v.get("charged_amount")) and not is_set(v.get("charged_id")):
             errors.append(_err(entry, "charged_id", "registers.phone_bill.who_pays"))
         if is_set(v.get("untraceable_amount")) and not is_set(v.get("team")):
