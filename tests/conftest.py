@@ -43,7 +43,7 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """``make test`` runs in two pytest-xdist workers, a whole file at a time (module fixtures, ordered steps):
+    """``make test`` runs in three pytest-xdist workers, a whole file at a time (module fixtures, ordered steps):
     ``--dist loadfile``, except that every browser test (tests/e2e) goes to one worker, one server and one
     Chromium at a time as in a serial run."""
     if config.getvalue("dist") != "loadfile":
